@@ -1,0 +1,107 @@
+"""Database connections: engines for SQLite and PostgreSQL, and clear errors when they fail.
+
+Owns how a URL becomes an engine (SQLite with WAL, foreign keys and a busy timeout; PostgreSQL
+through psycopg 3), how a URL is shown to people (password masked), and the one-line message for
+a database that cannot be reached or a URL that cannot be read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+URL_EXAMPLES = "sqlite:///data/equity.db or postgresql+psycopg://user:password@host:5432/dbname"
+
+
+class DatabaseError(RuntimeError):
+    """A database problem a person can fix; ``str()`` is one line naming the (masked) URL."""
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with any password replaced by ``***``, safe for logs and screens."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL: mask by pattern instead
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
+
+
+def parse_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise DatabaseError(
+            f"EQUITY_DATABASE_URL {mask_url(url)!r} is not a database URL. "
+            f"Set it to a URL such as {URL_EXAMPLES}."
+        ) from error
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise DatabaseError(
+            f"EQUITY_DATABASE_URL {mask_url(url)!r} names an unsupported database "
+            f"({parsed.get_backend_name()}). Use SQLite or PostgreSQL, e.g. {URL_EXAMPLES}."
+        )
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # Plain postgresql:// would pick psycopg2; this project ships psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; raises :class:`DatabaseError` for a URL that cannot be used."""
+    parsed = parse_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise DatabaseError(f"Cannot use database URL {mask_url(parsed)!r}: {error}") from error
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).parent
+        if not folder.is_dir():
+            raise DatabaseError(
+                f"Cannot open SQLite database {mask_url(url)!r}: folder {folder} does not exist. "
+                "Create it or point EQUITY_DATABASE_URL elsewhere."
+            )
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # WAL lets readers (the app) and a writer (an import) work at once; SQLite leaves foreign
+        # keys off unless asked on every connection.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once; turn any failure into a one-line :class:`DatabaseError`."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        raise DatabaseError(describe_connection_error(engine.url, error)) from error
+
+
+def describe_connection_error(url: URL, error: Exception) -> str:
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return (
+        f"Cannot connect to the database at {mask_url(url)}: {reason}. "
+        "Check that the server is running and that EQUITY_DATABASE_URL is right."
+    )
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

@@ -1,0 +1,131 @@
+"""Reporting periods: Portland's fiscal years and quarters, and calendar years.
+
+Owns parsing and formatting of period labels ("FY 2016-17", "FY 2016-17 Q1", "CY 2019") and the
+dates behind them. Periods are stored with their start and end dates so that they sort and compare
+correctly in SQL and in pandas; the label is for people. A fiscal year is identified by the calendar
+year in which it *starts*: FY 2016-17 runs 1 July 2016 to 30 June 2017 and has ``fiscal_year=2016``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass
+
+FISCAL_YEAR_START_MONTH = 7  # Portland's fiscal year runs July–June.
+
+
+class PeriodKind(enum.StrEnum):
+    FISCAL_YEAR = "fiscal_year"
+    FISCAL_QUARTER = "fiscal_quarter"
+    CALENDAR_YEAR = "calendar_year"
+
+
+class PeriodLabelError(ValueError):
+    """A period label that cannot be read; the message says what is accepted."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One reporting period. Ordering is by end date, then the shorter period first."""
+
+    end_date: dt.date
+    start_date: dt.date
+    kind: PeriodKind
+    fiscal_year: int | None = None
+    quarter: int | None = None
+    calendar_year: int | None = None
+
+    @property
+    def label(self) -> str:
+        return format_label(self)
+
+    def sort_key(self) -> tuple[dt.date, int]:
+        # Q4 of FY 2016-17 and the whole fiscal year end on the same day; the quarter comes first.
+        return (self.end_date, -self.start_date.toordinal())
+
+
+_FY = re.compile(r"^\s*FY\s*(\d{4})\s*[-–/]\s*(\d{2}|\d{4})\s*(?:Q([1-4]))?\s*$", re.IGNORECASE)
+_CY = re.compile(r"^\s*(?:CY\s*)?(\d{4})\s*$", re.IGNORECASE)
+
+ACCEPTED_FORMS = '"FY 2016-17", "FY 2016-17 Q1" (fiscal quarter) or "CY 2019" (calendar year)'
+
+
+def fiscal_year(start_year: int) -> Period:
+    """The fiscal year that starts on 1 July of ``start_year``."""
+    return Period(
+        end_date=dt.date(start_year + 1, FISCAL_YEAR_START_MONTH, 1) - dt.timedelta(days=1),
+        start_date=dt.date(start_year, FISCAL_YEAR_START_MONTH, 1),
+        kind=PeriodKind.FISCAL_YEAR,
+        fiscal_year=start_year,
+    )
+
+
+def fiscal_quarter(start_year: int, quarter: int) -> Period:
+    """Quarter 1–4 of a fiscal year; Q1 is July–September."""
+    if quarter not in (1, 2, 3, 4):
+        raise PeriodLabelError(f"A fiscal quarter is 1 to 4, not {quarter}.")
+    first_month = FISCAL_YEAR_START_MONTH + 3 * (quarter - 1)
+    year = start_year + (first_month - 1) // 12
+    month = (first_month - 1) % 12 + 1
+    start = dt.date(year, month, 1)
+    next_start = dt.date(year + (month + 2) // 12, (month + 2) % 12 + 1, 1)
+    return Period(
+        end_date=next_start - dt.timedelta(days=1),
+        start_date=start,
+        kind=PeriodKind.FISCAL_QUARTER,
+        fiscal_year=start_year,
+        quarter=quarter,
+    )
+
+
+def calendar_year(year: int) -> Period:
+    return Period(
+        end_date=dt.date(year, 12, 31),
+        start_date=dt.date(year, 1, 1),
+        kind=PeriodKind.CALENDAR_YEAR,
+        calendar_year=year,
+    )
+
+
+def fiscal_year_label(start_year: int) -> str:
+    """``2018`` → ``"FY 2018-19"``."""
+    return f"FY {start_year}-{(start_year + 1) % 100:02d}"
+
+
+def format_label(period: Period) -> str:
+    if period.kind is PeriodKind.FISCAL_YEAR:
+        return fiscal_year_label(period.fiscal_year)
+    if period.kind is PeriodKind.FISCAL_QUARTER:
+        return f"{fiscal_year_label(period.fiscal_year)} Q{period.quarter}"
+    return f"CY {period.calendar_year}"
+
+
+def parse_label(label: str) -> Period:
+    """Read a period label; raise :class:`PeriodLabelError` naming the accepted forms."""
+    text = str(label)
+    if match := _FY.match(text):
+        start_year = int(match.group(1))
+        end_part = match.group(2)
+        end_year = int(end_part) if len(end_part) == 4 else (start_year + 1) % 100
+        expected_end = start_year + 1 if len(end_part) == 4 else (start_year + 1) % 100
+        if end_year != expected_end:
+            raise PeriodLabelError(
+                f"{text!r}: a fiscal year spans two consecutive years, e.g. {fiscal_year_label(start_year)}."
+            )
+        if match.group(3):
+            return fiscal_quarter(start_year, int(match.group(3)))
+        return fiscal_year(start_year)
+    if match := _CY.match(text):
+        return calendar_year(int(match.group(1)))
+    raise PeriodLabelError(f"{text!r} is not a period. Use {ACCEPTED_FORMS}.")
+
+
+def fiscal_year_containing(day: dt.date) -> int:
+    """The start year of the fiscal year that contains ``day``."""
+    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+
+
+def fiscal_year_end(start_year: int) -> dt.date:
+    return fiscal_year(start_year).end_date

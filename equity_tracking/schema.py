@@ -1,0 +1,106 @@
+"""Schema versions: create or upgrade a database to the code's Alembic head, safely.
+
+Owns the rule that a database whose schema is newer than this code (a revision this code does not
+know) is refused with a clear message and never altered, and the "is this database empty?" test the
+app uses before loading the demo city.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, func, inspect, select
+
+from equity_tracking.db import DatabaseError, mask_url
+from equity_tracking.models import Bureau
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+class SchemaState(enum.StrEnum):
+    EMPTY = "empty"  # no tables of ours: safe to create
+    CURRENT = "current"
+    BEHIND = "behind"  # an older revision this code can upgrade
+    AHEAD = "ahead"  # a revision this code does not know: refuse
+    UNMANAGED = "unmanaged"  # tables but no alembic_version: someone else's database
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    state: SchemaState
+    database_revision: str | None
+    code_revision: str
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.is_file() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # The library manages logging itself; only Alembic's own CLI should configure it from the ini.
+    config.attributes["configure_logging"] = False
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def code_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        tables = set(inspect(connection).get_table_names())
+    if revision is None:
+        state = SchemaState.UNMANAGED if tables - {"alembic_version"} else SchemaState.EMPTY
+    elif revision == head:
+        state = SchemaState.CURRENT
+    elif _known_revision(script, revision):
+        state = SchemaState.BEHIND
+    else:
+        state = SchemaState.AHEAD
+    return SchemaStatus(state=state, database_revision=revision, code_revision=head)
+
+
+def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown id
+        return False
+
+
+def upgrade_to_head(engine: Engine) -> SchemaStatus:
+    """Create the schema, or upgrade it; refuse a newer or foreign database without touching it."""
+    status = schema_status(engine)
+    if status.state is SchemaState.AHEAD:
+        raise DatabaseError(
+            f"The database at {mask_url(engine.url)} has schema revision {status.database_revision}, "
+            f"newer than this version of the app knows (head {status.code_revision}). "
+            "Upgrade the Equity Plan Tracker; the database was not changed."
+        )
+    if status.state is SchemaState.UNMANAGED:
+        raise DatabaseError(
+            f"The database at {mask_url(engine.url)} already holds tables that this app did not "
+            "create. Point EQUITY_DATABASE_URL at an empty or Equity Plan Tracker database; "
+            "nothing was changed."
+        )
+    if status.state is not SchemaState.CURRENT:
+        config = alembic_config(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    return schema_status(engine)
+
+
+def has_plan_data(engine: Engine) -> bool:
+    """Whether the database holds any bureaus (the demo loader only fills an empty database)."""
+    with engine.connect() as connection:
+        return bool(connection.execute(select(func.count()).select_from(Bureau)).scalar_one())

@@ -108,9 +108,8 @@ def parse_label(label: str) -> Period:
     if match := _FY.match(text):
         start_year = int(match.group(1))
         end_part = match.group(2)
-        end_year = int(end_part) if len(end_part) == 4 else (start_year + 1) % 100
         expected_end = start_year + 1 if len(end_part) == 4 else (start_year + 1) % 100
-        if end_year != expected_end:
+        if int(end_part) != expected_end:
             raise PeriodLabelError(
                 f"{text!r}: a fiscal year spans two consecutive years, e.g. {fiscal_year_label(start_year)}."
             )

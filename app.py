@@ -1,0 +1,13 @@
+"""Equity Plan Tracker: the Streamlit entry point.
+
+Routes only: who is looking → which pages they may open → run the chosen page. Everything else
+lives in the ``equity_tracking`` package; each page script guards itself.
+"""
+
+import streamlit as st
+
+from equity_tracking import ui
+
+st.set_page_config(page_title="Equity Plan Tracker", page_icon=":material/balance:", layout="wide")
+principal = ui.current_principal()
+st.navigation(ui.navigation_pages(principal)).run()

@@ -1,0 +1,159 @@
+"""The command line: ``python -m equity_tracking <command>``.
+
+Owns argument parsing and how results and errors are printed. Every command builds the Settings
+once (``--database-url`` overrides ``EQUITY_DATABASE_URL``), and every failure a person can fix is
+one line on stderr starting with ``error:`` and a non-zero exit code; no tracebacks.
+
+Exit codes: 0 success; 1 the command ran and found or hit a problem; 2 the command cannot run
+(bad arguments, or a command this version does not have yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from equity_tracking.db import DatabaseError, check_connection, describe_connection_error, make_engine
+from equity_tracking.settings import Settings, SettingsError, resolve_sqlite_path
+
+# Commands that later releases fill in. Until then they answer plainly instead of pretending.
+NOT_YET = {
+    "import": "importing plan data from an Excel workbook or CSV folder",
+    "export": "exporting plan data",
+    "create-user": "creating sign-in accounts",
+}
+
+
+class CommandError(Exception):
+    """A problem to report as one ``error:`` line; ``exit_code`` says which kind."""
+
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m equity_tracking",
+        description="Equity Plan Tracker: set up and look after the plan database.",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="database to use (default: EQUITY_DATABASE_URL, else sqlite:///data/equity.db)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    init_db = commands.add_parser("init-db", help="create the database, or upgrade it to this version")
+    init_db.add_argument(
+        "--load-demo-if-empty",
+        action="store_true",
+        help="also load the demo city when the database holds no plan data",
+    )
+
+    demo = commands.add_parser("load-demo", help="load the demo city into an empty database")
+    demo.add_argument("--scale", type=_positive_int, default=1, help="size multiplier (10 ≈ 1M values)")
+    demo.add_argument("--seed", type=int, default=2016, help="random seed (same seed, same data)")
+
+    commands.add_parser("check", help="verify the database: schema version, orphaned rows, counts")
+    for name, what in NOT_YET.items():
+        commands.add_parser(name, help=f"{what} (not available yet)")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in NOT_YET:
+            raise CommandError(
+                f"'{args.command}' ({NOT_YET[args.command]}) is not available yet in this version.",
+                exit_code=2,
+            )
+        settings = _settings(args)
+        return COMMANDS[args.command](settings, args)
+    except (CommandError, DatabaseError, SettingsError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return getattr(error, "exit_code", 1)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_environment()
+    if args.database_url:
+        settings = dataclasses.replace(settings, database_url=resolve_sqlite_path(args.database_url))
+    return settings
+
+
+def _print_progress(step: str, fraction: float) -> None:
+    print(f"  [{fraction:4.0%}] {step}", file=sys.stderr, flush=True)
+
+
+def cmd_init_db(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.startup import prepare_database
+
+    startup = prepare_database(
+        settings, load_demo_when_empty=args.load_demo_if_empty, progress=_print_progress
+    )
+    print(f"Database ready: schema revision {startup.schema.database_revision}.")
+    if startup.loaded_demo:
+        print("The database was empty, so the demo city was loaded (Demo data — not real City figures).")
+    startup.engine.dispose()
+    return 0
+
+
+def cmd_load_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.demo import load_demo
+    from equity_tracking.startup import prepare_database
+
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    started = time.perf_counter()
+    try:
+        summary = load_demo(startup.engine, scale=args.scale, seed=args.seed, progress=_print_progress)
+    except SQLAlchemyError as error:
+        raise CommandError(describe_connection_error(startup.engine.url, error)) from error
+    finally:
+        startup.engine.dispose()
+    seconds = time.perf_counter() - started
+    counts = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in _summary_items(summary))
+    print(f"Loaded the demo city (scale {args.scale}, seed {args.seed}) in {seconds:.1f} s: {counts}.")
+    return 0
+
+
+def _summary_items(summary: object) -> list[tuple[str, int]]:
+    return [(item.name, getattr(summary, item.name)) for item in dataclasses.fields(summary)]
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.checks import Level, run_checks
+
+    engine = make_engine(settings.database_url)
+    try:
+        check_connection(engine)
+        report = run_checks(engine)
+    finally:
+        engine.dispose()
+    marks = {Level.OK: "ok     ", Level.WARNING: "warning", Level.ERROR: "ERROR  "}
+    for finding in report.findings:
+        print(f"{marks[finding.level]}  {finding.check}: {finding.message}")
+    if report.counts:
+        print("counts: " + ", ".join(f"{name} {count:,}" for name, count in report.counts.items()))
+    print("check passed" if report.ok else "check FAILED")
+    return 0 if report.ok else 1
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "init-db": cmd_init_db,
+    "load-demo": cmd_load_demo,
+    "check": cmd_check,
+}

@@ -1,0 +1,40 @@
+"""Presentation helpers without Streamlit: tables shaped for people, and safe downloads.
+
+Owns column names as people read them and CSV export that spreadsheet programs cannot mistake for
+formulas (a cell starting with =, +, - or @ is prefixed with an apostrophe).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def bureau_table(overview: pd.DataFrame) -> pd.DataFrame:
+    """The home page's bureau list: readable headings, no internal ids."""
+    return overview.rename(
+        columns={
+            "name": "Bureau",
+            "code": "Code",
+            "service_area": "Service area",
+            "goals": "Goals",
+            "actions": "Actions",
+            "measures": "Measures",
+        }
+    )[["Bureau", "Code", "Service area", "Goals", "Actions", "Measures"]]
+
+
+def _defuse(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads accents) where no text cell can run as a formula."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(_defuse)
+    return safe.to_csv(index=False).encode("utf-8-sig")

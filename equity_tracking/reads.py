@@ -1,0 +1,492 @@
+"""The read layer: parameterised queries that return pandas DataFrames.
+
+Owns every read the pages and the analytics make. Queries are SQLAlchemy Core constructs (never SQL
+built from strings), aggregate in the database where that saves moving rows, and return frames with
+the same columns and dtypes on SQLite and PostgreSQL (dates as ``datetime64``, ids as ``int64``).
+
+Measure values are append-only, so "the value" of a measure for a period and group is the newest
+version a reader may see. ``published_only=True`` (the default, and what the public sees) picks the
+newest *published* version; ``published_only=False`` (staff, once sign-in exists) picks the newest of
+any review status. The permission layer will decide which a given user gets; this module only obeys.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy import Engine, Select, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from equity_tracking.models import (
+    DEMO_DATA_KEY,
+    Action,
+    ActionUpdate,
+    AppMetadata,
+    AuditEntry,
+    Bureau,
+    BureauGoal,
+    BureauName,
+    CitywideGoal,
+    FocusArea,
+    Measure,
+    MeasureValue,
+    Plan,
+    RaceGroup,
+    ReportingPeriod,
+    ReviewStatus,
+    Strategy,
+    User,
+    goal_strategies,
+)
+from equity_tracking.periods import fiscal_year_label
+
+ALL_REVIEW_STATUSES = tuple(status.value for status in ReviewStatus)
+
+
+def visible_statuses(*, published_only: bool) -> tuple[str, ...]:
+    return (ReviewStatus.PUBLISHED.value,) if published_only else ALL_REVIEW_STATUSES
+
+
+def _frame(engine: Engine, statement: Select, *, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column], utc=column.endswith("_at"))
+    return frame
+
+
+# --- the citywide framework and bureaus ---------------------------------------------------------
+
+
+def citywide_goals(engine: Engine) -> pd.DataFrame:
+    """The Council-adopted citywide goals, in order: number, short_title, text, adopted_on."""
+    statement = select(
+        CitywideGoal.id,
+        CitywideGoal.number,
+        CitywideGoal.short_title,
+        CitywideGoal.text,
+        CitywideGoal.adopted_on,
+        CitywideGoal.adopted_by,
+    ).order_by(CitywideGoal.number)
+    return _frame(engine, statement, dates=("adopted_on",))
+
+
+def focus_areas(engine: Engine) -> pd.DataFrame:
+    statement = select(FocusArea.id, FocusArea.key, FocusArea.name, FocusArea.description).order_by(
+        FocusArea.sort_order, FocusArea.id
+    )
+    return _frame(engine, statement)
+
+
+def strategies(engine: Engine) -> pd.DataFrame:
+    statement = select(Strategy.id, Strategy.number, Strategy.name, Strategy.description).order_by(
+        Strategy.number
+    )
+    return _frame(engine, statement)
+
+
+def race_groups(engine: Engine) -> pd.DataFrame:
+    statement = select(
+        RaceGroup.id, RaceGroup.key, RaceGroup.name, RaceGroup.sort_order, RaceGroup.is_rollup
+    ).order_by(RaceGroup.sort_order, RaceGroup.id)
+    return _frame(engine, statement)
+
+
+def bureaus(engine: Engine, *, include_inactive: bool = False) -> pd.DataFrame:
+    """Bureaus with their earlier names (``earlier_names``: "; "-joined, empty when none)."""
+    statement = select(Bureau.id, Bureau.code, Bureau.name, Bureau.service_area, Bureau.active).order_by(
+        Bureau.name
+    )
+    if not include_inactive:
+        statement = statement.where(Bureau.active.is_(True))
+    frame = _frame(engine, statement)
+    names = _frame(
+        engine,
+        select(BureauName.bureau_id, BureauName.name).order_by(BureauName.bureau_id, BureauName.valid_to),
+    )
+    joined = names.groupby("bureau_id")["name"].agg("; ".join)
+    frame["earlier_names"] = frame["id"].map(joined).fillna("")
+    return frame
+
+
+def plans(engine: Engine, *, bureau_id: int | None = None) -> pd.DataFrame:
+    """Plans with their bureau and a readable span ("FY 2016-17 to FY 2020-21")."""
+    statement = (
+        select(
+            Plan.id,
+            Plan.bureau_id,
+            Bureau.code.label("bureau_code"),
+            Bureau.name.label("bureau_name"),
+            Plan.title,
+            Plan.first_fiscal_year,
+            Plan.last_fiscal_year,
+            Plan.version,
+            Plan.status,
+            Plan.adopted_on,
+        )
+        .join(Bureau, Bureau.id == Plan.bureau_id)
+        .order_by(Bureau.name, Plan.first_fiscal_year, Plan.version)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    frame = _frame(engine, statement, dates=("adopted_on",))
+    frame["status"] = frame["status"].astype(str).map(_enum_value)
+    frame["span"] = [
+        f"{fiscal_year_label(first)} to {fiscal_year_label(last)}"
+        for first, last in zip(frame["first_fiscal_year"], frame["last_fiscal_year"], strict=True)
+    ]
+    return frame
+
+
+def goals(engine: Engine, *, bureau_id: int | None = None, plan_id: int | None = None) -> pd.DataFrame:
+    """Bureau goals with their citywide goal, focus area and strategies ("; "-joined names)."""
+    statement = (
+        select(
+            BureauGoal.id,
+            BureauGoal.plan_id,
+            Plan.bureau_id,
+            Bureau.code.label("bureau_code"),
+            BureauGoal.key,
+            BureauGoal.title,
+            BureauGoal.citywide_goal_id,
+            CitywideGoal.number.label("citywide_goal_number"),
+            CitywideGoal.short_title.label("citywide_goal_title"),
+            BureauGoal.focus_area_id,
+            FocusArea.key.label("focus_area_key"),
+            FocusArea.name.label("focus_area_name"),
+        )
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .join(Bureau, Bureau.id == Plan.bureau_id)
+        .join(CitywideGoal, CitywideGoal.id == BureauGoal.citywide_goal_id)
+        .join(FocusArea, FocusArea.id == BureauGoal.focus_area_id)
+        .order_by(Bureau.name, BureauGoal.sort_order, BureauGoal.id)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    if plan_id is not None:
+        statement = statement.where(BureauGoal.plan_id == plan_id)
+    frame = _frame(engine, statement)
+    links = _frame(
+        engine,
+        select(goal_strategies.c.goal_id, Strategy.name)
+        .join(Strategy, Strategy.id == goal_strategies.c.strategy_id)
+        .order_by(goal_strategies.c.goal_id, Strategy.number),
+    )
+    joined = links.groupby("goal_id")["name"].agg("; ".join)
+    frame["strategies"] = frame["id"].map(joined).fillna("")
+    return frame
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def _latest_update_per_action() -> Select:
+    ranked = select(
+        ActionUpdate.action_id,
+        ActionUpdate.status,
+        ActionUpdate.percent_complete,
+        ActionUpdate.narrative,
+        ActionUpdate.reported_at,
+        func.row_number()
+        .over(
+            partition_by=ActionUpdate.action_id,
+            order_by=(ActionUpdate.reported_at.desc(), ActionUpdate.id.desc()),
+        )
+        .label("rank"),
+    ).subquery()
+    return select(ranked).where(ranked.c.rank == 1).subquery()
+
+
+def actions(engine: Engine, *, bureau_id: int | None = None, goal_id: int | None = None) -> pd.DataFrame:
+    """Actions with their latest status update (status, % complete, narrative, when)."""
+    latest = _latest_update_per_action()
+    statement = (
+        select(
+            Action.id,
+            Action.goal_id,
+            Plan.bureau_id,
+            Action.key,
+            Action.title,
+            Action.lead,
+            Action.start_date,
+            Action.due_date,
+            func.coalesce(latest.c.status, Action.status).label("status"),
+            func.coalesce(latest.c.percent_complete, Action.percent_complete).label("percent_complete"),
+            latest.c.narrative.label("latest_narrative"),
+            latest.c.reported_at.label("latest_update_at"),
+        )
+        .join(BureauGoal, BureauGoal.id == Action.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .outerjoin(latest, latest.c.action_id == Action.id)
+        .order_by(Plan.bureau_id, BureauGoal.sort_order, Action.sort_order, Action.id)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    if goal_id is not None:
+        statement = statement.where(Action.goal_id == goal_id)
+    frame = _frame(engine, statement, dates=("start_date", "due_date", "latest_update_at"))
+    frame["status"] = frame["status"].map(_enum_value)
+    frame["percent_complete"] = frame["percent_complete"].astype(float)
+    return frame
+
+
+# --- measures and values ------------------------------------------------------------------------
+
+
+def current_values(*, published_only: bool, measure_id: int | None = None) -> Select:
+    """The newest visible version of every (measure, period, group) value, as a subquery."""
+    ranked = select(
+        MeasureValue,
+        func.row_number()
+        .over(
+            partition_by=(MeasureValue.measure_id, MeasureValue.period_id, MeasureValue.group_id),
+            order_by=MeasureValue.id.desc(),
+        )
+        .label("version_rank"),
+    ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
+    if measure_id is not None:
+        ranked = ranked.where(MeasureValue.measure_id == measure_id)
+    ranked = ranked.subquery()
+    return select(ranked).where(ranked.c.version_rank == 1).subquery("current_values")
+
+
+def measures(
+    engine: Engine,
+    *,
+    bureau_id: int | None = None,
+    goal_id: int | None = None,
+    published_only: bool = True,
+) -> pd.DataFrame:
+    """Measures with baseline, target and their latest visible total (``latest_*`` columns)."""
+    values = current_values(published_only=published_only)
+    totals = select(
+        values.c.measure_id,
+        values.c.value,
+        values.c.review_status,
+        ReportingPeriod.label,
+        ReportingPeriod.end_date,
+        func.row_number()
+        .over(
+            partition_by=values.c.measure_id,
+            order_by=(ReportingPeriod.end_date.desc(), ReportingPeriod.start_date.desc()),
+        )
+        .label("period_rank"),
+    ).join(ReportingPeriod, ReportingPeriod.id == values.c.period_id)
+    totals = totals.where(values.c.group_id.is_(None)).subquery()
+    latest = select(totals).where(totals.c.period_rank == 1).subquery()
+    baseline_period = aliased(ReportingPeriod)
+    target_period = aliased(ReportingPeriod)
+    statement = (
+        select(
+            Measure.id,
+            Measure.goal_id,
+            Measure.action_id,
+            Plan.bureau_id,
+            Bureau.code.label("bureau_code"),
+            Measure.key,
+            Measure.name,
+            Measure.unit,
+            Measure.polarity,
+            Measure.rba_category,
+            Measure.frequency,
+            Measure.disaggregated,
+            Measure.data_source,
+            Measure.weight,
+            Measure.baseline_value,
+            baseline_period.label.label("baseline_period"),
+            baseline_period.end_date.label("baseline_period_end"),
+            Measure.target_value,
+            target_period.label.label("target_period"),
+            target_period.end_date.label("target_period_end"),
+            latest.c.value.label("latest_value"),
+            latest.c.label.label("latest_period"),
+            latest.c.end_date.label("latest_period_end"),
+            latest.c.review_status.label("latest_review_status"),
+        )
+        .join(BureauGoal, BureauGoal.id == Measure.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .join(Bureau, Bureau.id == Plan.bureau_id)
+        .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
+        .outerjoin(target_period, target_period.id == Measure.target_period_id)
+        .outerjoin(latest, latest.c.measure_id == Measure.id)
+        .order_by(Bureau.name, BureauGoal.sort_order, Measure.sort_order, Measure.id)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    if goal_id is not None:
+        statement = statement.where(Measure.goal_id == goal_id)
+    frame = _frame(engine, statement, dates=("baseline_period_end", "target_period_end", "latest_period_end"))
+    for column in ("unit", "polarity", "rba_category", "frequency", "latest_review_status"):
+        frame[column] = frame[column].map(_enum_value)
+    for column in ("baseline_value", "target_value", "latest_value", "weight"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def measure_history(
+    engine: Engine,
+    *,
+    measure_id: int,
+    published_only: bool = True,
+    include_superseded: bool = False,
+) -> pd.DataFrame:
+    """A measure's values by period and group, oldest period first (``group_key`` empty = total).
+
+    ``include_superseded`` adds the older versions that corrections replaced (``is_current`` False),
+    which staff may see; the public never gets them.
+    """
+    if include_superseded:
+        source = (
+            select(MeasureValue)
+            .where(MeasureValue.measure_id == measure_id)
+            .where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
+            .subquery("all_versions")
+        )
+    else:
+        source = current_values(published_only=published_only, measure_id=measure_id)
+    current_ids = select(current_values(published_only=published_only, measure_id=measure_id).c.id)
+    statement = (
+        select(
+            source.c.id.label("version_id"),
+            source.c.measure_id,
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.kind.label("period_kind"),
+            ReportingPeriod.start_date.label("period_start"),
+            ReportingPeriod.end_date.label("period_end"),
+            func.coalesce(RaceGroup.key, literal("")).label("group_key"),
+            func.coalesce(RaceGroup.name, literal("All")).label("group_name"),
+            source.c.value,
+            source.c.numerator,
+            source.c.denominator,
+            source.c.note,
+            source.c.source,
+            source.c.review_status,
+            User.display_name.label("entered_by"),
+            source.c.entered_at,
+            source.c.replaces_id,
+            case((source.c.id.in_(current_ids), True), else_=False).label("is_current"),
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == source.c.period_id)
+        .outerjoin(RaceGroup, RaceGroup.id == source.c.group_id)
+        .outerjoin(User, User.id == source.c.entered_by_id)
+        .where(source.c.measure_id == measure_id)
+        .order_by(
+            ReportingPeriod.end_date,
+            ReportingPeriod.start_date.desc(),
+            func.coalesce(RaceGroup.sort_order, literal(-1)),
+            source.c.id,
+        )
+    )
+    frame = _frame(engine, statement, dates=("period_start", "period_end", "entered_at"))
+    frame["review_status"] = frame["review_status"].map(_enum_value)
+    frame["period_kind"] = frame["period_kind"].map(_enum_value)
+    frame["is_current"] = frame["is_current"].astype(bool)
+    return frame
+
+
+# --- summaries for pages ------------------------------------------------------------------------
+
+
+def bureau_overview(engine: Engine) -> pd.DataFrame:
+    """One row per active bureau: code, name, and counts of goals, actions and measures.
+
+    Counted in SQL (three grouped subqueries) so the page moves 26 rows, not thousands.
+    """
+    goal_counts = (
+        select(Plan.bureau_id, func.count(BureauGoal.id).label("goals"))
+        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
+        .group_by(Plan.bureau_id)
+        .subquery()
+    )
+    action_counts = (
+        select(Plan.bureau_id, func.count(Action.id).label("actions"))
+        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
+        .join(Action, Action.goal_id == BureauGoal.id)
+        .group_by(Plan.bureau_id)
+        .subquery()
+    )
+    measure_counts = (
+        select(Plan.bureau_id, func.count(Measure.id).label("measures"))
+        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
+        .join(Measure, Measure.goal_id == BureauGoal.id)
+        .group_by(Plan.bureau_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Bureau.id,
+            Bureau.code,
+            Bureau.name,
+            Bureau.service_area,
+            func.coalesce(goal_counts.c.goals, 0).label("goals"),
+            func.coalesce(action_counts.c.actions, 0).label("actions"),
+            func.coalesce(measure_counts.c.measures, 0).label("measures"),
+        )
+        .outerjoin(goal_counts, goal_counts.c.bureau_id == Bureau.id)
+        .outerjoin(action_counts, action_counts.c.bureau_id == Bureau.id)
+        .outerjoin(measure_counts, measure_counts.c.bureau_id == Bureau.id)
+        .where(Bureau.active.is_(True))
+        .order_by(Bureau.name)
+    )
+    frame = _frame(engine, statement)
+    for column in ("goals", "actions", "measures"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def demo_marker(engine: Engine) -> dict | None:
+    """The demo dataset's description when the database holds it, else None."""
+    statement = select(AppMetadata.value).where(AppMetadata.key == DEMO_DATA_KEY)
+    with engine.connect() as connection:
+        raw = connection.execute(statement).scalar_one_or_none()
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"label": str(raw)}
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Row counts of the main tables, for ``check`` and the about page."""
+    tables = {
+        "bureaus": Bureau,
+        "plans": Plan,
+        "bureau_goals": BureauGoal,
+        "actions": Action,
+        "action_updates": ActionUpdate,
+        "measures": Measure,
+        "measure_values": MeasureValue,
+        "periods": ReportingPeriod,
+        "race_groups": RaceGroup,
+        "users": User,
+    }
+    with engine.connect() as connection:
+        return {
+            name: int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+            for name, model in tables.items()
+        }
+
+
+def _enum_value(value: object) -> object:
+    """Enum members arrive as members on one backend and strings on another: keep the value."""
+    return getattr(value, "value", value)
+
+
+def data_version(engine: Engine) -> str:
+    """A cheap fingerprint that changes whenever the data does, for keying caches.
+
+    Values and action updates are append-only and every other write leaves an audit entry, so the
+    newest ids of those three tables change with every write. One indexed query per page run.
+    """
+    statement = select(
+        select(func.max(MeasureValue.id)).scalar_subquery(),
+        select(func.max(ActionUpdate.id)).scalar_subquery(),
+        select(func.max(AuditEntry.id)).scalar_subquery(),
+        select(func.count()).select_from(Bureau).scalar_subquery(),
+    )
+    with engine.connect() as connection:
+        row = connection.execute(statement).one()
+    return "-".join("0" if part is None else str(part) for part in row)

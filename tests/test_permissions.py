@@ -48,4 +48,4 @@ def test_require_raises_with_who_and_what():
 def test_public_gets_every_public_page():
     public = [spec for spec in PAGES if spec.permission is Permission.VIEW_PUBLIC]
     assert pages_for(ANONYMOUS) == public
-    assert [spec.key for spec in public][0] == "home"
+    assert public[0].key == "home"

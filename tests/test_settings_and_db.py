@@ -15,7 +15,9 @@ def test_settings_default_to_sqlite_under_data(tmp_path):
 
 def test_settings_environment_wins_over_secrets(tmp_path):
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('EQUITY_DATABASE_URL = "sqlite:////from/secrets.db"\nEQUITY_LOAD_DEMO_WHEN_EMPTY = false\n')
+    secrets.write_text(
+        'EQUITY_DATABASE_URL = "sqlite:////from/secrets.db"\nEQUITY_LOAD_DEMO_WHEN_EMPTY = false\n'
+    )
     from_secrets = Settings.from_environment(environ={}, secrets_path=secrets)
     assert from_secrets.database_url == "sqlite:////from/secrets.db"
     assert from_secrets.load_demo_when_empty is False
@@ -28,12 +30,16 @@ def test_settings_environment_wins_over_secrets(tmp_path):
 def test_settings_read_database_table_in_secrets(tmp_path):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[database]\nurl = "sqlite:////tmp/table.db"\n')
-    assert Settings.from_environment(environ={}, secrets_path=secrets).database_url == "sqlite:////tmp/table.db"
+    assert (
+        Settings.from_environment(environ={}, secrets_path=secrets).database_url == "sqlite:////tmp/table.db"
+    )
 
 
 def test_settings_reject_unreadable_values(tmp_path):
     with pytest.raises(SettingsError, match="EQUITY_LOAD_DEMO_WHEN_EMPTY"):
-        Settings.from_environment(environ={"EQUITY_LOAD_DEMO_WHEN_EMPTY": "maybe"}, secrets_path=tmp_path / "x")
+        Settings.from_environment(
+            environ={"EQUITY_LOAD_DEMO_WHEN_EMPTY": "maybe"}, secrets_path=tmp_path / "x"
+        )
     broken = tmp_path / "secrets.toml"
     broken.write_text("this is = = not toml")
     with pytest.raises(SettingsError, match="not valid TOML"):
@@ -41,7 +47,10 @@ def test_settings_reject_unreadable_values(tmp_path):
 
 
 def test_mask_url_hides_password():
-    assert mask_url("postgresql+psycopg://app:s3cret@db:5432/equity") == "postgresql+psycopg://app:***@db:5432/equity"
+    assert (
+        mask_url("postgresql+psycopg://app:s3cret@db:5432/equity")
+        == "postgresql+psycopg://app:***@db:5432/equity"
+    )
     assert "s3cret" not in mask_url("nonsense://app:s3cret@")
 
 

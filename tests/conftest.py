@@ -112,3 +112,115 @@ def demo_engine(database_factory: DatabaseFactory) -> Engine:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# --- the app in a real server and a real browser ------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_healthy(base_url: str, process, timeout_s: float = 60.0) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling interval while the server starts, not a wait for the page
+    raise RuntimeError(f"streamlit did not become healthy at {base_url} within {timeout_s:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` against the demo database; yields the base URL."""
+    import subprocess
+    import sys
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {
+        **os.environ,
+        "EQUITY_DATABASE_URL": demo_engine.url.render_as_string(hide_password=False),
+        "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false",
+    }
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_healthy(base_url, process)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed; `make test` installs it.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+@pytest.fixture
+def open_page(browser, app_server: str, artifacts_dir: Path):
+    """Open a path of the running app at a viewport size, wait until the script has run, and
+    return the page; the caller takes screenshots into ``artifacts_dir``."""
+    contexts = []
+
+    def _open(path: str = "/", *, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{app_server}{path}")
+        page.wait_for_selector(APP_IDLE, timeout=30_000)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

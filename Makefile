@@ -1,0 +1,54 @@
+# Two commands: `make run` (set up and start the dashboard) and `make test` (set up and run every test).
+# Everything they need is installed here: a virtualenv from requirements files, and Debian's
+# chromium for the browser tests.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8501
+BIN := $(VENV)/bin
+STAMPS := .make-stamps
+PYTEST_ARGS ?=
+
+.PHONY: run test test-browser lint setup setup-dev chromium init-db clean-venv benchmark
+
+run: setup
+	$(BIN)/python -m equity_tracking init-db --load-demo-if-empty
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the browser tests (slow); `make test` runs them too.
+test-browser: setup-dev chromium
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+setup: $(STAMPS)/runtime
+setup-dev: $(STAMPS)/dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMPS)/runtime: requirements.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/runtime
+
+# Debian's chromium: Playwright's own browser download cannot work offline.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing; install Debian's chromium package" >&2; exit 1; }
+
+clean-venv:
+	rm -rf $(VENV) $(STAMPS)

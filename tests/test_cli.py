@@ -1,0 +1,99 @@
+"""The command line, run in-process on real throw-away databases."""
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from equity_tracking.cli import main
+
+PROJECT_ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_help_lists_every_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "equity_tracking", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    for command in ("init-db", "load-demo", "import", "export", "create-user", "check"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", ["import", "export", "create-user"])
+def test_unbuilt_commands_say_not_available_yet(command, capsys):
+    assert main([command]) == 2
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_init_db_creates_then_is_idempotent(empty_engine, capsys):
+    url = _url(empty_engine)
+    assert main(["--database-url", url, "init-db"]) == 0
+    assert main(["--database-url", url, "init-db"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Database ready: schema revision 0001") == 2
+    assert "demo city was loaded" not in out
+
+
+def test_init_db_loads_demo_into_empty_database_then_check_passes(empty_engine, capsys):
+    url = _url(empty_engine)
+    assert main(["--database-url", url, "init-db", "--load-demo-if-empty"]) == 0
+    assert "demo city was loaded" in capsys.readouterr().out
+    assert main(["--database-url", url, "check"]) == 0
+    out = capsys.readouterr().out
+    assert "check passed" in out
+    assert "schema revision 0001 (current)" in out
+    with empty_engine.connect() as connection:
+        bureaus = connection.execute(text("SELECT COUNT(*) FROM bureaus")).scalar()
+    assert f"bureaus {bureaus:,}" in out
+    assert main(["--database-url", url, "load-demo"]) == 1
+    assert "Nothing was changed" in capsys.readouterr().err
+
+
+def test_check_reports_orphaned_rows(engine, capsys):
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET session_replication_role = replica"))  # skip FK triggers
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+        connection.execute(
+            text("INSERT INTO bureau_names (id, bureau_id, name) VALUES (1, 999, 'Nobody''s bureau')")
+        )
+    assert main(["--database-url", _url(engine), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "1 row(s) in bureau_names.bureau_id point at missing bureaus.id" in out
+    assert "check FAILED" in out
+
+
+def test_check_refuses_an_unmigrated_database(empty_engine, capsys):
+    assert main(["--database-url", _url(empty_engine), "check"]) == 1
+    assert "run `python -m equity_tracking init-db`" in capsys.readouterr().out
+
+
+def test_unreachable_database_is_one_masked_line(capsys):
+    assert main(["--database-url", "postgresql+psycopg://app:s3cret@127.0.0.1:1/x", "check"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(
+        "error: Cannot connect to the database at postgresql+psycopg://app:***@127.0.0.1:1/x"
+    )
+    assert "s3cret" not in err
+
+
+def test_malformed_url_from_environment_is_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("EQUITY_DATABASE_URL", "::not-a-url::")
+    assert main(["init-db"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is not a database URL" in err
+
+
+def test_load_demo_rejects_scale_below_one(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["load-demo", "--scale", "0"])
+    assert caught.value.code == 2
+    assert "must be 1 or more" in capsys.readouterr().err

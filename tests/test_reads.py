@@ -1,0 +1,158 @@
+"""The read layer, checked against independent computations on the raw tables of the demo city."""
+
+import pandas as pd
+import pytest
+from sqlalchemy import insert, text
+
+from equity_tracking import reads
+from equity_tracking.models import Bureau
+
+
+def _raw(engine, sql: str) -> pd.DataFrame:
+    with engine.connect() as connection:
+        return pd.read_sql(text(sql), connection)
+
+
+def test_citywide_goals_are_the_three_adopted_goals_in_order(demo_engine):
+    goals = reads.citywide_goals(demo_engine)
+    assert goals["number"].tolist() == [1, 2, 3]
+    assert goals["text"].str.startswith("We will").all()
+    assert "fairness in hiring and promotions" in goals.loc[0, "text"]
+
+
+def test_bureaus_carry_codes_and_earlier_names(demo_engine):
+    bureaus = reads.bureaus(demo_engine)
+    assert len(bureaus) >= 26
+    assert {"WA", "TR", "PK", "PL", "FR", "ES", "HC", "OE"} <= set(bureaus["code"])
+    earlier = " ".join(bureaus["earlier_names"])
+    assert "Office of Neighborhood Involvement" in earlier
+    assert "Portland Development Commission" in earlier
+
+
+def test_plans_show_fiscal_year_span(demo_engine):
+    plans = reads.plans(demo_engine)
+    assert len(plans) == len(reads.bureaus(demo_engine))
+    assert set(plans["span"]) == {"FY 2016-17 to FY 2020-21"}
+
+
+def test_goals_map_to_citywide_goal_focus_area_and_strategies(demo_engine):
+    goals = reads.goals(demo_engine)
+    assert set(goals["citywide_goal_number"]) == {1, 2, 3}
+    assert goals["focus_area_name"].notna().all()
+    assert (goals["strategies"] != "").all()
+    one_bureau = goals["bureau_id"].iloc[0]
+    assert set(reads.goals(demo_engine, bureau_id=int(one_bureau))["bureau_id"]) == {one_bureau}
+
+
+def test_actions_take_status_from_latest_update(demo_engine):
+    actions = reads.actions(demo_engine).set_index("id")
+    updates = _raw(
+        demo_engine, "SELECT action_id, status, percent_complete, reported_at, id FROM action_updates"
+    )
+    updates["reported_at"] = pd.to_datetime(updates["reported_at"], utc=True)
+    latest = updates.sort_values(["reported_at", "id"]).groupby("action_id").tail(1).set_index("action_id")
+    assert len(latest) > 0
+    joined = actions.join(latest, rsuffix="_raw", how="inner")
+    assert (joined["status"] == joined["status_raw"]).all()
+    assert (joined["percent_complete"] == joined["percent_complete_raw"]).all()
+
+
+def _expected_latest_totals(engine, statuses: tuple[str, ...]) -> pd.Series:
+    values = _raw(
+        engine,
+        "SELECT v.id, v.measure_id, v.period_id, v.value, v.review_status, p.end_date, p.start_date "
+        "FROM measure_values v JOIN periods p ON p.id = v.period_id WHERE v.group_id IS NULL",
+    )
+    values = values[values["review_status"].isin(statuses)]
+    newest_version = values.sort_values("id").groupby(["measure_id", "period_id"]).tail(1)
+    newest_version = newest_version.assign(
+        end_date=pd.to_datetime(newest_version["end_date"]),
+        start_date=pd.to_datetime(newest_version["start_date"]),
+    )
+    ordered = newest_version.sort_values(["end_date", "start_date"], ascending=[True, False])
+    return ordered.groupby("measure_id").tail(1).set_index("measure_id")["value"]
+
+
+@pytest.mark.parametrize("published_only", [True, False])
+def test_measures_latest_value_is_newest_visible_total(demo_engine, published_only):
+    measures = reads.measures(demo_engine, published_only=published_only).set_index("id")
+    statuses = reads.visible_statuses(published_only=published_only)
+    expected = _expected_latest_totals(demo_engine, statuses)
+    reported = measures["latest_value"].dropna()
+    assert len(reported) == len(expected) > 0
+    pd.testing.assert_series_equal(
+        reported.sort_index(), expected.sort_index(), check_names=False, check_index_type=False
+    )
+
+
+def test_unpublished_values_reach_staff_reads_only(demo_engine):
+    public = reads.measures(demo_engine, published_only=True).set_index("id")
+    staff = reads.measures(demo_engine, published_only=False).set_index("id")
+    assert (public["latest_review_status"].dropna() == "published").all()
+    assert (staff["latest_review_status"] != "published").any()
+    assert (
+        staff["latest_period_end"].fillna(pd.Timestamp(0))
+        >= public["latest_period_end"].fillna(pd.Timestamp(0))
+    ).all()
+
+
+def test_measures_carry_baseline_and_target_periods(demo_engine):
+    measures = reads.measures(demo_engine)
+    assert measures["baseline_value"].notna().all()
+    assert set(measures["baseline_period"]) == {"FY 2016-17"}
+    assert set(measures["target_period"]) == {"FY 2020-21"}
+
+
+def test_measure_history_shows_current_versions_and_staff_see_superseded(demo_engine):
+    corrected = _raw(
+        demo_engine, "SELECT measure_id, replaces_id, id FROM measure_values WHERE replaces_id IS NOT NULL"
+    )
+    assert not corrected.empty, "the demo city has corrections"
+    measure_id = int(corrected["measure_id"].iloc[0])
+    history = reads.measure_history(demo_engine, measure_id=measure_id, published_only=False)
+    assert history["is_current"].all()
+    assert int(corrected["replaces_id"].iloc[0]) not in set(history["version_id"])
+    full = reads.measure_history(
+        demo_engine, measure_id=measure_id, published_only=False, include_superseded=True
+    )
+    assert int(corrected["replaces_id"].iloc[0]) in set(full["version_id"])
+    assert not full.set_index("version_id").loc[int(corrected["replaces_id"].iloc[0]), "is_current"]
+    assert len(full) == len(history) + (corrected["measure_id"] == measure_id).sum()
+
+
+def test_measure_history_is_ordered_by_period_and_labels_the_total(demo_engine):
+    disaggregated = reads.measures(demo_engine).query("disaggregated").iloc[0]
+    history = reads.measure_history(demo_engine, measure_id=int(disaggregated["id"]))
+    assert history["period_end"].is_monotonic_increasing
+    assert "All" in set(history["group_name"])
+    assert history["group_key"].ne("").sum() > 0
+
+
+def test_bureau_overview_counts_match_detailed_reads(demo_engine):
+    overview = reads.bureau_overview(demo_engine).set_index("id")
+    goals = reads.goals(demo_engine).groupby("bureau_id").size()
+    actions = reads.actions(demo_engine).groupby("bureau_id").size()
+    measures = reads.measures(demo_engine).groupby("bureau_id").size()
+    assert (overview["goals"] == goals.reindex(overview.index, fill_value=0)).all()
+    assert (overview["actions"] == actions.reindex(overview.index, fill_value=0)).all()
+    assert (overview["measures"] == measures.reindex(overview.index, fill_value=0)).all()
+
+
+def test_reads_on_empty_database_return_empty_frames(engine):
+    assert reads.bureau_overview(engine).empty
+    assert reads.measures(engine).empty
+    assert reads.demo_marker(engine) is None
+    assert reads.table_counts(engine)["measure_values"] == 0
+
+
+def test_data_version_changes_when_data_changes(engine):
+    before = reads.data_version(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(Bureau).values(code="ZZ", name="Test Bureau", active=True))
+    assert reads.data_version(engine) != before
+
+
+def test_demo_marker_describes_the_demo(demo_engine):
+    marker = reads.demo_marker(demo_engine)
+    assert marker["seed"] == 2016
+    assert marker["scale"] == 1

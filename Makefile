@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 .PHONY: run test test-browser lint setup setup-dev chromium init-db clean-venv benchmark
 
 run: setup
-	$(BIN)/python -m equity_tracking init-db --load-demo-if-empty
+	$(BIN)/python -m equity_tracking init-db
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: setup-dev chromium

@@ -52,8 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     init_db = commands.add_parser("init-db", help="create the database, or upgrade it to this version")
     init_db.add_argument(
         "--load-demo-if-empty",
-        action="store_true",
-        help="also load the demo city when the database holds no plan data",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="load the demo city when the database holds no plan data "
+        "(default: EQUITY_LOAD_DEMO_WHEN_EMPTY, which is true unless set)",
     )
 
     demo = commands.add_parser("load-demo", help="load the demo city into an empty database")

@@ -30,10 +30,18 @@ def test_unbuilt_commands_say_not_available_yet(command, capsys):
     assert "not available yet" in capsys.readouterr().err
 
 
+def test_init_db_follows_the_demo_setting(empty_engine, monkeypatch, capsys):
+    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
+    assert main(["--database-url", _url(empty_engine), "init-db"]) == 0
+    assert "demo city was loaded" not in capsys.readouterr().out
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM bureaus")).scalar() == 0
+
+
 def test_init_db_creates_then_is_idempotent(empty_engine, capsys):
     url = _url(empty_engine)
-    assert main(["--database-url", url, "init-db"]) == 0
-    assert main(["--database-url", url, "init-db"]) == 0
+    assert main(["--database-url", url, "init-db", "--no-load-demo-if-empty"]) == 0
+    assert main(["--database-url", url, "init-db", "--no-load-demo-if-empty"]) == 0
     out = capsys.readouterr().out
     assert out.count("Database ready: schema revision 0001") == 2
     assert "demo city was loaded" not in out

@@ -37,7 +37,7 @@ else:
     totals[2].metric("Actions", f"{overview['actions'].sum():,}")
     totals[3].metric("Performance measures", f"{overview['measures'].sum():,}")
     table = bureau_table(overview)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3)
     st.download_button(
         "Download this table (CSV)",
         data=csv_bytes(table),

@@ -52,7 +52,7 @@ def test_actions_take_status_from_latest_update(demo_engine):
     updates["reported_at"] = pd.to_datetime(updates["reported_at"], utc=True)
     latest = updates.sort_values(["reported_at", "id"]).groupby("action_id").tail(1).set_index("action_id")
     assert len(latest) > 0
-    joined = actions.join(latest, rsuffix="_raw", how="inner")
+    joined = actions.join(latest.add_suffix("_raw"), how="inner")
     assert (joined["status"] == joined["status_raw"]).all()
     assert (joined["percent_complete"] == joined["percent_complete_raw"]).all()
 

@@ -107,7 +107,7 @@ def bureaus(engine: Engine, *, include_inactive: bool = False) -> pd.DataFrame:
         select(BureauName.bureau_id, BureauName.name).order_by(BureauName.bureau_id, BureauName.valid_to),
     )
     joined = names.groupby("bureau_id")["name"].agg("; ".join)
-    frame["earlier_names"] = frame["id"].map(joined).fillna("")
+    frame["earlier_names"] = frame["id"].map(joined).astype(object).fillna("")
     return frame
 
 
@@ -175,7 +175,7 @@ def goals(engine: Engine, *, bureau_id: int | None = None, plan_id: int | None =
         .order_by(goal_strategies.c.goal_id, Strategy.number),
     )
     joined = links.groupby("goal_id")["name"].agg("; ".join)
-    frame["strategies"] = frame["id"].map(joined).fillna("")
+    frame["strategies"] = frame["id"].map(joined).astype(object).fillna("")
     return frame
 
 
@@ -490,3 +490,251 @@ def data_version(engine: Engine) -> str:
     with engine.connect() as connection:
         row = connection.execute(statement).one()
     return "-".join("0" if part is None else str(part) for part in row)
+
+
+# --- compact frames for the analytics -----------------------------------------------------------
+# Read by ``equity_tracking.analytics.frames``. Ids are int64, dates datetime64 and instants UTC, on
+# both backends. Models not imported at the top of this module are imported where they are used.
+
+
+def period_frame(engine: Engine) -> pd.DataFrame:
+    """Every reporting period: period_id, label, kind, start_date, end_date, fiscal_year, quarter."""
+    statement = select(
+        ReportingPeriod.id.label("period_id"),
+        ReportingPeriod.label,
+        ReportingPeriod.kind,
+        ReportingPeriod.start_date,
+        ReportingPeriod.end_date,
+        ReportingPeriod.fiscal_year,
+        ReportingPeriod.quarter,
+    ).order_by(ReportingPeriod.end_date, ReportingPeriod.start_date.desc())
+    frame = _frame(engine, statement, dates=("start_date", "end_date"))
+    frame["kind"] = frame["kind"].map(_enum_value)
+    frame["period_id"] = frame["period_id"].astype("int64")
+    return frame
+
+
+def measure_definitions(engine: Engine) -> pd.DataFrame:
+    """Every measure as the analytics need it, one row each.
+
+    Columns: measure_id, goal_id, action_id, plan_id, bureau_id, key, name, unit, polarity,
+    frequency, disaggregated, weight, baseline_value, baseline_period_id, baseline_period,
+    baseline_period_end, target_value, target_period_id, target_period, target_period_end,
+    benchmark_id (nullable Int64), ended_on.
+    """
+    baseline_period = aliased(ReportingPeriod)
+    target_period = aliased(ReportingPeriod)
+    statement = (
+        select(
+            Measure.id.label("measure_id"),
+            Measure.goal_id,
+            Measure.action_id,
+            BureauGoal.plan_id,
+            Plan.bureau_id,
+            Measure.key,
+            Measure.name,
+            Measure.unit,
+            Measure.polarity,
+            Measure.frequency,
+            Measure.disaggregated,
+            Measure.weight,
+            Measure.baseline_value,
+            Measure.baseline_period_id,
+            baseline_period.label.label("baseline_period"),
+            baseline_period.end_date.label("baseline_period_end"),
+            Measure.target_value,
+            Measure.target_period_id,
+            target_period.label.label("target_period"),
+            target_period.end_date.label("target_period_end"),
+            Measure.benchmark_id,
+            Measure.ended_on,
+        )
+        .join(BureauGoal, BureauGoal.id == Measure.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
+        .outerjoin(target_period, target_period.id == Measure.target_period_id)
+        .order_by(Measure.id)
+    )
+    frame = _frame(engine, statement, dates=("baseline_period_end", "target_period_end", "ended_on"))
+    for column in ("unit", "polarity", "frequency"):
+        frame[column] = frame[column].map(_enum_value)
+    for column in ("baseline_value", "target_value", "weight"):
+        frame[column] = frame[column].astype(float)
+    for column in ("action_id", "baseline_period_id", "target_period_id", "benchmark_id"):
+        frame[column] = frame[column].astype("Int64")
+    frame["disaggregated"] = frame["disaggregated"].astype(bool)
+    return frame
+
+
+def _as_of_bounds(as_of: pd.Timestamp | str) -> tuple[pd.Timestamp, object]:
+    """(the as-of day, the first instant in UTC after it ends in the city), by the analytics' rule."""
+    from equity_tracking.analytics.values import as_of_day, entry_cutoff  # pandas only; no cycle
+
+    return as_of_day(as_of), entry_cutoff(as_of).to_pydatetime()
+
+
+def measure_value_frame(
+    engine: Engine,
+    *,
+    published_only: bool = True,
+    as_of: pd.Timestamp | str | None = None,
+    include_superseded: bool = False,
+) -> pd.DataFrame:
+    """Every visible measure value, compactly, for the analytics (about a million rows at scale 10).
+
+    Columns: version_id, measure_id, period_id, group_id (0 = the total), value, numerator,
+    denominator, entered_at (UTC), period_label (categorical), period_kind, period_start,
+    period_end. ``as_of`` (a date) leaves out periods that end after it and versions entered after
+    it ends (in the city's time zone). Without ``include_superseded`` each (measure, period, group)
+    has one row, its newest visible version; with it, every visible version (the analytics pick
+    the newest as of any date themselves).
+
+    The newest version is picked here in pandas, not with a window function: on SQLite that is
+    about twice as fast for the whole table.
+    """
+    from sqlalchemy import Double, cast, extract
+
+    periods = period_frame(engine).set_index("period_id")
+    statement = select(
+        MeasureValue.id.label("version_id"),
+        MeasureValue.measure_id,
+        MeasureValue.period_id,
+        func.coalesce(MeasureValue.group_id, literal(0)).label("group_id"),
+        MeasureValue.value,
+        MeasureValue.numerator,
+        MeasureValue.denominator,
+        # Seconds since 1970 (UTC) as a float: a million numbers convert at once, where a million
+        # datetime objects or strings are converted one by one (several seconds).
+        cast(extract("epoch", MeasureValue.entered_at), Double).label("entered_at"),
+    ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
+    if as_of is not None:
+        day, cutoff = _as_of_bounds(as_of)
+        ended = [int(period_id) for period_id in periods.index[periods["end_date"] <= day]]
+        statement = statement.where(MeasureValue.period_id.in_(ended))
+        statement = statement.where(MeasureValue.entered_at < cutoff)
+    frame = _columns_frame(engine, statement.order_by(MeasureValue.id))
+    frame["entered_at"] = pd.to_datetime(frame["entered_at"], unit="s", utc=True)
+    if not include_superseded:
+        # Sorted by id above, so the last row of each key is its newest version.
+        frame = frame.drop_duplicates(["measure_id", "period_id", "group_id"], keep="last")
+        frame = frame.reset_index(drop=True)
+    return _with_period_columns(frame, periods)
+
+
+def _with_period_columns(frame: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """Add period_label, period_kind, period_start and period_end by period_id.
+
+    Labels and kinds are Categoricals built from each row's position in the small periods table,
+    so no string is made per row (a million of them would take most of a second).
+    """
+    import numpy as np
+
+    position = periods.index.get_indexer(frame["period_id"].to_numpy())
+    labels = [str(label) for label in periods["label"]]
+    frame["period_label"] = pd.Categorical.from_codes(position, categories=labels)
+    kinds = sorted(set(periods["kind"]))
+    kind_codes = np.array([kinds.index(kind) for kind in periods["kind"]] + [-1], dtype=np.int64)
+    frame["period_kind"] = pd.Categorical.from_codes(kind_codes[position], categories=kinds)
+    frame["period_start"] = periods["start_date"].reindex(frame["period_id"].to_numpy()).to_numpy()
+    frame["period_end"] = periods["end_date"].reindex(frame["period_id"].to_numpy()).to_numpy()
+    return frame
+
+
+def _columns_frame(engine: Engine, statement: Select) -> pd.DataFrame:
+    """A large result as a frame, built column by column: ids int64, numbers float64 (NULL → NaN).
+
+    ``pd.DataFrame(rows)`` inspects every Row object and takes several times longer on a million.
+    """
+    import numpy as np
+
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        names = list(result.keys())
+        rows = result.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    data = {}
+    for name, column in zip(names, columns, strict=True):
+        if name.endswith("_id"):
+            data[name] = np.array(column, dtype=np.int64)
+        elif name in ("value", "numerator", "denominator", "entered_at"):
+            data[name] = np.array(column, dtype=float)
+        else:
+            data[name] = pd.Series(column, dtype=object)
+    return pd.DataFrame(data)
+
+
+def interim_target_frame(engine: Engine) -> pd.DataFrame:
+    """Interim targets: measure_id, period_id, period, period_end, value."""
+    from equity_tracking.models import InterimTarget
+
+    statement = (
+        select(
+            InterimTarget.measure_id,
+            InterimTarget.period_id,
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.end_date.label("period_end"),
+            InterimTarget.value,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == InterimTarget.period_id)
+        .order_by(InterimTarget.measure_id, ReportingPeriod.end_date)
+    )
+    frame = _frame(engine, statement, dates=("period_end",))
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def action_update_frame(engine: Engine, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """Action status updates: update_id, action_id, status, percent_complete, reported_at (UTC);
+    with ``as_of``, only those made by the end of that date (in the city's time zone)."""
+    statement = select(
+        ActionUpdate.id.label("update_id"),
+        ActionUpdate.action_id,
+        ActionUpdate.status,
+        ActionUpdate.percent_complete,
+        ActionUpdate.reported_at,
+    ).order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
+    if as_of is not None:
+        statement = statement.where(ActionUpdate.reported_at < _as_of_bounds(as_of)[1])
+    frame = _frame(engine, statement, dates=("reported_at",))
+    frame["status"] = frame["status"].map(_enum_value)
+    frame["percent_complete"] = frame["percent_complete"].astype(float)
+    return frame
+
+
+def goal_strategy_links(engine: Engine) -> pd.DataFrame:
+    """Which GARE strategies each bureau goal names: goal_id, strategy_id."""
+    statement = select(goal_strategies.c.goal_id, goal_strategies.c.strategy_id).order_by(
+        goal_strategies.c.goal_id, goal_strategies.c.strategy_id
+    )
+    return _frame(engine, statement)
+
+
+def race_group_membership_frame(engine: Engine) -> pd.DataFrame:
+    """Which groups each roll-up group (e.g. "People of color") adds up: rollup_id, member_id."""
+    from equity_tracking.models import RaceGroupMembership
+
+    statement = select(RaceGroupMembership.rollup_id, RaceGroupMembership.member_id).order_by(
+        RaceGroupMembership.rollup_id, RaceGroupMembership.member_id
+    )
+    return _frame(engine, statement)
+
+
+def benchmark_share_frame(engine: Engine) -> pd.DataFrame:
+    """Each group's share (0–1) of each benchmark population: benchmark_id, benchmark_key,
+    benchmark_name, group_id, share."""
+    from equity_tracking.models import BenchmarkPopulation, BenchmarkShare
+
+    statement = (
+        select(
+            BenchmarkShare.benchmark_id,
+            BenchmarkPopulation.key.label("benchmark_key"),
+            BenchmarkPopulation.name.label("benchmark_name"),
+            BenchmarkShare.group_id,
+            BenchmarkShare.share,
+        )
+        .join(BenchmarkPopulation, BenchmarkPopulation.id == BenchmarkShare.benchmark_id)
+        .order_by(BenchmarkShare.benchmark_id, BenchmarkShare.group_id)
+    )
+    frame = _frame(engine, statement)
+    frame["share"] = frame["share"].astype(float)
+    return frame

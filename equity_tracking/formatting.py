@@ -38,3 +38,33 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(_defuse)
     return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+# --- numbers and states as people read them ----------------------------------------------------
+
+UNIT_SUFFIX = {"percent": " %", "rate": "", "days": " days", "count": "", "dollars": ""}
+
+
+def percent(value: float | None, *, decimals: int = 1) -> str:
+    """``56.475`` → ``"56.5 %"``; missing → ``"—"`` (never "nan")."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:,.{decimals}f} %"
+
+
+def number(value: float | None, *, unit: str = "count", decimals: int | None = None) -> str:
+    """A measure value with thousands separators and its unit: ``$1,250,000``, ``42.0 %``, ``12 days``."""
+    if value is None or pd.isna(value):
+        return "—"
+    if decimals is None:
+        decimals = 1 if unit in {"percent", "rate"} or not float(value).is_integer() else 0
+    text = f"{abs(value):,.{decimals}f}"
+    sign = "-" if value < 0 else ""
+    if unit == "dollars":
+        return f"{sign}${text}"
+    return f"{sign}{text}{UNIT_SUFFIX.get(unit, '')}"
+
+
+def state_text(icon: str, label: str) -> str:
+    """A judgement as icon and words together (never colour alone): ``"✓ On track"``."""
+    return f"{icon} {label}".strip()

@@ -22,15 +22,20 @@ class PageSpec:
     default: bool = False
 
 
+def _public(
+    key: str, script: str, title: str, icon: str, url_path: str, *, default: bool = False
+) -> PageSpec:
+    return PageSpec(key, script, title, icon, Permission.VIEW_PUBLIC, url_path, default)
+
+
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec(
-        key="home",
-        script="pages/home.py",
-        title="Overview",
-        icon=":material/home:",
-        permission=Permission.VIEW_PUBLIC,
-        url_path="overview",
-        default=True,
+    _public("home", "pages/home.py", "Citywide overview", ":material/home:", "overview", default=True),
+    _public("goal", "pages/citywide_goal.py", "Citywide goals", ":material/flag:", "goal"),
+    _public("bureau", "pages/bureau.py", "Bureaus", ":material/account_balance:", "bureau"),
+    _public("measure", "pages/measure.py", "Measures", ":material/monitoring:", "measure"),
+    _public("compare", "pages/compare.py", "Compare bureaus", ":material/compare_arrows:", "compare"),
+    _public(
+        "methodology", "pages/methodology.py", "Methodology and about", ":material/menu_book:", "methodology"
     ),
 )
 

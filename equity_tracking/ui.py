@@ -8,15 +8,30 @@ and on the data version (and, once there are roles, on what the viewer may see).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from equity_tracking import reads
+from equity_tracking.analytics.frames import AnalyticsFrames, load_frames
+from equity_tracking.analytics.pipeline import Analytics, run_analytics
+from equity_tracking.charts.style import PLOTLY_CONFIG
+from equity_tracking.dashboards.common import (
+    as_of_caption,
+    as_of_for,
+    default_fiscal_year,
+    fiscal_year_choices,
+    fiscal_year_from_key,
+    fiscal_year_key,
+)
 from equity_tracking.db import DatabaseError, describe_connection_error, make_engine
+from equity_tracking.formatting import csv_bytes
 from equity_tracking.navigation import PageSpec, page, pages_for
 from equity_tracking.permissions import ANONYMOUS, Principal, allowed
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
@@ -35,9 +50,20 @@ class PageContext:
     principal: Principal
     demo: dict | None
 
+    # Public pages show published values only; staff views (with sign-in) will pass False.
+    published_only: bool = True
+
     def read(self, reader: str, **params: object) -> pd.DataFrame:
         """``reads.<reader>(engine, **params)``, cached per database, data version and parameters."""
         return _cached_read(reader, self.database_url, self.data_version, tuple(sorted(params.items())))
+
+    def analytics(self, fiscal_year: int) -> Analytics:
+        """Every judgement as the city stood at ``fiscal_year``'s reporting deadline (cached).
+
+        The result is shared by every session: treat its frames as read-only.
+        """
+        as_of = as_of_for(fiscal_year).isoformat()
+        return _cached_analytics(self.database_url, self.data_version, self.published_only, as_of)
 
 
 def current_principal() -> Principal:
@@ -123,6 +149,106 @@ def _cached_demo_marker(database_url: str, data_version: str) -> dict | None:
 def _cached_read(reader: str, database_url: str, data_version: str, params: tuple) -> pd.DataFrame:
     function = getattr(reads, reader)
     return function(_engine(database_url), **dict(params))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_frames(database_url: str, data_version: str, published_only: bool) -> AnalyticsFrames:
+    # Every version of every value, once per data version: each as-of date then picks its own.
+    return load_frames(_engine(database_url), published_only=published_only, include_superseded=True)
+
+
+@st.cache_resource(show_spinner="Judging progress…", max_entries=32)
+def _cached_analytics(database_url: str, data_version: str, published_only: bool, as_of: str) -> Analytics:
+    # cache_resource, not cache_data: the frames are shared read-only instead of unpickled per run.
+    frames = _cached_frames(database_url, data_version, published_only)
+    return run_analytics(frames, as_of=as_of)
+
+
+# --- widgets kept in the URL, so every view can be shared as a link ------------------------------
+
+
+def url_selectbox(
+    label: str,
+    values: list[str],
+    *,
+    key: str,
+    format_func: Callable[[str], str] = str,
+    default: str | None = None,
+    help: str | None = None,
+) -> str:
+    """A selectbox whose value lives in the URL as ``?{key}=value``.
+
+    The URL wins when it changed since this session last wrote it (a shared link, back or
+    forward); otherwise the widget wins and is written to the URL. Values are short codes
+    (``?bureau=TR&fy=2018-19``), not the labels people see.
+    """
+    fallback = default if default in values else values[0]
+    written_key = f"_url_written_{key}"
+    from_url = st.query_params.get(key)
+    if from_url != st.session_state.get(written_key) and from_url in values:
+        st.session_state[key] = from_url
+    elif st.session_state.get(key) not in values:
+        # The widget was not on the last page run (another page was open): come back to what this
+        # session last chose, which Streamlit's page switch dropped from the URL.
+        remembered = st.session_state.get(written_key)
+        st.session_state[key] = remembered if remembered in values else fallback
+    value = st.selectbox(label, values, key=key, format_func=format_func, help=help)
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
+    st.session_state[written_key] = value
+    return value
+
+
+def fiscal_year_picker(choices: list[int], *, default: int) -> int:
+    """The "as of" fiscal year, kept in the URL as ``?fy=2018-19``."""
+    chosen = url_selectbox(
+        "Fiscal year",
+        [fiscal_year_key(year) for year in choices],
+        key="fy",
+        default=fiscal_year_key(default),
+        format_func=lambda key: f"FY {key}",
+        help="Show the plans as they stood when this fiscal year's reports were due (30 September).",
+    )
+    return fiscal_year_from_key(chosen)
+
+
+def pick_fiscal_year(ctx: PageContext) -> int:
+    """The fiscal-year selector with its "as reported by" caption; stops with an explanation when
+    there are no plans yet."""
+    choices = fiscal_year_choices(ctx.read("plans"))
+    if not choices:
+        st.info(
+            "No bureau plans are in the database yet, so there is nothing to judge. An equity-office "
+            "administrator can import plans, or load the demo city with "
+            "`python -m equity_tracking load-demo`."
+        )
+        st.stop()
+    year = fiscal_year_picker(choices, default=default_fiscal_year(choices, today=dt.date.today()))
+    st.caption(as_of_caption(year))
+    return year
+
+
+def choice_picker(label: str, options: dict[str, str], *, key: str, help: str | None = None) -> str | None:
+    """A selectbox over ``{url value: label}`` kept in the URL as ``?{key}=value``."""
+    if not options:
+        return None
+    return url_selectbox(label, list(options), key=key, format_func=options.__getitem__, help=help)
+
+
+def chart(figure: go.Figure, *, table: pd.DataFrame, alt: str, key: str, file_name: str) -> None:
+    """A chart with its text alternative under it and its data one click away (and downloadable)."""
+    st.plotly_chart(figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
+    st.caption(alt)
+    with st.expander("Data table for this chart", icon=":material/table:"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(
+            "Download (CSV)",
+            data=csv_bytes(table),
+            file_name=file_name,
+            mime="text/csv",
+            key=f"download-{key}",
+            icon=":material/download:",
+        )
 
 
 def clear_caches() -> None:

@@ -1,0 +1,556 @@
+"""One performance measure: its turn-the-curve series, its values by race/ethnicity, its data table
+and a dated timeline of notes. Pure functions of the measure's history, its analytics row and a few
+small reads; every value is picked by the same as-of rule as the analytics (what could be seen by
+the fiscal year's reporting deadline)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from equity_tracking.analytics.states import ACTION_STATUS, FRESHNESS, HEALTH, PALETTE, PROJECTION, TREND
+from equity_tracking.analytics.values import as_of_day, entry_cutoff
+from equity_tracking.dashboards.bureau import (
+    SHOWN,
+    date_text,
+    hidden_text,
+    measure_value,
+    signed_percent,
+    suppress_small_counts,
+    trend_text,
+    updates_as_of,
+)
+from equity_tracking.formatting import percent, state_text
+
+UNIT_TITLES = {
+    "percent": "Percent (%)",
+    "count": "Count",
+    "dollars": "US dollars ($)",
+    "rate": "Rate",
+    "days": "Days",
+}
+POLARITY_TEXT = {
+    "higher_is_better": "higher is better",
+    "lower_is_better": "lower is better",
+    "neutral": "no better direction",
+}
+RBA_TEXT = {
+    "how_much": "How much did we do?",
+    "how_well": "How well did we do it?",
+    "better_off": "Is anyone better off?",
+}
+REVIEW_TEXT = {
+    "draft": "Draft",
+    "submitted": "Submitted for review",
+    "approved": "Approved",
+    "published": "Published",
+}
+FREQUENCY_TEXT = {"annual": "every year", "quarterly": "every quarter", "monthly": "every month"}
+HISTORY_KEY = ("period", "group_key")
+
+
+# --- pickers -------------------------------------------------------------------------------------
+
+
+def measure_options(measures: pd.DataFrame) -> dict[str, str]:
+    """``{str(measure id): "G1-A1-M1 · name"}`` in plan order."""
+    return {
+        str(int(measure_id)): f"{key} · {name}"
+        for measure_id, key, name in zip(measures["id"], measures["key"], measures["name"], strict=True)
+    }
+
+
+def bureau_code_for_measure(definitions: pd.DataFrame, bureaus: pd.DataFrame, measure: object) -> str | None:
+    """The code of the bureau a measure id (as text or number) belongs to, or None."""
+    try:
+        measure_id = int(str(measure))
+    except ValueError:
+        return None
+    owner = definitions.loc[definitions["measure_id"] == measure_id, "bureau_id"]
+    if owner.empty:
+        return None
+    code = bureaus.loc[bureaus["id"] == int(owner.iat[0]), "code"]
+    return None if code.empty else str(code.iat[0])
+
+
+def seed_bureau_from_measure(
+    state: MutableMapping[str, object],
+    params: Mapping[str, object],
+    *,
+    definitions: pd.DataFrame,
+    bureaus: pd.DataFrame,
+) -> None:
+    """A link with only ``?measure=<id>`` opens that measure: choose its bureau first."""
+    if "bureau" in state or params.get("bureau") is not None:
+        return
+    wanted = state.get("measure", params.get("measure"))
+    if wanted is None:
+        return
+    code = bureau_code_for_measure(definitions, bureaus, wanted)
+    if code is not None:
+        state["bureau"] = code
+
+
+# --- values as of a date --------------------------------------------------------------------------
+
+
+def history_as_of(history: pd.DataFrame, as_of: object) -> pd.DataFrame:
+    """From ``reads.measure_history(include_superseded=True)``: one row per (period, group), the
+    newest version entered by the end of ``as_of`` for periods ended by then, with
+    ``corrected_later`` where a newer version was published after that date."""
+    if history.empty:
+        return history.assign(corrected_later=pd.Series(dtype=bool))
+    visible = history[
+        (history["period_end"] <= as_of_day(as_of)).to_numpy()
+        & (history["entered_at"] < entry_cutoff(as_of)).to_numpy()
+    ]
+    newest = visible.sort_values("version_id", kind="stable").drop_duplicates(list(HISTORY_KEY), keep="last")
+    newest = newest.assign(corrected_later=~newest["is_current"].astype(bool))
+    return newest.sort_values(
+        ["period_end", "period_start"], ascending=[True, False], kind="stable"
+    ).reset_index(drop=True)
+
+
+def total_series(values: pd.DataFrame) -> pd.DataFrame:
+    """The measure's totals in period order, one per period end (a fiscal year wins over its fourth
+    quarter, as in the analytics)."""
+    totals = values[values["group_key"] == ""]
+    totals = totals.sort_values(["period_end", "period_start"], kind="stable")
+    return totals.drop_duplicates("period_end", keep="first").reset_index(drop=True)
+
+
+# --- the turn-the-curve chart ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The series of a turn-the-curve chart; each frame has period_end, value, label, text."""
+
+    actuals: pd.DataFrame
+    baseline: pd.DataFrame  # one row or none
+    expected: pd.DataFrame  # baseline, interim targets, target
+    target: pd.DataFrame  # one row or none
+    forecast: pd.DataFrame  # the latest value and the forecast at the target period, or none
+
+
+def _points(ends: list, values: list, labels: list, unit: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"period_end": pd.to_datetime(pd.Series(ends, dtype=object)), "value": values, "label": labels}
+    )
+    frame["value"] = frame["value"].astype(float)
+    frame["text"] = [measure_value(value, unit=unit) for value in frame["value"]]
+    return frame
+
+
+def curve(measure: pd.Series, status: pd.Series | None, totals: pd.DataFrame, interim: pd.DataFrame) -> Curve:
+    """Baseline, actuals, the expected path (straight from baseline to target, through any interim
+    targets), the target and the forecast of one measure.
+
+    ``measure`` is its row of ``reads.measures``; ``status`` its row of the analytics' measure
+    status (None when missing); ``interim`` its interim targets (``period``, ``period_end``,
+    ``value``)."""
+    unit = str(measure["unit"])
+    empty = _points([], [], [], unit)
+    has_baseline = pd.notna(measure["baseline_value"]) and pd.notna(measure["baseline_period_end"])
+    has_target = pd.notna(measure["target_value"]) and pd.notna(measure["target_period_end"])
+    baseline = (
+        _points(
+            [measure["baseline_period_end"]], [measure["baseline_value"]], [measure["baseline_period"]], unit
+        )
+        if has_baseline
+        else empty
+    )
+    target = (
+        _points([measure["target_period_end"]], [measure["target_value"]], [measure["target_period"]], unit)
+        if has_target
+        else empty
+    )
+    expected = empty
+    if has_baseline and has_target and measure["target_period_end"] > measure["baseline_period_end"]:
+        inside = interim[
+            (interim["period_end"] > measure["baseline_period_end"])
+            & (interim["period_end"] < measure["target_period_end"])
+        ]
+        expected = pd.concat(
+            [
+                baseline,
+                _points(list(inside["period_end"]), list(inside["value"]), list(inside["period"]), unit),
+                target,
+            ],
+            ignore_index=True,
+        )
+    actuals = _points(list(totals["period_end"]), list(totals["value"]), list(totals["period"]), unit)
+    forecast = empty
+    if (
+        status is not None
+        and pd.notna(status.get("forecast_value"))
+        and has_target
+        and len(actuals)
+        and actuals["period_end"].iat[-1] < measure["target_period_end"]
+    ):
+        forecast = _points(
+            [actuals["period_end"].iat[-1], measure["target_period_end"]],
+            [actuals["value"].iat[-1], status["forecast_value"]],
+            [actuals["label"].iat[-1], measure["target_period"]],
+            unit,
+        )
+    return Curve(actuals=actuals, baseline=baseline, expected=expected, target=target, forecast=forecast)
+
+
+def curve_table(points: Curve) -> pd.DataFrame:
+    """The chart's data as one table: Series, Period, Value."""
+    parts = [
+        ("Actual", points.actuals),
+        ("Baseline", points.baseline),
+        ("Expected path", points.expected),
+        ("Target", points.target),
+        ("Forecast", points.forecast.iloc[1:]),
+    ]
+    rows = [
+        {"Series": name, "Period": label, "Value": text}
+        for name, frame in parts
+        for label, text in zip(frame["label"], frame["text"], strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["Series", "Period", "Value"])
+
+
+def curve_alt(points: Curve, *, measure_name: str, unit: str, status: pd.Series | None) -> str:
+    """The text alternative of the turn-the-curve chart: baseline, latest, expected, target, forecast."""
+    parts = [f"Line chart of {measure_name.lower()}"]
+    if len(points.baseline):
+        parts.append(f"baseline {points.baseline['text'].iat[0]} in {points.baseline['label'].iat[0]}")
+    if len(points.actuals):
+        count = len(points.actuals)
+        parts.append(
+            f"{count} reported value{'s' if count != 1 else ''}, the latest "
+            f"{points.actuals['text'].iat[-1]} in {points.actuals['label'].iat[-1]}"
+        )
+        if status is not None and pd.notna(status.get("expected_value")):
+            parts.append(f"{measure_value(status['expected_value'], unit=unit)} expected by then")
+    else:
+        parts.append("no values reported yet")
+    if len(points.target):
+        parts.append(f"target {points.target['text'].iat[0]} by {points.target['label'].iat[0]}")
+    if len(points.forecast):
+        parts.append(f"forecast {points.forecast['text'].iat[-1]} by {points.forecast['label'].iat[-1]}")
+    return "; ".join(parts) + "."
+
+
+# --- values by race/ethnicity --------------------------------------------------------------------
+
+
+def group_values(
+    values: pd.DataFrame, *, unit: str, groups: pd.DataFrame, memberships: pd.DataFrame
+) -> pd.DataFrame:
+    """The measure's values by group, with small counts hidden: period, period_end, Group, value,
+    value_text, count, suppressed, hidden (why, in words), sort_order. A rate's people count is its
+    numerator; dollars count nobody."""
+    rows = values[values["group_key"] != ""].copy()
+    if rows.empty:
+        return rows.assign(
+            group_id=[], Group=[], count=[], value_text=[], suppressed=[], hidden=[], sort_order=[]
+        )
+    lookup = groups.set_index("key")
+    rows["group_id"] = rows["group_key"].map(lookup["id"]).fillna(-1).astype("int64")
+    rows["Group"] = rows["group_key"].map(lookup["name"]).fillna(rows["group_name"])
+    rows["sort_order"] = rows["group_key"].map(lookup["sort_order"]).fillna(999)
+    rows["is_rollup"] = rows["group_key"].map(lookup["is_rollup"]).fillna(False).astype(bool)
+    if unit == "count":
+        rows["count"] = rows["value"].astype(float)
+    elif unit == "dollars":
+        rows["count"] = np.nan
+    else:
+        rows["count"] = pd.to_numeric(rows["numerator"], errors="coerce").astype(float)
+    rows["value_text"] = [measure_value(value, unit=unit) for value in rows["value"]]
+    codes = suppress_small_counts(rows, by=["period"], memberships=memberships, complementary=unit == "count")
+    rows["suppressed"] = codes.to_numpy() != SHOWN
+    rows["hidden"] = [hidden_text(code) for code in codes]
+    return rows.sort_values(
+        ["period_end", "period_start", "sort_order"], ascending=[True, False, True], kind="stable"
+    )
+
+
+def group_table(rows: pd.DataFrame, *, unit: str) -> pd.DataFrame:
+    """The group chart's data: Period, Group, Value (hidden where small)."""
+    return pd.DataFrame(
+        {
+            "Period": rows["period"].astype(str).to_numpy(),
+            "Group": rows["Group"].astype(str).to_numpy(),
+            "Value": [
+                hidden or text for hidden, text in zip(rows["hidden"], rows["value_text"], strict=True)
+            ],
+        }
+    )
+
+
+def group_alt(rows: pd.DataFrame, *, measure_name: str, unit: str) -> str:
+    """The group chart's text alternative: each group's latest shown value."""
+    if rows.empty:
+        return ""
+    latest_period = rows["period"].iat[-1]
+    latest = rows[rows["period"] == latest_period]
+    parts = [
+        f"{group}: {hidden or text}"
+        for group, hidden, text in zip(latest["Group"], latest["hidden"], latest["value_text"], strict=True)
+    ]
+    periods = rows["period"].nunique()
+    subject = (
+        measure_name.lower()
+        if "race" in measure_name.lower()
+        else f"{measure_name.lower()} by race/ethnicity"
+    )
+    return (
+        f"Line chart of {subject} over {periods} period"
+        f"{'s' if periods != 1 else ''}. In {latest_period}: " + "; ".join(parts) + "."
+    )
+
+
+# --- the data table and the notes ------------------------------------------------------------------
+
+
+def data_table(values: pd.DataFrame, groups_shown: pd.DataFrame, *, unit: str) -> pd.DataFrame:
+    """Every value shown: Period, Group, Value, Note, Review status (group values hidden where small)."""
+    hidden = groups_shown["hidden"] if len(groups_shown) else pd.Series(dtype=object)
+    hidden = hidden.reindex(values.index).fillna("")
+    order = values.assign(
+        _total=values["group_key"] != "",
+        _sort=values.index.map(groups_shown["sort_order"]) if len(groups_shown) else 0,
+    )
+    order["_sort"] = order["_sort"].fillna(-1)
+    order = order.sort_values(
+        ["period_end", "period_start", "_total", "_sort"], ascending=[False, False, True, True], kind="stable"
+    )
+    notes = []
+    for note, corrected in zip(order["note"], order["corrected_later"], strict=True):
+        text = "" if note is None or pd.isna(note) else str(note)
+        if corrected:
+            text = (text + " " if text else "") + "A correction was published later."
+        notes.append(text or "—")
+    return pd.DataFrame(
+        {
+            "Period": order["period"].astype(str).to_numpy(),
+            "Group": np.where(order["group_key"] == "", "All (total)", order["group_name"].astype(str)),
+            "Value": [
+                hidden[index] or measure_value(value, unit=unit)
+                for index, value in zip(order.index, order["value"], strict=True)
+            ],
+            "Note": notes,
+            "Review status": order["review_status"]
+            .map(lambda key: REVIEW_TEXT.get(str(key), str(key)))
+            .to_numpy(),
+        }
+    )
+
+
+def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
+    """Value notes and the related action's status updates, newest first: date, kind, text."""
+    noted = values[values["note"].notna() & (values["note"].astype(str) != "")]
+    rows = [
+        {
+            "at": entered,
+            "Date": date_text(entered),
+            "What": f"Note on the {period} value",
+            "Text": str(note),
+        }
+        for entered, period, note in zip(noted["entered_at"], noted["period"], noted["note"], strict=True)
+    ]
+    visible = updates_as_of(updates, as_of) if len(updates) else updates
+    for update in visible.to_dict("records"):
+        style = ACTION_STATUS.get(str(update["status"]))
+        status = state_text(style.icon, style.label) if style else str(update["status"])
+        narrative = (
+            update["narrative"] if update["narrative"] and pd.notna(update["narrative"]) else "No narrative."
+        )
+        rows.append(
+            {
+                "at": update["reported_at"],
+                "Date": date_text(update["reported_at"]),
+                "What": (
+                    f"Action update: {status}, {percent(update['percent_complete'], decimals=0)} complete"
+                ),
+                "Text": str(narrative),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["at", "Date", "What", "Text"])
+    if frame.empty:
+        return frame
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --- the headline -----------------------------------------------------------------------------------
+
+
+# Streamlit badge colours for the palette's state colours (a badge also carries the icon and label).
+BADGE_COLOURS = {
+    PALETTE["blue"]: "blue",
+    PALETTE["sky_blue"]: "blue",
+    PALETTE["bluish_green"]: "green",
+    PALETTE["orange"]: "orange",
+    PALETTE["vermillion"]: "red",
+    PALETTE["reddish_purple"]: "violet",
+    PALETTE["grey"]: "gray",
+}
+
+
+def _badge(status: pd.Series, column: str, styles: Mapping, text: str | None = None) -> dict[str, str]:
+    style = styles.get(str(status[column]))
+    return {
+        "text": text or state_text(str(status[f"{column}_icon"]), str(status[f"{column}_label"])),
+        "colour": BADGE_COLOURS.get(style.colour, "gray") if style else "gray",
+        "help": str(status.get(f"{column}_reason", "")),
+    }
+
+
+def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
+    """The measure's tiles and badges as text: current, prior, target, progress, expected, forecast;
+    health, trend, projection and freshness. Empty when nothing had been reported."""
+    unit = str(measure["unit"])
+    if status is None or int(status.get("n_values", 0)) == 0:
+        return {}
+    trend = trend_text(
+        str(status["trend_icon"]),
+        str(status["trend_label"]),
+        int(status["trend_periods"]),
+        str(status["trend"]),
+    )
+    target_period = str(measure.get("target_period") or "")
+    prior_period = str(status["prior_period"])
+    periods = f"Current: {status['current_period']}" + (f" · prior: {prior_period}" if prior_period else "")
+    if target_period:
+        periods += f" · target and forecast: {target_period}"
+    return {
+        "periods": periods + ".",
+        "current": measure_value(status["current_value"], unit=unit),
+        "current_period": str(status["current_period"]),
+        "prior": measure_value(status["prior_value"], unit=unit),
+        "prior_period": str(status["prior_period"]) or "none",
+        "target": measure_value(measure["target_value"], unit=unit),
+        "target_period": target_period,
+        "progress": percent(status["progress_pct_clamped"]),
+        "progress_help": str(status["health_reason"]),
+        "expected": measure_value(status["expected_value"], unit=unit),
+        "baseline_change": signed_percent(status["baseline_change_pct"]),
+        "baseline_change_help": str(status["baseline_change_reason"]),
+        "forecast": measure_value(status["forecast_value"], unit=unit),
+        "forecast_help": str(status["projection_reason"]),
+        "badges": [
+            _badge(status, "health", HEALTH),
+            _badge(status, "trend", TREND, text=trend),
+            _badge(status, "projection", PROJECTION),
+            _badge(status, "freshness", FRESHNESS),
+        ],
+    }
+
+
+def describe(measure: pd.Series, goal: pd.Series | None) -> str:
+    """One line on what the measure is: goal, unit, polarity, frequency, RBA question."""
+    parts = []
+    if goal is not None:
+        parts.append(f"{goal['key']} · {goal['title']}")
+    parts.append(UNIT_TITLES.get(str(measure["unit"]), str(measure["unit"])).split(" (")[0])
+    parts.append(POLARITY_TEXT.get(str(measure["polarity"]), str(measure["polarity"])))
+    parts.append(f"reported {FREQUENCY_TEXT.get(str(measure['frequency']), str(measure['frequency']))}")
+    if str(measure.get("rba_category")) in RBA_TEXT:
+        parts.append(RBA_TEXT[str(measure["rba_category"])])
+    if bool(measure.get("disaggregated")):
+        parts.append("by race/ethnicity")
+    return " · ".join(parts)
+
+
+# --- the whole page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasurePage:
+    measure: pd.Series
+    describe: str
+    source: str
+    headline: dict
+    curve: Curve
+    curve_table: pd.DataFrame
+    curve_alt: str
+    groups: pd.DataFrame  # group_values
+    group_table: pd.DataFrame
+    group_alt: str
+    any_suppressed: bool
+    data: pd.DataFrame
+    timeline: pd.DataFrame
+    action_title: str | None
+    n_values: int
+
+
+def measure_page(
+    measure: pd.Series,
+    *,
+    status: pd.Series | None,
+    history: pd.DataFrame,
+    interim: pd.DataFrame,
+    updates: pd.DataFrame,
+    goals: pd.DataFrame,
+    actions: pd.DataFrame,
+    bureau_name: str,
+    groups: pd.DataFrame,
+    memberships: pd.DataFrame,
+    as_of: object,
+) -> MeasurePage:
+    """Everything the measure page shows, as of a date (the fiscal year's reporting deadline).
+
+    ``measure`` is its row of ``reads.measures``; ``status`` its row of the analytics' measure status
+    (or None); ``history`` ``reads.measure_history(include_superseded=True)``; ``interim``
+    ``reads.interim_target_frame`` (any measures); ``updates`` the updates of the measure's action
+    (``read_action_updates``); ``goals`` and ``actions`` the bureau's (``reads.goals``,
+    ``reads.actions``)."""
+    unit = str(measure["unit"])
+    values = history_as_of(history, as_of)
+    totals = total_series(values)
+    points = curve(measure, status, totals, interim[interim["measure_id"] == measure["id"]])
+    by_group = group_values(values, unit=unit, groups=groups, memberships=memberships)
+    source = str(measure["data_source"]) if measure.get("data_source") else "bureau records"
+    goal = goals[goals["id"] == measure["goal_id"]]
+    action = actions[actions["id"] == action_id_of(measure)]
+    return MeasurePage(
+        measure=measure,
+        describe=describe(measure, None if goal.empty else goal.iloc[0]),
+        source=f"{source} ({bureau_name})",
+        headline=headline(measure, status),
+        curve=points,
+        curve_table=curve_table(points),
+        curve_alt=curve_alt(points, measure_name=str(measure["name"]), unit=unit, status=status),
+        groups=by_group,
+        group_table=group_table(by_group, unit=unit),
+        group_alt=group_alt(by_group, measure_name=str(measure["name"]), unit=unit),
+        any_suppressed=bool(by_group["suppressed"].any()) if len(by_group) else False,
+        data=data_table(values, by_group, unit=unit),
+        timeline=timeline(values, updates, as_of=as_of),
+        action_title=None if action.empty else f"{action['key'].iat[0]} · {action['title'].iat[0]}",
+        n_values=len(totals),
+    )
+
+
+def status_row(status: pd.DataFrame, measure_id: int) -> pd.Series | None:
+    match = status[status["measure_id"] == measure_id]
+    return None if match.empty else match.iloc[0]
+
+
+def action_id_of(measure: pd.Series) -> int | None:
+    """The id of the action a measure tracks, or None."""
+    value = measure.get("action_id")
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def no_updates() -> pd.DataFrame:
+    """An empty frame shaped like ``read_action_updates``' result."""
+    return pd.DataFrame(
+        {
+            "update_id": pd.Series(dtype="int64"),
+            "action_id": pd.Series(dtype="int64"),
+            "status": pd.Series(dtype=object),
+            "percent_complete": pd.Series(dtype=float),
+            "narrative": pd.Series(dtype=object),
+            "reported_at": pd.Series(dtype="datetime64[ns, UTC]"),
+        }
+    )

@@ -109,6 +109,37 @@ def demo_engine(database_factory: DatabaseFactory) -> Engine:
 
 
 @pytest.fixture(scope="session")
+def analytics_as_of(demo_engine: Engine):
+    """``analytics_as_of(2018)``: the demo city judged as of FY 2018-19's reporting deadline,
+    computed independently of the pages' caches (once per fiscal year per session)."""
+    from equity_tracking.analytics import load_frames, run_analytics
+    from equity_tracking.dashboards.common import as_of_for
+
+    frames = load_frames(demo_engine, include_superseded=True)
+    results = {}
+
+    def _for(fiscal_year: int):
+        if fiscal_year not in results:
+            results[fiscal_year] = run_analytics(frames, as_of=as_of_for(fiscal_year))
+        return results[fiscal_year]
+
+    return _for
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches() -> Iterator[None]:
+    """Streamlit's caches outlive one AppTest and are shared by every session: start each test
+    clean, and leave nothing behind."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

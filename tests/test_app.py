@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
+from apptest_support import database_url, open_app
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
@@ -15,26 +14,14 @@ APP = str(PROJECT_ROOT / "app.py")
 HOME = str(PROJECT_ROOT / "pages" / "home.py")
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # Streamlit caches outlive one AppTest and are shared across tests: start each test clean.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _run(script: str, monkeypatch, database_url: str, *, demo_when_empty: bool = False) -> AppTest:
-    monkeypatch.setenv("EQUITY_DATABASE_URL", database_url)
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "true" if demo_when_empty else "false")
-    app = AppTest.from_file(script, default_timeout=60)
+def _run(script: str, monkeypatch, url: str, *, demo_when_empty: bool = False) -> AppTest:
+    app = open_app(script, url, monkeypatch, demo_when_empty=demo_when_empty)
     app.run()
     return app
 
 
 def _url(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+    return database_url(engine)
 
 
 def _all_markdown(app: AppTest) -> str:

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from apptest_support import database_url, open_app
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
-from equity_tracking.analytics import load_frames, run_analytics
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.analytics.values import entry_cutoff
 from equity_tracking.charts import bureau as charts
@@ -29,32 +29,17 @@ BUREAU_PAGE = str(PROJECT_ROOT / "pages" / "bureau.py")
 YEAR = 2018
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def _url(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+    return database_url(engine)
 
 
 def _app(monkeypatch, engine, **state: str) -> AppTest:
-    monkeypatch.setenv("EQUITY_DATABASE_URL", _url(engine))
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
-    app = AppTest.from_file(BUREAU_PAGE, default_timeout=60)
-    for key, value in state.items():
-        app.session_state[key] = value
-    return app
+    return open_app("pages/bureau.py", engine, monkeypatch, state=state)
 
 
 @pytest.fixture(scope="module")
-def analytics(demo_engine):
-    frames = load_frames(demo_engine, include_superseded=True)
-    return run_analytics(frames, as_of=as_of_for(YEAR))
+def analytics(analytics_as_of):
+    return analytics_as_of(YEAR)
 
 
 @pytest.fixture(scope="module")

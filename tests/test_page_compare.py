@@ -11,17 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
+from apptest_support import database_url, open_app
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
-from equity_tracking.analytics import load_frames, run_analytics
 from equity_tracking.analytics.pipeline import Analytics
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
 from equity_tracking.charts import compare as charts
 from equity_tracking.dashboards import compare as view
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.dashboards.goal import COUNT_COLUMNS
 from equity_tracking.formatting import number, percent
 from equity_tracking.models import (
@@ -45,34 +43,17 @@ MISSING = re.compile(r"\b(nan|none|<NA>|NaT)\b", re.IGNORECASE)  # what a reader
 FOCUS_KEYS = ["commitment", "leadership", "workforce", "community_access", "contracting", "data_metrics"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # Streamlit caches outlive one AppTest and are shared across tests: start each test clean.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture(scope="module")
-def analytics(demo_engine) -> Analytics:
-    """The analytics for FY 2018-19, computed here independently of the page's caches."""
-    frames = load_frames(demo_engine, include_superseded=True)
-    return run_analytics(frames, as_of=as_of_for(FY_START))
+def analytics(analytics_as_of) -> Analytics:
+    return analytics_as_of(FY_START)
 
 
 def _url(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+    return database_url(engine)
 
 
 def _app(monkeypatch, engine, **state: str) -> AppTest:
-    monkeypatch.setenv("EQUITY_DATABASE_URL", _url(engine))
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
-    app = AppTest.from_file(COMPARE_PAGE, default_timeout=60)
-    for key, value in state.items():
-        app.session_state[key] = value  # AppTest does not apply query params to bound widgets
-    return app
+    return open_app("pages/compare.py", engine, monkeypatch, state=state)
 
 
 def _table(app: AppTest, *columns: str) -> pd.DataFrame:

@@ -11,17 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
+from apptest_support import database_url, open_app
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
-from equity_tracking.analytics import load_frames, run_analytics
 from equity_tracking.analytics.pipeline import Analytics
 from equity_tracking.analytics.states import ACTION_STATUS_ORDER, HEALTH, HEALTH_ORDER
 from equity_tracking.charts import goal as charts
 from equity_tracking.dashboards import goal as view
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import percent
 from equity_tracking.models import Bureau, BureauGoal, CitywideGoal, FocusArea, Plan, PlanStatus, Strategy
 
@@ -31,34 +29,17 @@ FY_KEY, FY_START = "2018-19", 2018
 MISSING = re.compile(r"\b(nan|none|<NA>|NaT)\b", re.IGNORECASE)  # what a reader must never see
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # Streamlit caches outlive one AppTest and are shared across tests: start each test clean.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture(scope="module")
-def analytics(demo_engine) -> Analytics:
-    """The analytics for FY 2018-19, computed here independently of the page's caches."""
-    frames = load_frames(demo_engine, include_superseded=True)
-    return run_analytics(frames, as_of=as_of_for(FY_START))
+def analytics(analytics_as_of) -> Analytics:
+    return analytics_as_of(FY_START)
 
 
 def _url(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+    return database_url(engine)
 
 
 def _app(monkeypatch, engine, **state: str) -> AppTest:
-    monkeypatch.setenv("EQUITY_DATABASE_URL", _url(engine))
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
-    app = AppTest.from_file(GOAL_PAGE, default_timeout=60)
-    for key, value in state.items():
-        app.session_state[key] = value  # AppTest does not apply query params to bound widgets
-    return app
+    return open_app("pages/citywide_goal.py", engine, monkeypatch, state=state)
 
 
 def _table(app: AppTest, column: str) -> pd.DataFrame:

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from apptest_support import open_app
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
-from equity_tracking.analytics import load_frames, run_analytics
 from equity_tracking.analytics.values import as_of_day, entry_cutoff
 from equity_tracking.charts import measure as charts
 from equity_tracking.dashboards import bureau as bureau_view
@@ -26,24 +26,8 @@ MEASURE_PAGE = str(PROJECT_ROOT / "pages" / "measure.py")
 YEAR = 2018
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def _app(monkeypatch, engine, *, query: dict | None = None, **state: str) -> AppTest:
-    monkeypatch.setenv("EQUITY_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
-    app = AppTest.from_file(MEASURE_PAGE, default_timeout=60)
-    for key, value in state.items():
-        app.session_state[key] = value
-    for key, value in (query or {}).items():
-        app.query_params[key] = value
-    return app
+    return open_app("pages/measure.py", engine, monkeypatch, state=state, query=query)
 
 
 def _value(value: float, unit: str) -> str:
@@ -51,8 +35,8 @@ def _value(value: float, unit: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def analytics(demo_engine):
-    return run_analytics(load_frames(demo_engine, include_superseded=True), as_of=as_of_for(YEAR))
+def analytics(analytics_as_of):
+    return analytics_as_of(YEAR)
 
 
 @pytest.fixture(scope="module")

@@ -2,23 +2,12 @@
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking.dictionary import data_dictionary
 from equity_tracking.docs import methodology_sections
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "methodology.py")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_methodology_document_has_sections_for_every_judgement():

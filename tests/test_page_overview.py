@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest_support import open_app
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
-from equity_tracking.analytics import load_frames, run_analytics
 from equity_tracking.dashboards import citywide
 from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import percent
@@ -16,28 +15,13 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FISCAL_YEAR = 2018  # FY 2018-19
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture(scope="module")
-def expected(demo_engine):
-    """The analytics for FY 2018-19, computed here independently of the page."""
-    frames = load_frames(demo_engine, include_superseded=True)
-    return run_analytics(frames, as_of=as_of_for(FISCAL_YEAR))
+def expected(analytics_as_of):
+    return analytics_as_of(FISCAL_YEAR)
 
 
 def _open(monkeypatch, engine, *, fy: str | None = "2018-19") -> AppTest:
-    monkeypatch.setenv("EQUITY_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
-    app = AppTest.from_file(APP, default_timeout=60)
-    if fy is not None:
-        app.query_params["fy"] = fy
+    app = open_app("app.py", engine, monkeypatch, query={"fy": fy} if fy else None)
     app.run()
     assert not app.exception
     return app
@@ -80,10 +64,10 @@ def test_overview_reported_on_time_counts_bureaus_with_values_for_the_year(
     assert 0 < on_time < bureaus, "the demo city has bureaus that stopped reporting"
 
 
-def test_overview_names_bureaus_that_stopped_reporting(demo_engine, monkeypatch, expected):
+def test_overview_names_bureaus_that_stopped_reporting(demo_engine, monkeypatch, analytics_as_of):
     app = _open(monkeypatch, demo_engine, fy="2020-21")
     reporting = citywide.bureau_reporting(
-        run_analytics(load_frames(demo_engine, include_superseded=True), as_of=as_of_for(2020)),
+        analytics_as_of(2020),
         bureaus=reads.bureaus(demo_engine),
         fiscal_year_shown=2020,
     )

@@ -270,7 +270,9 @@ def measures(
         func.row_number()
         .over(
             partition_by=values.c.measure_id,
-            order_by=(ReportingPeriod.end_date.desc(), ReportingPeriod.start_date.desc()),
+            # Latest period first; when a quarter and its fiscal year end on the same day, the
+            # fiscal year (the longer period) counts as the later one, as in Period.sort_key.
+            order_by=(ReportingPeriod.end_date.desc(), ReportingPeriod.start_date.asc()),
         )
         .label("period_rank"),
     ).join(ReportingPeriod, ReportingPeriod.id == values.c.period_id)
@@ -698,6 +700,36 @@ def action_update_frame(engine: Engine, *, as_of: pd.Timestamp | str | None = No
     frame = _frame(engine, statement, dates=("reported_at",))
     frame["status"] = frame["status"].map(_enum_value)
     frame["percent_complete"] = frame["percent_complete"].astype(float)
+    return frame
+
+
+def action_updates(
+    engine: Engine, *, bureau_id: int | None = None, action_id: int | None = None
+) -> pd.DataFrame:
+    """Every status update of a bureau's (or one action's) actions, with its narrative, oldest
+    first: update_id, action_id, status, percent_complete, narrative, reported_at (UTC)."""
+    statement = (
+        select(
+            ActionUpdate.id.label("update_id"),
+            ActionUpdate.action_id,
+            ActionUpdate.status,
+            ActionUpdate.percent_complete,
+            ActionUpdate.narrative,
+            ActionUpdate.reported_at,
+        )
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .join(BureauGoal, BureauGoal.id == Action.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    if action_id is not None:
+        statement = statement.where(ActionUpdate.action_id == action_id)
+    frame = _frame(engine, statement, dates=("reported_at",))
+    frame["status"] = frame["status"].map(_enum_value).astype(object)
+    frame["percent_complete"] = frame["percent_complete"].astype(float)
+    frame["narrative"] = frame["narrative"].astype(object)
     return frame
 
 

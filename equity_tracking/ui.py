@@ -9,8 +9,9 @@ and on the data version (and, once there are roles, on what the viewer may see).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -38,6 +39,7 @@ from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
 
 DEMO_BANNER = "Demo data — not real City figures"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,16 @@ class PageContext:
     def read(self, reader: str, **params: object) -> pd.DataFrame:
         """``reads.<reader>(engine, **params)``, cached per database, data version and parameters."""
         return _cached_read(reader, self.database_url, self.data_version, tuple(sorted(params.items())))
+
+    def memo(self, name: str, build: Callable[[], T], **key: Hashable) -> T:
+        """``build()``, cached per ``name``, database, data version, visibility and ``key``.
+
+        For a page's assembled tables and figures, so that a rerun redraws instead of rebuilding.
+        The result is shared by every session: treat it as read-only.
+        """
+        return _memo(
+            name, self.database_url, self.data_version, self.published_only, tuple(sorted(key.items())), build
+        )
 
     def analytics(self, fiscal_year: int) -> Analytics:
         """Every judgement as the city stood at ``fiscal_year``'s reporting deadline (cached).
@@ -149,6 +161,14 @@ def _cached_demo_marker(database_url: str, data_version: str) -> dict | None:
 def _cached_read(reader: str, database_url: str, data_version: str, params: tuple) -> pd.DataFrame:
     function = getattr(reads, reader)
     return function(_engine(database_url), **dict(params))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _memo(
+    name: str, database_url: str, data_version: str, published_only: bool, key: tuple, _build: Callable
+) -> object:
+    # ``_build`` is left out of the cache key (leading underscore); ``name`` and ``key`` identify it.
+    return _build()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

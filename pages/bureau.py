@@ -11,9 +11,8 @@ from equity_tracking.formatting import csv_bytes
 from equity_tracking.periods import fiscal_year_label
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def _page(database_url: str, data_version: str, published_only: bool, bureau_id: int, year: int):
-    # The page's tables and figures, once per bureau, year and data version (shared: read-only).
+def _build(bureau_id: int, year: int):
+    """The page's tables and figures for one bureau and year."""
     plan = view.plan_for_year(ctx.read("plans", bureau_id=bureau_id), year)
     if plan is None:
         return None, {}
@@ -22,7 +21,7 @@ def _page(database_url: str, data_version: str, published_only: bool, bureau_id:
         plan=plan,
         goals=view.plan_goals(ctx.read("goals", bureau_id=bureau_id), int(plan["id"])),
         measures=ctx.read("measures", bureau_id=bureau_id),
-        updates=view.read_action_updates(ctx.engine, bureau_id=bureau_id),
+        updates=ctx.read("action_updates", bureau_id=bureau_id),
         definitions=ctx.read("measure_definitions").set_index("measure_id"),
         benchmarks=ctx.read("benchmark_share_frame"),
         groups=ctx.read("race_groups"),
@@ -48,7 +47,8 @@ options = view.bureau_options(bureaus)
 bureau = view.bureau_row(bureaus, ui.choice_picker("Bureau", options, key="bureau"))
 year = ui.pick_fiscal_year(ctx)
 fy, fy_key, deadline = fiscal_year_label(year), ui.fiscal_year_key(year), view.date_text(as_of_for(year))
-page, figures = _page(ctx.database_url, ctx.data_version, ctx.published_only, int(bureau["id"]), year)
+bureau_id = int(bureau["id"])
+page, figures = ctx.memo("bureau-page", lambda: _build(bureau_id, year), bureau_id=bureau_id, year=year)
 
 st.header(bureau["name"])
 if bureau["earlier_names"]:

@@ -11,9 +11,8 @@ from equity_tracking.formatting import csv_bytes
 from equity_tracking.periods import fiscal_year_label
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _page(database_url: str, data_version: str, published_only: bool, measure_id: int, year: int):
-    # The page's tables and figures, once per measure, year and data version (shared: read-only).
+def _build(measure_id: int, year: int):
+    """The page's tables and figures for one measure and year."""
     definitions = ctx.read("measure_definitions")
     bureau_id = int(definitions.loc[definitions["measure_id"] == measure_id, "bureau_id"].iat[0])
     measures = ctx.read("measures", bureau_id=bureau_id)
@@ -23,14 +22,13 @@ def _page(database_url: str, data_version: str, published_only: bool, measure_id
         measure,
         status=view.status_row(ctx.analytics(year).measures, measure_id),
         history=ctx.read(
-            "measure_history", measure_id=measure_id, published_only=published_only, include_superseded=True
+            "measure_history",
+            measure_id=measure_id,
+            published_only=ctx.published_only,
+            include_superseded=True,
         ),
         interim=ctx.read("interim_target_frame"),
-        updates=(
-            view.no_updates()
-            if action_id is None
-            else bureau_view.read_action_updates(ctx.engine, action_id=action_id)
-        ),
+        updates=(view.no_updates() if action_id is None else ctx.read("action_updates", action_id=action_id)),
         goals=ctx.read("goals", bureau_id=bureau_id),
         actions=ctx.read("actions", bureau_id=bureau_id),
         bureau_name=str(ctx.read("bureaus").set_index("id").at[bureau_id, "name"]),
@@ -68,7 +66,7 @@ measure_id = int(ui.choice_picker("Measure", measure_options, key="measure"))
 year = ui.pick_fiscal_year(ctx)
 fy, fy_key = fiscal_year_label(year), ui.fiscal_year_key(year)
 deadline = bureau_view.date_text(as_of_for(year))
-page, figures = _page(ctx.database_url, ctx.data_version, ctx.published_only, measure_id, year)
+page, figures = ctx.memo("measure-page", lambda: _build(measure_id, year), measure_id=measure_id, year=year)
 measure = page.measure
 
 st.header(measure["name"])

@@ -69,6 +69,7 @@ def _expected_latest_totals(engine, statuses: tuple[str, ...]) -> pd.Series:
         end_date=pd.to_datetime(newest_version["end_date"]),
         start_date=pd.to_datetime(newest_version["start_date"]),
     )
+    # Period order: by end date, and a quarter before the fiscal year that ends with it.
     ordered = newest_version.sort_values(["end_date", "start_date"], ascending=[True, False])
     return ordered.groupby("measure_id").tail(1).set_index("measure_id")["value"]
 
@@ -156,3 +157,64 @@ def test_demo_marker_describes_the_demo(demo_engine):
     marker = reads.demo_marker(demo_engine)
     assert marker["seed"] == 2016
     assert marker["scale"] == 1
+
+
+def test_latest_value_prefers_the_fiscal_year_over_its_last_quarter(engine):
+    from equity_tracking.models import (
+        BureauGoal,
+        CitywideGoal,
+        FocusArea,
+        Frequency,
+        Measure,
+        MeasureValue,
+        Plan,
+        Polarity,
+        RbaCategory,
+        ReportingPeriod,
+        ReviewStatus,
+        Unit,
+    )
+    from equity_tracking.periods import fiscal_quarter, fiscal_year
+
+    with engine.begin() as connection:
+        ids = {}
+        for name, statement in {
+            "city": insert(CitywideGoal).values(number=1, short_title="G", text="Goal"),
+            "area": insert(FocusArea).values(key="workforce", name="Workforce", sort_order=0),
+            "bureau": insert(Bureau).values(code="WA", name="Water", active=True),
+        }.items():
+            ids[name] = connection.execute(statement).inserted_primary_key[0]
+        ids["plan"] = connection.execute(
+            insert(Plan).values(
+                bureau_id=ids["bureau"], title="P", first_fiscal_year=2016, last_fiscal_year=2020,
+                version=1, status="active",
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        ids["goal"] = connection.execute(
+            insert(BureauGoal).values(
+                plan_id=ids["plan"], key="G1", title="G", citywide_goal_id=ids["city"],
+                focus_area_id=ids["area"], sort_order=0,
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        ids["measure"] = connection.execute(
+            insert(Measure).values(
+                goal_id=ids["goal"], key="M1", name="Headcount", unit=Unit.COUNT,
+                polarity=Polarity.HIGHER_IS_BETTER, rba_category=RbaCategory.HOW_MUCH,
+                frequency=Frequency.QUARTERLY, disaggregated=False, weight=1.0, sort_order=0,
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        for period, value in ((fiscal_year(2017), 120.0), (fiscal_quarter(2017, 4), 118.0)):
+            period_id = connection.execute(
+                insert(ReportingPeriod).values(
+                    label=period.label, kind=period.kind, start_date=period.start_date,
+                    end_date=period.end_date, fiscal_year=period.fiscal_year, quarter=period.quarter,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            connection.execute(
+                insert(MeasureValue).values(
+                    measure_id=ids["measure"], period_id=period_id, value=value,
+                    review_status=ReviewStatus.PUBLISHED,
+                )
+            )  # fmt: skip
+    [row] = reads.measures(engine).itertuples()
+    assert (row.latest_period, row.latest_value) == ("FY 2017-18", 120.0)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
+# Icons are plain characters that the DejaVu fonts (installed with Debian's Chromium) can draw;
+# several pictographs (e.g. ⏸, ⌛) are missing from them and render as empty boxes.
 # Okabe & Ito (2008), "Color Universal Design": eight colours that people with protanopia,
 # deuteranopia or tritanopia can still tell apart. Hex codes are the published values.
 PALETTE = MappingProxyType(
@@ -160,7 +162,7 @@ ACTION_STATUS = MappingProxyType(
         ),
         "completed": StateStyle("Completed", "★", "task_alt", PALETTE["blue"], "Done."),
         "deferred": StateStyle(
-            "Deferred", "⏸", "pause_circle", PALETTE["reddish_purple"], "Put off to a later plan or year."
+            "Deferred", "↷", "pause_circle", PALETTE["reddish_purple"], "Put off to a later plan or year."
         ),
     }
 )
@@ -172,7 +174,7 @@ FRESHNESS = MappingProxyType(
         ),
         "update_overdue": StateStyle(
             "Update overdue",
-            "⌛",
+            "◷",
             "hourglass_bottom",
             PALETTE["vermillion"],
             "Not updated within its frequency.",

@@ -2,9 +2,7 @@
 
 Pure functions of the analytics frames and a few small reads, shaped as the bureau page shows them:
 numbers already written for people (never NaN), states as icon + label. Also owns the public
-small-count rule (:func:`suppress_small_counts`), which the measure page shares, and a small local
-read of action status updates with their narratives (:func:`read_action_updates`), which
-``equity_tracking.reads`` does not offer yet.
+small-count rule (:func:`suppress_small_counts`), which the measure page shares.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
 
 from equity_tracking.analytics.pipeline import Analytics
 from equity_tracking.analytics.states import (
@@ -255,45 +252,6 @@ def goal_health(analytics: Analytics, goals: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- actions ------------------------------------------------------------------------------------
-
-
-def read_action_updates(
-    engine: Engine, *, bureau_id: int | None = None, action_id: int | None = None
-) -> pd.DataFrame:
-    """Every status update of a bureau's (or one action's) actions, with its narrative:
-    update_id, action_id, status, percent_complete, narrative, reported_at (UTC).
-
-    A local read until ``equity_tracking.reads`` offers one (``reads.actions`` gives only the
-    newest update ever, which can postdate the fiscal year on screen).
-    """
-    from equity_tracking.models import Action, ActionUpdate, BureauGoal, Plan
-
-    statement = (
-        select(
-            ActionUpdate.id.label("update_id"),
-            ActionUpdate.action_id,
-            ActionUpdate.status,
-            ActionUpdate.percent_complete,
-            ActionUpdate.narrative,
-            ActionUpdate.reported_at,
-        )
-        .join(Action, Action.id == ActionUpdate.action_id)
-        .join(BureauGoal, BureauGoal.id == Action.goal_id)
-        .join(Plan, Plan.id == BureauGoal.plan_id)
-        .order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
-    )
-    if bureau_id is not None:
-        statement = statement.where(Plan.bureau_id == bureau_id)
-    if action_id is not None:
-        statement = statement.where(ActionUpdate.action_id == action_id)
-    with engine.connect() as connection:
-        result = connection.execute(statement)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    frame["reported_at"] = pd.to_datetime(frame["reported_at"], utc=True)
-    frame["status"] = frame["status"].map(lambda value: getattr(value, "value", value)).astype(object)
-    frame["percent_complete"] = frame["percent_complete"].astype(float)
-    frame["narrative"] = frame["narrative"].astype(object)
-    return frame
 
 
 def updates_as_of(updates: pd.DataFrame, as_of: object) -> pd.DataFrame:
@@ -781,7 +739,7 @@ def bureau_page(
     """Every table the bureau page shows for one plan and fiscal year.
 
     ``goals`` are the plan's goals (:func:`plan_goals`), ``measures`` the bureau's
-    (``reads.measures``), ``updates`` its action updates (:func:`read_action_updates`),
+    (``reads.measures``), ``updates`` its action updates (``reads.action_updates``),
     ``definitions`` ``reads.measure_definitions`` indexed by measure_id.
     """
     goal_frame = goal_table(analytics, goals)

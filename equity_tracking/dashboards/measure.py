@@ -502,7 +502,7 @@ def measure_page(
     ``measure`` is its row of ``reads.measures``; ``status`` its row of the analytics' measure status
     (or None); ``history`` ``reads.measure_history(include_superseded=True)``; ``interim``
     ``reads.interim_target_frame`` (any measures); ``updates`` the updates of the measure's action
-    (``read_action_updates``); ``goals`` and ``actions`` the bureau's (``reads.goals``,
+    (``reads.action_updates``); ``goals`` and ``actions`` the bureau's (``reads.goals``,
     ``reads.actions``)."""
     unit = str(measure["unit"])
     values = history_as_of(history, as_of)
@@ -543,7 +543,7 @@ def action_id_of(measure: pd.Series) -> int | None:
 
 
 def no_updates() -> pd.DataFrame:
-    """An empty frame shaped like ``read_action_updates``' result."""
+    """An empty frame shaped like ``reads.action_updates``' result."""
     return pd.DataFrame(
         {
             "update_id": pd.Series(dtype="int64"),

@@ -8,13 +8,11 @@ below the source note, with room to wrap.
 
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER, PALETTE
-from equity_tracking.charts.style import house_style
+from equity_tracking.charts.style import house_style, wrap
 
 SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 ROW_HEIGHT_PX = 40
@@ -25,16 +23,6 @@ LEGEND_ROW_PX = 21
 TITLE_LINE_PX = 22
 SOURCE_LINE_PX = 14
 DARK_TEXT = "#1B1F24"
-
-
-def wrap(text: str, width: int, *, max_lines: int | None = None) -> str:
-    """Text broken into lines of at most ``width`` characters with ``<br>`` (plotly's line break);
-    with ``max_lines``, the last line kept ends in "…"."""
-    lines = textwrap.wrap(str(text), width) or [""]
-    if max_lines is not None and len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
-    return "<br>".join(lines)
 
 
 def chart(

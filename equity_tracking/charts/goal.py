@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER, PALETTE
-from equity_tracking.charts.style import TEXT_COLOUR, house_style
+from equity_tracking.charts.style import TEXT_COLOUR, house_style, wrap
 from equity_tracking.dashboards.goal import bar_label, goals_text, ranked_labels
 
 # Two lines, so that the note fits a 390 px phone.
@@ -46,24 +46,6 @@ def styled_layout(*, title: str, source: str, x_title: str, height: int) -> dict
     except for the large template, which figures only read)."""
     layout = _house_layout(title, source, x_title, height)
     return {key: value if key == "template" else copy.deepcopy(value) for key, value in layout.items()}
-
-
-def wrap(text: str, limit: int) -> str:
-    """Break ``text`` into lines of at most about ``limit`` characters (``<br>`` between them),
-    preferring to break after " · ", else at a space; a single long word stays whole."""
-    text = str(text)
-    lines = []
-    while len(text) > limit:
-        cut = text.rfind(" · ", 0, limit + 1)
-        skip = 3
-        if cut <= 0:
-            cut, skip = text.rfind(" ", 0, limit + 1), 1
-        if cut <= 0:
-            break
-        lines.append(text[:cut])
-        text = text[cut + skip :]
-    lines.append(text)
-    return "<br>".join(lines)
 
 
 def labelled_bars(

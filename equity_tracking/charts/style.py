@@ -16,6 +16,28 @@ BAR_HEIGHT_PX = 30  # per category on horizontal bar charts, so labels never ove
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
+def wrap(text: str, width: int, *, max_lines: int | None = None) -> str:
+    """``text`` broken into lines of at most about ``width`` characters, with ``<br>`` (plotly's
+    line break) between them, preferring to break after " · ", else at a space (a single long word
+    stays whole). With ``max_lines``, the last line kept ends in "…". Charts must stay readable on a
+    390 px phone, where plotly neither wraps titles nor labels by itself."""
+    text = str(text)
+    lines = []
+    while len(text) > width:
+        cut, skip = text.rfind(" · ", 0, width + 1), 3
+        if cut <= 0:
+            cut, skip = text.rfind(" ", 0, width + 1), 1
+        if cut <= 0:
+            break
+        lines.append(text[:cut])
+        text = text[cut + skip :]
+    lines.append(text)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(lines)
+
+
 def _axis(title: str | None, **extra: object) -> dict:
     return {
         "title": {"text": title},

@@ -40,23 +40,27 @@ for tile, goal in zip(tiles, goal_progress.itertuples(), strict=False):
 health = view.health_counts(city)
 actions = view.action_counts(city)
 on_time, with_plans = view.reported_on_time(reporting)
-summary = st.columns(2)
-summary[0].metric(
-    f"{HEALTH['on_track'].icon} On track or achieved",
-    f"{health['on_track'] + health['achieved']:,}",
-    help="Measures at or above 95 % of the progress expected by now, or at their target.",
-    border=True,
-)
-summary[1].metric(f"{HEALTH['behind'].icon} Behind", f"{health['behind']:,}", border=True)
-summary = st.columns(2)
-summary[0].metric(f"{HEALTH['at_risk'].icon} At risk", f"{health['at_risk']:,}", border=True)
-summary[1].metric(
-    "Reported on time",
-    f"{on_time} of {with_plans} bureaus",
-    help=f"Bureaus with values for {fy} reported by the deadline.",
-    border=True,
-)
 without_data = health["not_started"] + health["no_data"] + health["cannot_judge"]
+tiles = [
+    (
+        f"{HEALTH['on_track'].icon} On track or achieved",
+        f"{health['on_track'] + health['achieved']:,}",
+        "Measures at or above 95 % of the progress expected by now, or at their target.",
+    ),
+    (f"{HEALTH['behind'].icon} Behind", f"{health['behind']:,}", HEALTH["behind"].description),
+    (f"{HEALTH['at_risk'].icon} At risk", f"{health['at_risk']:,}", HEALTH["at_risk"].description),
+    (
+        f"{HEALTH['no_data'].icon} Without data",
+        f"{without_data:,}",
+        "Measures not started (nothing reported after the baseline), with no data, or that cannot be "
+        "judged (the measure page says why).",
+    ),
+    ("Reported on time", f"{on_time} of {with_plans} bureaus", f"Bureaus with values for {fy} on time."),
+]
+for start in range(0, len(tiles), 2):
+    # Two tiles a row: their labels stay whole, and they stack on a phone.
+    for column, (label, value, help_text) in zip(st.columns(2), tiles[start : start + 2], strict=False):
+        column.metric(label, value, help=help_text, border=True)
 st.markdown(
     f"Of **{int(city['n_measures']):,}** measures, **{health['achieved']:,}** have reached their target and "
     f"**{without_data:,}** have no data to judge yet (not started, no data or cannot be judged). "

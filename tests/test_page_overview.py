@@ -50,6 +50,9 @@ def test_overview_health_tiles_equal_measure_health(demo_engine, monkeypatch, ex
     assert metrics["✓ On track or achieved"] == f"{health.get('on_track', 0) + health.get('achieved', 0):,}"
     assert metrics["! Behind"] == f"{health.get('behind', 0):,}"
     assert metrics["✕ At risk"] == f"{health.get('at_risk', 0):,}"
+    without = sum(health.get(state, 0) for state in ("not_started", "no_data", "cannot_judge"))
+    assert metrics["– Without data"] == f"{without:,}"
+    assert without > 0, "the demo city has measures that never reported"
 
 
 def test_overview_reported_on_time_counts_bureaus_with_values_for_the_year(

@@ -67,7 +67,7 @@ def test_home_page_shows_three_goals_in_chromium(open_page, demo_engine):
     page = open_page("/", height=2600)
     for goal in reads.citywide_goals(demo_engine).itertuples():
         expect(page.get_by_text(goal.text)).to_be_visible()
-    expect(page.get_by_text("Reported on time")).to_be_visible()
+    expect(page.get_by_text("Reported on time", exact=True)).to_be_visible()
 
 
 def test_url_with_filters_reopens_the_same_view(open_page, demo_engine):

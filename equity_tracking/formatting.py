@@ -57,7 +57,12 @@ def number(value: float | None, *, unit: str = "count", decimals: int | None = N
     if value is None or pd.isna(value):
         return "—"
     if decimals is None:
-        decimals = 1 if unit in {"percent", "rate"} or not float(value).is_integer() else 0
+        # People and dollars are whole (a forecast of 676.3 employees reads "676"); percentages and
+        # rates keep one decimal; days keep one only when they have a fraction.
+        if unit in {"count", "dollars"}:
+            decimals = 0
+        else:
+            decimals = 1 if unit in {"percent", "rate"} or not float(value).is_integer() else 0
     text = f"{abs(value):,.{decimals}f}"
     sign = "-" if value < 0 else ""
     if unit == "dollars":

@@ -64,9 +64,8 @@ def date_text(day: object) -> str:
 
 
 def measure_value(value: float | None, *, unit: str) -> str:
-    """A measure's value for people: counts and dollars whole (a forecast of 676.3 employees reads
-    "676"), other units as :func:`~equity_tracking.formatting.number` writes them."""
-    return number(value, unit=unit, decimals=0 if unit in ("count", "dollars") else None)
+    """A measure's value for people, as :func:`~equity_tracking.formatting.number` writes it."""
+    return number(value, unit=unit)
 
 
 def signed(text: str, value: float | None) -> str:

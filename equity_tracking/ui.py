@@ -269,9 +269,3 @@ def chart(figure: go.Figure, *, table: pd.DataFrame, alt: str, key: str, file_na
             key=f"download-{key}",
             icon=":material/download:",
         )
-
-
-def clear_caches() -> None:
-    """For tests: forget engines and cached frames shared across AppTest runs."""
-    st.cache_data.clear()
-    st.cache_resource.clear()

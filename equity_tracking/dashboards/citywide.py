@@ -56,16 +56,6 @@ def action_counts(row: pd.Series) -> dict[str, int]:
     return {status: int(row.get(f"actions_{status}", 0)) for status in ACTION_STATUS_ORDER}
 
 
-def counts_table(counts: dict[str, int], styles: MappingProxyType, *, heading: str) -> pd.DataFrame:
-    """Counts by state as a table with the state written as icon + label."""
-    return pd.DataFrame(
-        {
-            heading: [state_text(styles[key].icon, styles[key].label) for key in counts],
-            "Count": list(counts.values()),
-        }
-    )
-
-
 def goal_progress(analytics: Analytics, citywide_goals: pd.DataFrame) -> pd.DataFrame:
     """One row per citywide goal: number, short_title, text, progress_pct, progress_text and counts."""
     rollup = analytics.rollups["citywide_goal"].set_index("entity_id")
@@ -137,19 +127,13 @@ def bureau_reporting(analytics: Analytics, *, bureaus: pd.DataFrame, fiscal_year
     rollup = analytics.rollups["bureau"].set_index("entity_id")
     frame = bureaus[["id", "code", "name"]].copy()
     frame["last_period_end"] = frame["id"].map(last_end)
-    last_year = frame["last_period_end"].map(
-        lambda day: fiscal_year_containing(day.date()) if pd.notna(day) else None
-    )
-    frame["last_reported"] = last_year.map(
-        lambda year: fiscal_year_label(int(year)) if pd.notna(year) else "never"
-    )
+    last_year = frame["last_period_end"].map(_fiscal_year_of)
+    frame["last_reported"] = last_year.map(_fiscal_year_text)
     gap = fiscal_year_shown - last_year.astype(float)
     frame["reporting"] = np.select(
         [last_year.isna(), gap <= 0, gap == 1], ["never", "on_time", "missed"], default="stopped"
     )
-    frame["Reporting"] = frame["reporting"].map(
-        lambda key: state_text(REPORTING[key].icon, REPORTING[key].label)
-    )
+    frame["Reporting"] = frame["reporting"].map(_reporting_text)
     frame["freshness_pct"] = (frame["id"].map(rollup["freshness"]).astype(float) * 100).round(1)
     frame["measures_current"] = frame["id"].map(rollup["measures_current"]).fillna(0).astype("int64")
     frame["measures_expected"] = frame["id"].map(rollup["measures_expected"]).fillna(0).astype("int64")

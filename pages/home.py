@@ -24,6 +24,17 @@ bureaus = ctx.read("bureaus")
 city = view.city_row(analytics)
 goal_progress = view.goal_progress(analytics, citywide_goals)
 reporting = view.bureau_reporting(analytics, bureaus=bureaus, fiscal_year_shown=year)
+goal_health = view.goal_health(analytics, citywide_goals)
+heatmap = view.bureau_goal_heatmap(
+    analytics, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals
+)
+figures = ctx.memo(
+    "overview-figures",
+    lambda: charts.page_figures(
+        goal_health=goal_health, heatmap=heatmap, reporting=reporting, fiscal_year_label=fy
+    ),
+    year=year,
+)
 
 st.header("Progress toward the citywide goals")
 tiles = st.columns(len(goal_progress) or 1)
@@ -73,7 +84,6 @@ st.markdown(
 )
 
 st.header("Each citywide goal")
-goal_health = view.goal_health(analytics, citywide_goals)
 for goal in goal_progress.itertuples():
     with st.container(border=True):
         st.subheader(f"Goal {goal.number} · {goal.short_title}")
@@ -84,9 +94,8 @@ for goal in goal_progress.itertuples():
             f"[Open this goal](goal?goal={goal.number}&fy={ui.fiscal_year_key(year)})"
         )
         counts = goal_health[goal_health["number"] == goal.number]
-        by_state = dict(zip(counts["state"], counts["Measures"], strict=True))
         ui.chart(
-            charts.goal_health_chart(by_state, goal_number=goal.number, fiscal_year_label=fy),
+            figures[f"goal-health-{goal.number}"],
             table=counts[["Health", "Measures"]],
             alt=(
                 f"Bar chart: measures under goal {goal.number} by health in {fy}. "
@@ -98,11 +107,8 @@ for goal in goal_progress.itertuples():
         )
 
 st.header("Bureaus by citywide goal")
-heatmap = view.bureau_goal_heatmap(
-    analytics, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals
-)
 ui.chart(
-    charts.heatmap_chart(heatmap, fiscal_year_label=fy),
+    figures["heatmap"],
     table=heatmap.rename(columns={"text": "Progress", "goals": "Bureau goals"})[
         ["Bureau", "Goal", "Progress", "Bureau goals"]
     ],
@@ -124,7 +130,7 @@ else:
         icon=":material/warning:",
     )
 ui.chart(
-    charts.reporting_chart(reporting, fiscal_year_label=fy),
+    figures["reporting"],
     table=view.reporting_table(reporting),
     alt=(
         f"Bar chart: the share of each bureau's measures and actions updated on time in {fy}, "

@@ -72,9 +72,6 @@ def finish(figure: go.Figure, *, title_lines: int, source_lines: int, legend_row
         height=height,
         legend={"yref": "container", "y": 0, "yanchor": "bottom", "xref": "container", "x": 0},
     )
-    figure.update_annotations(
-        selector=lambda annotation: str(annotation.text).startswith("Source:"), align="left"
-    )
     return figure
 
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
 from equity_tracking.charts.style import heatmap, horizontal_bars, state_counts_bar
 from equity_tracking.dashboards.citywide import REPORTING
+from equity_tracking.formatting import percent
 
 SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 
@@ -41,9 +42,7 @@ def heatmap_chart(frame: pd.DataFrame, *, fiscal_year_label: str) -> go.Figure:
 def reporting_chart(reporting: pd.DataFrame, *, fiscal_year_label: str) -> go.Figure:
     frame = reporting.copy()
     frame["colour"] = frame["reporting"].map(lambda key: REPORTING[key].colour)
-    frame["bar_text"] = (
-        frame["freshness_pct"].map(lambda value: f"{value:.1f} %") + " · " + frame["Reporting"]
-    )
+    frame["bar_text"] = frame["freshness_pct"].map(percent) + " · " + frame["Reporting"]
     frame["hover"] = (
         frame["name"] + "<br>last reported: " + frame["last_reported"] + "<br>" + frame["Reporting"]
     )
@@ -58,3 +57,20 @@ def reporting_chart(reporting: pd.DataFrame, *, fiscal_year_label: str) -> go.Fi
         source=SOURCE,
         x_title="Measures and actions updated on time (%)",
     )
+
+
+def page_figures(
+    *, goal_health: pd.DataFrame, heatmap: pd.DataFrame, reporting: pd.DataFrame, fiscal_year_label: str
+) -> dict[str, go.Figure]:
+    """Every figure of the overview, by chart key (the page caches them per fiscal year)."""
+    figures = {
+        f"goal-health-{number}": goal_health_chart(
+            dict(zip(counts["state"], counts["Measures"], strict=True)),
+            goal_number=int(number),
+            fiscal_year_label=fiscal_year_label,
+        )
+        for number, counts in goal_health.groupby("number")
+    }
+    figures["heatmap"] = heatmap_chart(heatmap, fiscal_year_label=fiscal_year_label)
+    figures["reporting"] = reporting_chart(reporting, fiscal_year_label=fiscal_year_label)
+    return figures

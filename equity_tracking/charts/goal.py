@@ -6,15 +6,13 @@ label), so a long bureau name stays whole and the bars keep the chart's full wid
 
 from __future__ import annotations
 
-import copy
-import functools
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER, PALETTE
-from equity_tracking.charts.style import TEXT_COLOUR, house_style, wrap
+from equity_tracking.charts.style import TEXT_COLOUR, house_layout, wrap
 from equity_tracking.dashboards.goal import bar_label, goals_text, ranked_labels
 
 # Two lines, so that the note fits a 390 px phone.
@@ -31,21 +29,9 @@ TOP_PX, BOTTOM_PX, LEGEND_PX = 64, 112, 28
 RIGHT_PX = 72  # room for the value written after a full-length bar ("100.0 %", "$1,250,000")
 
 
-@functools.lru_cache(maxsize=256)
-def _house_layout(title: str, source: str, x_title: str, height: int) -> dict:
-    # The house style applied once per title and size; figures then start from a copy of it.
-    figure = house_style(go.Figure(), title=title, source=source, x_title=x_title, height=height)
-    layout = figure.to_plotly_json()["layout"]
-    for note in layout.get("annotations", ()):
-        note["align"] = "left"  # a source note on two lines stays flush left
-    return layout
-
-
 def styled_layout(*, title: str, source: str, x_title: str, height: int) -> dict:
-    """:func:`equity_tracking.charts.style.house_style`'s layout as a plain dict to extend (a copy,
-    except for the large template, which figures only read)."""
-    layout = _house_layout(title, source, x_title, height)
-    return {key: value if key == "template" else copy.deepcopy(value) for key, value in layout.items()}
+    """The house layout (a fresh dict each call) for a figure to extend."""
+    return house_layout(title=title, source=source, x_title=x_title, height=height)
 
 
 def labelled_bars(

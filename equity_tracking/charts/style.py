@@ -94,6 +94,7 @@ def house_layout(
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
+                "align": "left",  # a source note of several lines stays flush left
                 "font": {"size": 11, "color": "#4A5360"},
             }
         ],

@@ -5,9 +5,11 @@ built from strings), aggregate in the database where that saves moving rows, and
 the same columns and dtypes on SQLite and PostgreSQL (dates as ``datetime64``, ids as ``int64``).
 
 Measure values are append-only, so "the value" of a measure for a period and group is the newest
-version a reader may see. ``published_only=True`` (the default, and what the public sees) picks the
-newest *published* version; ``published_only=False`` (staff, once sign-in exists) picks the newest of
-any review status. The permission layer will decide which a given user gets; this module only obeys.
+version a reader may see. The rules themselves (as-of cutoff, newest version, period order) live in
+:mod:`equity_tracking.rules`; this module calls their SQL forms. ``published_only=True`` (the
+default, and what the public sees) picks the newest *published* version; ``published_only=False``
+(staff, once sign-in exists) picks the newest of any review status. The permission layer will
+decide which a given user gets; this module only obeys.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ from equity_tracking.models import (
     goal_strategies,
 )
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.rules import (
+    as_of_day,
+    newest_versions,
+    sql_period_order,
+    sql_version_rank,
+    sql_visible_as_of,
+)
 
 ALL_REVIEW_STATUSES = tuple(status.value for status in ReviewStatus)
 
@@ -239,12 +248,9 @@ def current_values(*, published_only: bool, measure_id: int | None = None) -> Se
     """The newest visible version of every (measure, period, group) value, as a subquery."""
     ranked = select(
         MeasureValue,
-        func.row_number()
-        .over(
-            partition_by=(MeasureValue.measure_id, MeasureValue.period_id, MeasureValue.group_id),
-            order_by=MeasureValue.id.desc(),
-        )
-        .label("version_rank"),
+        sql_version_rank(
+            (MeasureValue.measure_id, MeasureValue.period_id, MeasureValue.group_id), MeasureValue.id
+        ).label("version_rank"),
     ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
     if measure_id is not None:
         ranked = ranked.where(MeasureValue.measure_id == measure_id)
@@ -257,27 +263,9 @@ def measures(
     *,
     bureau_id: int | None = None,
     goal_id: int | None = None,
-    published_only: bool = True,
 ) -> pd.DataFrame:
-    """Measures with baseline, target and their latest visible total (``latest_*`` columns)."""
-    values = current_values(published_only=published_only)
-    totals = select(
-        values.c.measure_id,
-        values.c.value,
-        values.c.review_status,
-        ReportingPeriod.label,
-        ReportingPeriod.end_date,
-        func.row_number()
-        .over(
-            partition_by=values.c.measure_id,
-            # Latest period first; when a quarter and its fiscal year end on the same day, the
-            # fiscal year (the longer period) counts as the later one, as in Period.sort_key.
-            order_by=(ReportingPeriod.end_date.desc(), ReportingPeriod.start_date.asc()),
-        )
-        .label("period_rank"),
-    ).join(ReportingPeriod, ReportingPeriod.id == values.c.period_id)
-    totals = totals.where(values.c.group_id.is_(None)).subquery()
-    latest = select(totals).where(totals.c.period_rank == 1).subquery()
+    """Measures with their definitions, baselines and targets (values and judgements come from the
+    analytics, which apply the as-of rule)."""
     baseline_period = aliased(ReportingPeriod)
     target_period = aliased(ReportingPeriod)
     statement = (
@@ -302,27 +290,22 @@ def measures(
             Measure.target_value,
             target_period.label.label("target_period"),
             target_period.end_date.label("target_period_end"),
-            latest.c.value.label("latest_value"),
-            latest.c.label.label("latest_period"),
-            latest.c.end_date.label("latest_period_end"),
-            latest.c.review_status.label("latest_review_status"),
         )
         .join(BureauGoal, BureauGoal.id == Measure.goal_id)
         .join(Plan, Plan.id == BureauGoal.plan_id)
         .join(Bureau, Bureau.id == Plan.bureau_id)
         .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
         .outerjoin(target_period, target_period.id == Measure.target_period_id)
-        .outerjoin(latest, latest.c.measure_id == Measure.id)
         .order_by(Bureau.name, BureauGoal.sort_order, Measure.sort_order, Measure.id)
     )
     if bureau_id is not None:
         statement = statement.where(Plan.bureau_id == bureau_id)
     if goal_id is not None:
         statement = statement.where(Measure.goal_id == goal_id)
-    frame = _frame(engine, statement, dates=("baseline_period_end", "target_period_end", "latest_period_end"))
-    for column in ("unit", "polarity", "rba_category", "frequency", "latest_review_status"):
+    frame = _frame(engine, statement, dates=("baseline_period_end", "target_period_end"))
+    for column in ("unit", "polarity", "rba_category", "frequency"):
         frame[column] = frame[column].map(_enum_value)
-    for column in ("baseline_value", "target_value", "latest_value", "weight"):
+    for column in ("baseline_value", "target_value", "weight"):
         frame[column] = frame[column].astype(float)
     return frame
 
@@ -375,8 +358,7 @@ def measure_history(
         .outerjoin(User, User.id == source.c.entered_by_id)
         .where(source.c.measure_id == measure_id)
         .order_by(
-            ReportingPeriod.end_date,
-            ReportingPeriod.start_date.desc(),
+            *sql_period_order(ReportingPeriod.end_date, ReportingPeriod.start_date),
             func.coalesce(RaceGroup.sort_order, literal(-1)),
             source.c.id,
         )
@@ -509,7 +491,7 @@ def period_frame(engine: Engine) -> pd.DataFrame:
         ReportingPeriod.end_date,
         ReportingPeriod.fiscal_year,
         ReportingPeriod.quarter,
-    ).order_by(ReportingPeriod.end_date, ReportingPeriod.start_date.desc())
+    ).order_by(*sql_period_order(ReportingPeriod.end_date, ReportingPeriod.start_date))
     frame = _frame(engine, statement, dates=("start_date", "end_date"))
     frame["kind"] = frame["kind"].map(_enum_value)
     frame["period_id"] = frame["period_id"].astype("int64")
@@ -568,13 +550,6 @@ def measure_definitions(engine: Engine) -> pd.DataFrame:
     return frame
 
 
-def _as_of_bounds(as_of: pd.Timestamp | str) -> tuple[pd.Timestamp, object]:
-    """(the as-of day, the first instant in UTC after it ends in the city), by the analytics' rule."""
-    from equity_tracking.analytics.values import as_of_day, entry_cutoff  # pandas only; no cycle
-
-    return as_of_day(as_of), entry_cutoff(as_of).to_pydatetime()
-
-
 def measure_value_frame(
     engine: Engine,
     *,
@@ -610,16 +585,13 @@ def measure_value_frame(
         cast(extract("epoch", MeasureValue.entered_at), Double).label("entered_at"),
     ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
     if as_of is not None:
-        day, cutoff = _as_of_bounds(as_of)
-        ended = [int(period_id) for period_id in periods.index[periods["end_date"] <= day]]
-        statement = statement.where(MeasureValue.period_id.in_(ended))
-        statement = statement.where(MeasureValue.entered_at < cutoff)
+        ended = periods.index[periods["end_date"] <= as_of_day(as_of)]
+        statement = statement.where(MeasureValue.period_id.in_([int(period_id) for period_id in ended]))
+        statement = statement.where(*sql_visible_as_of(None, MeasureValue.entered_at, as_of))
     frame = _columns_frame(engine, statement.order_by(MeasureValue.id))
     frame["entered_at"] = pd.to_datetime(frame["entered_at"], unit="s", utc=True)
     if not include_superseded:
-        # Sorted by id above, so the last row of each key is its newest version.
-        frame = frame.drop_duplicates(["measure_id", "period_id", "group_id"], keep="last")
-        frame = frame.reset_index(drop=True)
+        frame = newest_versions(frame)
     return _with_period_columns(frame, periods)
 
 
@@ -696,7 +668,7 @@ def action_update_frame(engine: Engine, *, as_of: pd.Timestamp | str | None = No
         ActionUpdate.reported_at,
     ).order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
     if as_of is not None:
-        statement = statement.where(ActionUpdate.reported_at < _as_of_bounds(as_of)[1])
+        statement = statement.where(*sql_visible_as_of(None, ActionUpdate.reported_at, as_of))
     frame = _frame(engine, statement, dates=("reported_at",))
     frame["status"] = frame["status"].map(_enum_value)
     frame["percent_complete"] = frame["percent_complete"].astype(float)

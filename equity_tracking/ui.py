@@ -25,7 +25,6 @@ from equity_tracking.analytics.pipeline import Analytics, run_analytics
 from equity_tracking.charts.style import PLOTLY_CONFIG
 from equity_tracking.dashboards.common import (
     as_of_caption,
-    as_of_for,
     default_fiscal_year,
     fiscal_year_choices,
     fiscal_year_from_key,
@@ -35,6 +34,7 @@ from equity_tracking.db import DatabaseError, describe_connection_error, make_en
 from equity_tracking.formatting import csv_bytes
 from equity_tracking.navigation import PageSpec, page, pages_for
 from equity_tracking.permissions import ANONYMOUS, Principal, allowed
+from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
 
@@ -74,7 +74,7 @@ class PageContext:
 
         The result is shared by every session: treat its frames as read-only.
         """
-        as_of = as_of_for(fiscal_year).isoformat()
+        as_of = reporting_deadline(fiscal_year).isoformat()
         return _cached_analytics(self.database_url, self.data_version, self.published_only, as_of)
 
 

@@ -2,18 +2,18 @@
 
 import streamlit as st
 
-from equity_tracking import ui
+from equity_tracking import rules, ui
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import bureau as charts
 from equity_tracking.dashboards import bureau as view
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import csv_bytes
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.rules import reporting_deadline
 
 
 def _build(bureau_id: int, year: int):
     """The page's tables and figures for one bureau and year."""
-    plan = view.plan_for_year(ctx.read("plans", bureau_id=bureau_id), year)
+    plan = rules.plan_for_fiscal_year(ctx.read("plans", bureau_id=bureau_id), year)
     if plan is None:
         return None, {}
     page = view.bureau_page(
@@ -46,7 +46,11 @@ if bureaus.empty:
 options = view.bureau_options(bureaus)
 bureau = view.bureau_row(bureaus, ui.choice_picker("Bureau", options, key="bureau"))
 year = ui.pick_fiscal_year(ctx)
-fy, fy_key, deadline = fiscal_year_label(year), ui.fiscal_year_key(year), view.date_text(as_of_for(year))
+fy, fy_key, deadline = (
+    fiscal_year_label(year),
+    ui.fiscal_year_key(year),
+    view.date_text(reporting_deadline(year)),
+)
 bureau_id = int(bureau["id"])
 page, figures = ctx.memo("bureau-page", lambda: _build(bureau_id, year), bureau_id=bureau_id, year=year)
 

@@ -6,9 +6,9 @@ from equity_tracking import ui
 from equity_tracking.charts import measure as charts
 from equity_tracking.dashboards import bureau as bureau_view
 from equity_tracking.dashboards import measure as view
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import csv_bytes
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.rules import reporting_deadline
 
 
 def _build(measure_id: int, year: int):
@@ -34,7 +34,7 @@ def _build(measure_id: int, year: int):
         bureau_name=str(ctx.read("bureaus").set_index("id").at[bureau_id, "name"]),
         groups=ctx.read("race_groups"),
         memberships=ctx.read("race_group_membership_frame"),
-        as_of=as_of_for(year),
+        as_of=reporting_deadline(year),
     )
     return page, charts.page_figures(page, fiscal_year_label=fiscal_year_label(year))
 
@@ -65,7 +65,7 @@ measure_options = view.measure_options(measures)
 measure_id = int(ui.choice_picker("Measure", measure_options, key="measure"))
 year = ui.pick_fiscal_year(ctx)
 fy, fy_key = fiscal_year_label(year), ui.fiscal_year_key(year)
-deadline = bureau_view.date_text(as_of_for(year))
+deadline = bureau_view.date_text(reporting_deadline(year))
 page, figures = ctx.memo("measure-page", lambda: _build(measure_id, year), measure_id=measure_id, year=year)
 measure = page.measure
 

@@ -113,14 +113,14 @@ def analytics_as_of(demo_engine: Engine):
     """``analytics_as_of(2018)``: the demo city judged as of FY 2018-19's reporting deadline,
     computed independently of the pages' caches (once per fiscal year per session)."""
     from equity_tracking.analytics import load_frames, run_analytics
-    from equity_tracking.dashboards.common import as_of_for
+    from equity_tracking.rules import reporting_deadline
 
     frames = load_frames(demo_engine, include_superseded=True)
     results = {}
 
     def _for(fiscal_year: int):
         if fiscal_year not in results:
-            results[fiscal_year] = run_analytics(frames, as_of=as_of_for(fiscal_year))
+            results[fiscal_year] = run_analytics(frames, as_of=reporting_deadline(fiscal_year))
         return results[fiscal_year]
 
     return _for

@@ -14,8 +14,8 @@ from equity_tracking.analytics.disparities import (
     group_shares,
     group_values,
 )
-from equity_tracking.analytics.values import entry_cutoff
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.rules import entry_cutoff
 
 ASIAN, BLACK, HISPANIC, WHITE, UNKNOWN, POC = 1, 2, 3, 4, 9, 10
 GROUPS = pd.DataFrame(

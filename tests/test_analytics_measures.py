@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from equity_tracking.analytics.measures import expected_progress, expected_values, measure_status
-from equity_tracking.analytics.values import entry_cutoff, values_as_of
+from equity_tracking.analytics.values import values_as_of
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.rules import entry_cutoff
 
 _versions = itertools.count(1)
 BASELINE_END = pd.Timestamp("2017-06-30")  # FY 2016-17

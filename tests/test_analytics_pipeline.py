@@ -183,17 +183,6 @@ def test_staff_view_includes_submitted_values(demo_engine, analytics):
     assert staff.measures["n_values"].sum() > analytics.measures["n_values"].sum()
 
 
-def test_measure_value_frame_latest_totals_match_measures_read(demo_engine, frames):
-    totals = frames.values[frames.values["group_id"] == 0]
-    latest = totals.sort_values(["measure_id", "period_end", "period_start"], ascending=[True, True, False])
-    latest = latest.groupby("measure_id").tail(1).set_index("measure_id")["value"]
-    expected = reads.measures(demo_engine).set_index("id")["latest_value"].dropna()
-    pd.testing.assert_series_equal(
-        latest.sort_index(), expected.sort_index(), check_names=False, check_index_type=False
-    )
-    assert not frames.values.duplicated(["measure_id", "period_id", "group_id"]).any()
-
-
 def test_text_columns_are_never_missing_anywhere(analytics):
     frames = [analytics.measures, analytics.disparities, analytics.disparity_summary, analytics.actions]
     frames += [analytics.group_shares, *analytics.rollups.values()]

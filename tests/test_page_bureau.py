@@ -18,11 +18,10 @@ from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
-from equity_tracking.analytics.values import entry_cutoff
 from equity_tracking.charts import bureau as charts
 from equity_tracking.dashboards import bureau as view
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import number, percent
+from equity_tracking.rules import entry_cutoff, reporting_deadline
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUREAU_PAGE = str(PROJECT_ROOT / "pages" / "bureau.py")
@@ -210,7 +209,7 @@ def test_actions_show_status_and_narrative_as_of_the_deadline(
             columns=["action_id", "id", "narrative", "reported_at"],
         )
     updates["reported_at"] = pd.to_datetime(updates["reported_at"], utc=True)
-    visible = updates[updates["reported_at"] < entry_cutoff(as_of_for(YEAR))]
+    visible = updates[updates["reported_at"] < entry_cutoff(reporting_deadline(YEAR))]
     latest = visible.drop_duplicates("action_id", keep="last").set_index("action_id")["narrative"]
     for action_id, narrative in zip(actions["action_id"], table["Latest update"], strict=True):
         if action_id not in latest.index:
@@ -330,21 +329,6 @@ def build_plan_without_values(engine):
 
 
 # --- view functions on hand-made frames ----------------------------------------------------------
-
-
-def _plans(*rows):
-    return pd.DataFrame(rows, columns=["id", "first_fiscal_year", "last_fiscal_year", "version", "status"])
-
-
-def test_plan_for_year_prefers_the_newest_covering_version():
-    plans = _plans(
-        (1, 2016, 2020, 1, "superseded"), (2, 2016, 2020, 2, "active"), (3, 2021, 2025, 1, "draft")
-    )
-    assert view.plan_for_year(plans, 2018)["id"] == 2
-    assert view.plan_for_year(plans, 2022)["id"] == 3
-    assert view.plan_for_year(_plans((1, 2016, 2020, 1, "completed")), 2023)["id"] == 1  # latest earlier plan
-    assert view.plan_for_year(_plans((1, 2016, 2020, 1, "active")), 2015) is None
-    assert view.plan_for_year(_plans(), 2018) is None
 
 
 def _cell(groups: list[tuple[int, float, bool]]) -> pd.DataFrame:

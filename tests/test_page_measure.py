@@ -14,12 +14,11 @@ from apptest_support import open_app
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
-from equity_tracking.analytics.values import as_of_day, entry_cutoff
 from equity_tracking.charts import measure as charts
 from equity_tracking.dashboards import bureau as bureau_view
 from equity_tracking.dashboards import measure as view
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import number, percent
+from equity_tracking.rules import as_of_day, entry_cutoff, reporting_deadline
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MEASURE_PAGE = str(PROJECT_ROOT / "pages" / "measure.py")
@@ -108,8 +107,8 @@ def test_curve_table_holds_the_values_reported_by_the_deadline(employees_page, e
     history = reads.measure_history(demo_engine, measure_id=int(employees["id"]), include_superseded=True)
     visible = history[
         (history["group_key"] == "")
-        & (history["period_end"] <= as_of_day(as_of_for(YEAR)))
-        & (history["entered_at"] < entry_cutoff(as_of_for(YEAR)))
+        & (history["period_end"] <= as_of_day(reporting_deadline(YEAR)))
+        & (history["entered_at"] < entry_cutoff(reporting_deadline(YEAR)))
     ].drop_duplicates("period", keep="last")
     table = next(element.value for element in employees_page.dataframe if "Series" in element.value.columns)
     actual = table[table["Series"] == "Actual"]
@@ -148,7 +147,9 @@ def test_notes_timeline_lists_value_notes_and_action_updates(demo_engine, monkey
         if len(history_notes) > 0:
             break
         history = reads.measure_history(demo_engine, measure_id=int(measure.id))
-        noted = history[history["note"].notna() & (history["period_end"] <= as_of_day(as_of_for(2020)))]
+        noted = history[
+            history["note"].notna() & (history["period_end"] <= as_of_day(reporting_deadline(2020)))
+        ]
         if len(noted):
             history_notes.append((measure, noted.iloc[0]))
     [(measure, note)] = history_notes

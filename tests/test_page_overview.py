@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
 from equity_tracking.dashboards import citywide
-from equity_tracking.dashboards.common import as_of_for
 from equity_tracking.formatting import percent
+from equity_tracking.rules import reporting_deadline
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FISCAL_YEAR = 2018  # FY 2018-19
@@ -60,7 +60,7 @@ def test_overview_reported_on_time_counts_bureaus_with_values_for_the_year(
 ):
     app = _open(monkeypatch, demo_engine)
     latest = expected.measures.groupby("bureau_id")["current_period_end"].max()
-    year_start = as_of_for(FISCAL_YEAR - 1).replace(month=7, day=1)  # 1 July 2018
+    year_start = reporting_deadline(FISCAL_YEAR - 1).replace(month=7, day=1)  # 1 July 2018
     on_time = int((latest >= str(year_start)).sum())
     bureaus = len(reads.bureaus(demo_engine))
     assert _metrics(app)["Reported on time"] == f"{on_time} of {bureaus} bureaus"

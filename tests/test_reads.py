@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, text
 
-from equity_tracking import reads
+from equity_tracking import reads, rules
 from equity_tracking.models import Bureau
 
 
@@ -75,11 +75,13 @@ def _expected_latest_totals(engine, statuses: tuple[str, ...]) -> pd.Series:
 
 
 @pytest.mark.parametrize("published_only", [True, False])
-def test_measures_latest_value_is_newest_visible_total(demo_engine, published_only):
-    measures = reads.measures(demo_engine, published_only=published_only).set_index("id")
+def test_value_frame_holds_the_newest_visible_version_of_each_total(demo_engine, published_only):
+    frame = reads.measure_value_frame(demo_engine, published_only=published_only)
+    totals = frame[frame["group_id"] == 0]
+    latest = rules.latest_period_last(totals, by=["measure_id"]).groupby("measure_id").tail(1)
     statuses = reads.visible_statuses(published_only=published_only)
     expected = _expected_latest_totals(demo_engine, statuses)
-    reported = measures["latest_value"].dropna()
+    reported = latest.set_index("measure_id")["value"]
     assert len(reported) == len(expected) > 0
     pd.testing.assert_series_equal(
         reported.sort_index(), expected.sort_index(), check_names=False, check_index_type=False
@@ -87,14 +89,12 @@ def test_measures_latest_value_is_newest_visible_total(demo_engine, published_on
 
 
 def test_unpublished_values_reach_staff_reads_only(demo_engine):
-    public = reads.measures(demo_engine, published_only=True).set_index("id")
-    staff = reads.measures(demo_engine, published_only=False).set_index("id")
-    assert (public["latest_review_status"].dropna() == "published").all()
-    assert (staff["latest_review_status"] != "published").any()
-    assert (
-        staff["latest_period_end"].fillna(pd.Timestamp(0))
-        >= public["latest_period_end"].fillna(pd.Timestamp(0))
-    ).all()
+    raw = _raw(demo_engine, "SELECT id, review_status FROM measure_values").set_index("id")["review_status"]
+    public = reads.measure_value_frame(demo_engine, published_only=True, include_superseded=True)
+    staff = reads.measure_value_frame(demo_engine, published_only=False, include_superseded=True)
+    assert (raw.reindex(public["version_id"]) == "published").all()
+    assert (raw.reindex(staff["version_id"]) != "published").any()
+    assert len(staff) == len(raw)
 
 
 def test_measures_carry_baseline_and_target_periods(demo_engine):
@@ -160,6 +160,7 @@ def test_demo_marker_describes_the_demo(demo_engine):
 
 
 def test_latest_value_prefers_the_fiscal_year_over_its_last_quarter(engine):
+    # The same rule in SQL (the history's order) and in pandas (the value frame's series).
     from equity_tracking.models import (
         BureauGoal,
         CitywideGoal,
@@ -216,5 +217,8 @@ def test_latest_value_prefers_the_fiscal_year_over_its_last_quarter(engine):
                     review_status=ReviewStatus.PUBLISHED,
                 )
             )  # fmt: skip
-    [row] = reads.measures(engine).itertuples()
-    assert (row.latest_period, row.latest_value) == ("FY 2017-18", 120.0)
+    values = reads.measure_value_frame(engine)
+    [latest] = rules.one_per_period_end(values).tail(1).itertuples()
+    assert (str(latest.period_label), latest.value) == ("FY 2017-18", 120.0)
+    history = reads.measure_history(engine, measure_id=ids["measure"])
+    assert history["period"].tolist() == ["FY 2017-18 Q4", "FY 2017-18"]  # the year comes last

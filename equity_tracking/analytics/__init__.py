@@ -25,7 +25,7 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "values": ("TOTAL_GROUP_ID", "as_of_day", "entry_cutoff", "total_series", "values_as_of"),
+    "values": ("TOTAL_GROUP_ID", "total_series", "values_as_of"),
     "scores": ("ratio_to_score", "ratios_to_scores"),
     "measures": ("expected_progress", "expected_values", "measure_status"),
     "disparities": ("disparities_by_period", "disparity_summary", "group_shares", "group_values"),

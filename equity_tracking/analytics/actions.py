@@ -21,7 +21,7 @@ import pandas as pd
 
 from equity_tracking.analytics import _text
 from equity_tracking.analytics.states import ACTION_STATUS, CANNOT_JUDGE, FRESHNESS
-from equity_tracking.analytics.values import CITY_TIMEZONE, as_of_day, entry_cutoff
+from equity_tracking.rules import as_of_day, city_day, visible_as_of
 
 # Plans are reported on once a year (ADM-18.31); a quarter's grace covers the annual report cycle.
 ACTION_UPDATE_DAYS = 365 + 90
@@ -57,7 +57,7 @@ def _with_latest_update(frame: pd.DataFrame, updates: pd.DataFrame, *, as_of) ->
     action itself is not used: it mirrors the latest update of all, which may be later than the
     as-of date, and an action created with a status but never updated has no date to hold it to.
     """
-    visible = updates[(updates["reported_at"] < entry_cutoff(as_of)).to_numpy()]
+    visible = updates[visible_as_of(None, updates["reported_at"], as_of)]
     order = (
         ["action_id", "reported_at", "update_id"] if "update_id" in visible else ["action_id", "reported_at"]
     )
@@ -98,8 +98,7 @@ def _add_expected(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
 
 def _add_freshness(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     # The day of the last update in the city, comparable with the (city) as-of day.
-    last_update = pd.to_datetime(frame["last_update_at"], utc=True).dt.tz_convert(CITY_TIMEZONE)
-    last_update = last_update.dt.tz_localize(None).dt.normalize()
+    last_update = city_day(frame["last_update_at"])
     frame["days_since_update"] = (day - last_update).dt.days.astype("Int64")
     start = pd.to_datetime(frame["start_date"])
     closed = frame["status"].isin(CLOSED_STATUSES).to_numpy()

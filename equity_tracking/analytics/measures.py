@@ -25,11 +25,11 @@ from equity_tracking.analytics import _text
 from equity_tracking.analytics.states import CANNOT_JUDGE, FRESHNESS, HEALTH, PROJECTION, TREND
 from equity_tracking.analytics.values import (
     TOTAL_GROUP_ID,
-    as_of_day,
     position_in_series,
     total_series,
     values_as_of,
 )
+from equity_tracking.rules import as_of_day
 
 ON_TRACK_RATIO = 0.95  # actual ÷ expected progress at or above this is on track
 BEHIND_RATIO = 0.85  # … at or above this (and below on track) is behind; below it, at risk

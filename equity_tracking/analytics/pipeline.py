@@ -22,7 +22,7 @@ from equity_tracking.analytics.disparities import (
 from equity_tracking.analytics.frames import AnalyticsFrames
 from equity_tracking.analytics.measures import measure_status
 from equity_tracking.analytics.rollups import all_rollups
-from equity_tracking.analytics.values import as_of_day
+from equity_tracking.rules import as_of_day
 
 
 @dataclass(frozen=True)

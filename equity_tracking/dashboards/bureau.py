@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from equity_tracking import rules
 from equity_tracking.analytics.pipeline import Analytics
 from equity_tracking.analytics.states import (
     ACTION_STATUS_ORDER,
@@ -20,7 +21,6 @@ from equity_tracking.analytics.states import (
     HEALTH,
     HEALTH_ORDER,
 )
-from equity_tracking.analytics.values import entry_cutoff
 from equity_tracking.formatting import number, percent, state_text
 
 SMALL_COUNT = 10  # public pages never show a count of people below this
@@ -114,22 +114,6 @@ def bureau_link(code: str, fiscal_year_key: str) -> str:
 
 
 # --- the plan summary ---------------------------------------------------------------------------
-
-
-def plan_for_year(plans: pd.DataFrame, year: int) -> pd.Series | None:
-    """The bureau's plan for a fiscal year: the newest version of a plan covering it (superseded
-    versions last), else its most recent earlier plan, else None."""
-    if plans.empty:
-        return None
-    frame = plans.assign(_superseded=plans["status"].eq("superseded"))
-    covering = frame[(frame["first_fiscal_year"] <= year) & (frame["last_fiscal_year"] >= year)]
-    pool = covering if not covering.empty else frame[frame["first_fiscal_year"] <= year]
-    if pool.empty:
-        return None
-    ordered = pool.sort_values(
-        ["_superseded", "first_fiscal_year", "version"], ascending=[False, True, True], kind="stable"
-    )
-    return ordered.iloc[-1].drop(labels="_superseded")
 
 
 def health_counts(row: pd.Series | None) -> dict[str, int]:
@@ -257,7 +241,7 @@ def updates_as_of(updates: pd.DataFrame, as_of: object) -> pd.DataFrame:
     """The updates made by the end of the as-of date (in the city's time zone), oldest first."""
     if updates.empty:
         return updates
-    return updates[(updates["reported_at"] < entry_cutoff(as_of)).to_numpy()]
+    return updates[rules.visible_as_of(None, updates["reported_at"], as_of)]
 
 
 def latest_narratives(updates: pd.DataFrame, as_of: object) -> pd.DataFrame:

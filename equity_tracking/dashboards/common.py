@@ -1,7 +1,7 @@
-"""What every dashboard shares: the fiscal-year choice, the date it is judged as of, and lookups.
+"""What every dashboard shares: the fiscal-year choice and how its as-of date is described.
 
-The city asks bureaus to report on a fiscal year within three months of its end, so "FY 2018-19"
-on a dashboard means the plans as they stood on 30 September 2019: every value reported for the
+"FY 2018-19" on a dashboard means the plans as they stood at that year's reporting deadline
+(:func:`equity_tracking.rules.reporting_deadline`, 30 September 2019): every value reported for the
 year by then counts, and nothing reported later does.
 """
 
@@ -11,9 +11,8 @@ import datetime as dt
 
 import pandas as pd
 
-from equity_tracking.periods import fiscal_year_end, fiscal_year_label
-
-REPORTING_WINDOW = dt.timedelta(days=92)  # 30 June + 92 days = 30 September
+from equity_tracking.periods import fiscal_year_label
+from equity_tracking.rules import reporting_deadline
 
 
 def fiscal_year_key(start_year: int) -> str:
@@ -25,13 +24,8 @@ def fiscal_year_from_key(key: str) -> int:
     return int(str(key)[:4])
 
 
-def as_of_for(start_year: int) -> dt.date:
-    """The date a fiscal year is judged as of: its reporting deadline."""
-    return fiscal_year_end(start_year) + REPORTING_WINDOW
-
-
 def as_of_caption(start_year: int) -> str:
-    deadline = as_of_for(start_year)
+    deadline = reporting_deadline(start_year)
     return (
         f"As reported by {deadline.day} {deadline:%B %Y}, three months after {fiscal_year_label(start_year)} "
         "ended. Values reported later are not counted."
@@ -50,5 +44,5 @@ def default_fiscal_year(choices: list[int], *, today: dt.date) -> int | None:
     """The latest fiscal year whose reporting deadline has passed, else the first one."""
     if not choices:
         return None
-    reported = [year for year in choices if as_of_for(year) <= today]
+    reported = [year for year in choices if reporting_deadline(year) <= today]
     return reported[-1] if reported else choices[0]

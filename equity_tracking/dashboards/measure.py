@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from equity_tracking import rules
 from equity_tracking.analytics.states import ACTION_STATUS, FRESHNESS, HEALTH, PALETTE, PROJECTION, TREND
-from equity_tracking.analytics.values import as_of_day, entry_cutoff
 from equity_tracking.dashboards.bureau import (
     SHOWN,
     date_text,
@@ -103,23 +103,16 @@ def history_as_of(history: pd.DataFrame, as_of: object) -> pd.DataFrame:
     ``corrected_later`` where a newer version was published after that date."""
     if history.empty:
         return history.assign(corrected_later=pd.Series(dtype=bool))
-    visible = history[
-        (history["period_end"] <= as_of_day(as_of)).to_numpy()
-        & (history["entered_at"] < entry_cutoff(as_of)).to_numpy()
-    ]
-    newest = visible.sort_values("version_id", kind="stable").drop_duplicates(list(HISTORY_KEY), keep="last")
+    visible = history[rules.visible_as_of(history["period_end"], history["entered_at"], as_of)]
+    newest = rules.newest_versions(visible, key=HISTORY_KEY)
     newest = newest.assign(corrected_later=~newest["is_current"].astype(bool))
-    return newest.sort_values(
-        ["period_end", "period_start"], ascending=[True, False], kind="stable"
-    ).reset_index(drop=True)
+    return rules.latest_period_last(newest).reset_index(drop=True)
 
 
 def total_series(values: pd.DataFrame) -> pd.DataFrame:
     """The measure's totals in period order, one per period end (a fiscal year wins over its fourth
     quarter, as in the analytics)."""
-    totals = values[values["group_key"] == ""]
-    totals = totals.sort_values(["period_end", "period_start"], kind="stable")
-    return totals.drop_duplicates("period_end", keep="first").reset_index(drop=True)
+    return rules.one_per_period_end(values[values["group_key"] == ""])
 
 
 # --- the turn-the-curve chart ----------------------------------------------------------------------

@@ -1,0 +1,206 @@
+"""The rules every layer shares, each written once, in pandas and in SQL where both need it.
+
+Owns:
+- **the city's calendar**: its time zone and the reporting deadline of a fiscal year (bureaus report
+  on a fiscal year within three months of its end, so FY 2018-19 is judged as of 30 September 2019);
+- **the as-of cutoff**: on a date D, a reader could only have seen values for periods that had
+  *ended* by D, in versions *entered* by the end of D in the city's time zone;
+- **the newest version wins**: values are append-only, and of the versions of one (measure, period,
+  group) a reader may see, the one with the highest id is the value;
+- **a fiscal year beats its fourth quarter**: both end on the same day; the year is the official
+  figure (baselines and targets are set for fiscal years), so it counts as the later period;
+- **the plan version in force**: of a bureau's plan versions, the newest one adopted by the date
+  (drafts never count, and neither does a version adopted later).
+
+It sits below the read layer and the analytics and imports neither, so that ``reads`` (SQL) and
+``analytics``/``dashboards`` (pandas) call the same function for the same rule. Fiscal-year dates
+themselves live one floor lower, in :mod:`equity_tracking.periods`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, func
+
+from equity_tracking.periods import fiscal_year, fiscal_year_end
+
+CITY_TIMEZONE = "America/Los_Angeles"  # "the end of D" means midnight in Portland, not in UTC
+REPORTING_WINDOW = dt.timedelta(days=92)  # 30 June + 92 days = 30 September
+
+AsOf = dt.date | str | pd.Timestamp
+
+
+# --- the city's calendar ------------------------------------------------------------------------
+
+
+def reporting_deadline(fiscal_year: int) -> dt.date:
+    """The date a fiscal year is judged as of: three months after it ends (its reporting deadline)."""
+    return fiscal_year_end(fiscal_year) + REPORTING_WINDOW
+
+
+def as_of_day(as_of: AsOf) -> pd.Timestamp:
+    """The as-of date as a midnight timestamp without time zone (how period dates are held)."""
+    stamp = pd.Timestamp(as_of)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(CITY_TIMEZONE).tz_localize(None)
+    return stamp.normalize()
+
+
+def entry_cutoff(as_of: AsOf) -> pd.Timestamp:
+    """The first instant (UTC) after the as-of date ends in the city: versions entered before it count."""
+    next_day = as_of_day(as_of) + pd.Timedelta(days=1)
+    return next_day.tz_localize(CITY_TIMEZONE).tz_convert("UTC")
+
+
+def city_day(instants: pd.Series) -> pd.Series:
+    """UTC instants as the calendar day they fell on in the city (midnight, no time zone)."""
+    local = pd.to_datetime(instants, utc=True).dt.tz_convert(CITY_TIMEZONE)
+    return local.dt.tz_localize(None).dt.normalize()
+
+
+# --- the as-of cutoff ---------------------------------------------------------------------------
+
+
+def visible_as_of(period_end: pd.Series | None, entered_at: pd.Series | None, as_of: AsOf) -> np.ndarray:
+    """Which rows a reader could have seen at the end of ``as_of``: the period had ended by then
+    and the version had been entered by then (either check is skipped when its column is None)."""
+    length = len(period_end) if period_end is not None else len(entered_at)  # type: ignore[arg-type]
+    keep = np.ones(length, dtype=bool)
+    if period_end is not None:
+        keep &= (pd.to_datetime(period_end) <= as_of_day(as_of)).to_numpy()
+    if entered_at is not None:
+        keep &= (pd.to_datetime(entered_at, utc=True) < entry_cutoff(as_of)).to_numpy()
+    return keep
+
+
+def sql_visible_as_of(
+    period_end: ColumnElement | None, entered_at: ColumnElement | None, as_of: AsOf
+) -> list[ColumnElement]:
+    """:func:`visible_as_of` as SQL conditions, for a ``select(...).where(*conditions)``."""
+    conditions: list[ColumnElement] = []
+    if period_end is not None:
+        conditions.append(period_end <= as_of_day(as_of).date())
+    if entered_at is not None:
+        conditions.append(entered_at < entry_cutoff(as_of).to_pydatetime())
+    return conditions
+
+
+# --- the newest version wins --------------------------------------------------------------------
+
+VALUE_KEY = ("measure_id", "period_id", "group_id")
+
+
+def newest_versions(
+    frame: pd.DataFrame, *, key: Sequence[str] = VALUE_KEY, version: str = "version_id"
+) -> pd.DataFrame:
+    """One row per ``key``, the one with the highest ``version``, in key order.
+
+    Done with numpy on one packed int64 key where the key columns are small non-negative integers:
+    the values frame can hold a million rows, and a multi-column drop_duplicates costs several times
+    as much. A frame that is already one row per key, in key order (what this returns), is
+    recognised in one pass and returned as it is.
+    """
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    packed = _packed_key(frame, key)
+    if packed is None:
+        ordered = frame.sort_values([*key, version], kind="stable")
+        return ordered.drop_duplicates(list(key), keep="last").reset_index(drop=True)
+    if bool(np.all(packed[1:] > packed[:-1])):
+        return frame.reset_index(drop=True)
+    versions = frame[version].to_numpy(np.int64)
+    # Rows usually arrive in version order, and a stable sort then keeps the newest last.
+    in_version_order = bool(np.all(versions[1:] >= versions[:-1]))
+    order = np.argsort(packed, kind="stable") if in_version_order else np.lexsort((versions, packed))
+    ordered = packed[order]
+    last_of_key = np.ones(len(order), dtype=bool)
+    last_of_key[:-1] = ordered[1:] != ordered[:-1]
+    return frame.iloc[order[last_of_key]].reset_index(drop=True)
+
+
+def _packed_key(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray | None:
+    """The key columns as one int64 that sorts the same way, or None if that is not possible."""
+    try:
+        columns = [frame[name].to_numpy(np.int64) for name in key]
+    except (TypeError, ValueError):
+        return None
+    sizes = [int(column.max()) + 1 for column in columns]
+    if any(int(column.min()) < 0 for column in columns) or float(np.prod(sizes, dtype=float)) >= 2**62:
+        return None
+    packed = np.zeros(len(frame), dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        packed = packed * size + column
+    return packed
+
+
+def sql_version_rank(key: Sequence[ColumnElement], version: ColumnElement) -> ColumnElement:
+    """1 for the newest version of each key (highest ``version``), 2 for the one before, …"""
+    return func.row_number().over(partition_by=tuple(key), order_by=version.desc())
+
+
+# --- a fiscal year beats its fourth quarter -----------------------------------------------------
+
+
+def latest_period_last(
+    frame: pd.DataFrame, *, by: Sequence[str] = (), end: str = "period_end", start: str = "period_start"
+) -> pd.DataFrame:
+    """``frame`` in period order, oldest first; of two periods ending on the same day, the longer one
+    (a fiscal year, over its fourth quarter) comes last, as the later of the two."""
+    columns, ascending = [*by, end, start], [True] * len(by) + [True, False]
+    return frame.sort_values(columns, ascending=ascending, kind="stable")
+
+
+def one_per_period_end(
+    frame: pd.DataFrame, *, by: Sequence[str] = (), end: str = "period_end", start: str = "period_start"
+) -> pd.DataFrame:
+    """One row per period end (per ``by``), in period order: where a fiscal year and its fourth
+    quarter both have a row, the fiscal year's."""
+    ordered = frame.sort_values([*by, end, start], kind="stable")
+    return ordered.drop_duplicates([*by, end], keep="first").reset_index(drop=True)
+
+
+def sql_period_order(end: ColumnElement, start: ColumnElement) -> tuple[ColumnElement, ...]:
+    """ORDER BY terms for :func:`latest_period_last`: oldest first, a fiscal year after its fourth
+    quarter."""
+    return (end.asc(), start.desc())
+
+
+# --- the plan version in force ------------------------------------------------------------------
+
+
+def plans_in_force(plans: pd.DataFrame, *, as_of: AsOf) -> pd.DataFrame:
+    """The plan versions in force at the end of ``as_of``: for each bureau and plan (its first fiscal
+    year), the newest version that is not a draft and was adopted by then (a version with no
+    adoption date counts from the start of its first fiscal year). Later plans (whose first fiscal
+    year has not begun) are left out.
+
+    ``plans`` as from ``reads.plans``: id, bureau_id, first_fiscal_year, version, status, adopted_on.
+    """
+    if plans.empty:
+        return plans.copy()
+    day = as_of_day(as_of)
+    begins = pd.Series(
+        pd.to_datetime([fiscal_year(int(year)).start_date for year in plans["first_fiscal_year"]]),
+        index=plans.index,
+    )
+    adopted = pd.to_datetime(plans["adopted_on"]).fillna(begins)
+    eligible = plans[((plans["status"] != "draft") & (adopted <= day) & (begins <= day)).to_numpy()]
+    ordered = eligible.sort_values(["bureau_id", "first_fiscal_year", "version"], kind="stable")
+    return ordered.drop_duplicates(["bureau_id", "first_fiscal_year"], keep="last").reset_index(drop=True)
+
+
+def plan_for_fiscal_year(plans: pd.DataFrame, year: int) -> pd.Series | None:
+    """A bureau's plan for a fiscal year, as the city stood at that year's reporting deadline: the
+    version in force then of the plan covering the year, else of its most recent earlier plan."""
+    in_force = plans_in_force(plans, as_of=reporting_deadline(year))
+    if in_force.empty:
+        return None
+    covering = in_force[(in_force["first_fiscal_year"] <= year) & (in_force["last_fiscal_year"] >= year)]
+    pool = covering if not covering.empty else in_force[in_force["first_fiscal_year"] <= year]
+    if pool.empty:
+        return None
+    return pool.sort_values(["first_fiscal_year", "version"], kind="stable").iloc[-1]

@@ -1,0 +1,133 @@
+"""The shared rules (equity_tracking.rules), each checked by hand: the reporting deadline, the as-of
+cutoff in the city's time zone, the newest version, a fiscal year over its fourth quarter, and the
+plan version in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from equity_tracking import rules
+
+
+def test_a_fiscal_year_is_judged_three_months_after_it_ends():
+    # FY 2018-19 ends on 30 June 2019; bureaus have until 30 September to report it.
+    assert rules.reporting_deadline(2018) == dt.date(2019, 9, 30)
+    assert rules.reporting_deadline(2016) == dt.date(2017, 9, 30)
+
+
+def test_the_entry_cutoff_is_midnight_in_portland_not_in_utc():
+    # 30 September 2019 ends at 07:00 UTC on 1 October (Pacific daylight time, UTC−7)...
+    assert rules.entry_cutoff("2019-09-30") == pd.Timestamp("2019-10-01 07:00", tz="UTC")
+    # ... and 31 December 2019 at 08:00 UTC on 1 January (standard time, UTC−8).
+    assert rules.entry_cutoff("2019-12-31") == pd.Timestamp("2020-01-01 08:00", tz="UTC")
+
+
+def test_as_of_day_reads_an_instant_in_the_city():
+    # 03:00 UTC on 1 October is still 30 September in Portland.
+    assert rules.as_of_day(pd.Timestamp("2019-10-01 03:00", tz="UTC")) == pd.Timestamp("2019-09-30")
+
+
+def test_visible_as_of_needs_the_period_ended_and_the_version_entered_by_then():
+    frame = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2019-06-30", "2019-06-30", "2020-06-30"]),
+            "entered_at": pd.to_datetime(
+                ["2019-10-01 06:59", "2019-10-01 07:00", "2019-08-01 00:00"], utc=True
+            ),
+        }
+    )
+    # One minute before midnight in Portland counts; midnight does not; a period ending later never.
+    assert rules.visible_as_of(frame["period_end"], frame["entered_at"], "2019-09-30").tolist() == [
+        True,
+        False,
+        False,
+    ]
+    assert rules.visible_as_of(None, frame["entered_at"], "2019-09-30").tolist() == [True, False, True]
+
+
+def test_the_newest_version_wins_whatever_the_row_order():
+    frame = pd.DataFrame(
+        {
+            "measure_id": [1, 1, 1, 2],
+            "period_id": [5, 5, 6, 5],
+            "group_id": [0, 0, 0, 0],
+            "version_id": [30, 10, 20, 40],
+            "value": [3.0, 1.0, 2.0, 4.0],
+        }
+    )
+    newest = rules.newest_versions(frame)
+    assert newest["value"].tolist() == [3.0, 2.0, 4.0]
+    # Keys that are not small integers take the slower path and give the same answer.
+    text_keys = frame.assign(period_id=frame["period_id"].map({5: "FY 2017-18", 6: "FY 2018-19"}))
+    assert rules.newest_versions(text_keys)["value"].tolist() == [3.0, 2.0, 4.0]
+
+
+def test_a_fiscal_year_beats_its_fourth_quarter():
+    frame = pd.DataFrame(
+        {
+            "measure_id": [1, 1, 1],
+            "label": ["FY 2017-18 Q4", "FY 2017-18", "FY 2016-17"],
+            "period_start": pd.to_datetime(["2018-04-01", "2017-07-01", "2016-07-01"]),
+            "period_end": pd.to_datetime(["2018-06-30", "2018-06-30", "2017-06-30"]),
+        }
+    )
+    assert rules.latest_period_last(frame)["label"].tolist() == ["FY 2016-17", "FY 2017-18 Q4", "FY 2017-18"]
+    assert rules.one_per_period_end(frame, by=["measure_id"])["label"].tolist() == [
+        "FY 2016-17",
+        "FY 2017-18",
+    ]
+
+
+def _plans(*rows):
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "bureau_id",
+            "first_fiscal_year",
+            "last_fiscal_year",
+            "version",
+            "status",
+            "adopted_on",
+        ],
+    )
+
+
+def test_a_draft_version_is_never_in_force():
+    plans = _plans(
+        (1, 7, 2016, 2020, 1, "active", dt.date(2016, 6, 1)),
+        (2, 7, 2016, 2020, 2, "draft", None),
+    )
+    assert rules.plans_in_force(plans, as_of="2019-09-30")["id"].tolist() == [1]
+    assert rules.plan_for_fiscal_year(plans, 2018)["id"] == 1
+
+
+def test_a_version_counts_from_its_adoption():
+    # Version 2 was adopted on 1 March 2019 and version 1 is "superseded" today; as of 30 September
+    # 2018, version 1 was the plan in force.
+    plans = _plans(
+        (1, 7, 2016, 2020, 1, "superseded", dt.date(2016, 6, 1)),
+        (2, 7, 2016, 2020, 2, "active", dt.date(2019, 3, 1)),
+    )
+    assert rules.plans_in_force(plans, as_of="2018-09-30")["id"].tolist() == [1]
+    assert rules.plans_in_force(plans, as_of="2019-09-30")["id"].tolist() == [2]
+    assert rules.plan_for_fiscal_year(plans, 2017)["id"] == 1
+    assert rules.plan_for_fiscal_year(plans, 2018)["id"] == 2
+
+
+def test_each_bureau_and_plan_period_has_its_own_version_in_force():
+    plans = _plans(
+        (1, 7, 2016, 2020, 1, "completed", None),
+        (2, 8, 2016, 2020, 1, "active", None),
+        (3, 7, 2021, 2025, 1, "active", dt.date(2021, 6, 1)),
+    )
+    # Before FY 2021-22 begins, the next plan is not yet in force.
+    assert rules.plans_in_force(plans, as_of="2020-09-30")["id"].tolist() == [1, 2]
+    assert rules.plans_in_force(plans, as_of="2021-09-30")["id"].tolist() == [1, 3, 2]
+    assert rules.plan_for_fiscal_year(plans[plans["bureau_id"] == 7], 2022)["id"] == 3
+    # After its plan ends, a bureau's latest earlier plan is shown; before any plan, none.
+    assert rules.plan_for_fiscal_year(plans[plans["bureau_id"] == 8], 2023)["id"] == 2
+    assert rules.plan_for_fiscal_year(plans, 2015) is None
+    assert rules.plan_for_fiscal_year(_plans(), 2018) is None

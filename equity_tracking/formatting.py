@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from equity_tracking.rules import display_decimals
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -57,12 +59,11 @@ def number(value: float | None, *, unit: str = "count", decimals: int | None = N
     if value is None or pd.isna(value):
         return "—"
     if decimals is None:
-        # People and dollars are whole (a forecast of 676.3 employees reads "676"); percentages and
-        # rates keep one decimal; days keep one only when they have a fraction.
-        if unit in {"count", "dollars"}:
+        # As the judgements round (rules.display_decimals): people and dollars whole (a forecast of
+        # 676.3 employees reads "676"), the rest with one decimal; whole days without one.
+        decimals = display_decimals(unit)
+        if unit == "days" and float(value).is_integer():
             decimals = 0
-        else:
-            decimals = 1 if unit in {"percent", "rate"} or not float(value).is_integer() else 0
     text = f"{abs(value):,.{decimals}f}"
     sign = "-" if value < 0 else ""
     if unit == "dollars":

@@ -204,3 +204,24 @@ def plan_for_fiscal_year(plans: pd.DataFrame, year: int) -> pd.Series | None:
     if pool.empty:
         return None
     return pool.sort_values(["first_fiscal_year", "version"], kind="stable").iloc[-1]
+
+
+# --- how a number is rounded where people see it --------------------------------------------------
+
+# Decimals a value of each unit is shown with: people and dollars are whole, the rest keep one.
+UNIT_DECIMALS = {"count": 0, "dollars": 0, "percent": 1, "rate": 1, "days": 1}
+
+
+def display_decimals(unit: str) -> int:
+    """How many decimals a value of ``unit`` is shown with (one for an unknown unit)."""
+    return UNIT_DECIMALS.get(str(unit), 1)
+
+
+def as_displayed(values: pd.Series, units: pd.Series) -> pd.Series:
+    """Each value rounded exactly as it is printed (Python's own formatting of the binary value), so
+    that a judgement made on it can never disagree with the figure beside it; missing stays NaN."""
+    rounded = [
+        float(f"{value:.{display_decimals(unit)}f}") if pd.notna(value) else np.nan
+        for value, unit in zip(values.to_numpy(float), units.to_numpy(object), strict=True)
+    ]
+    return pd.Series(rounded, index=values.index, dtype=float)

@@ -120,3 +120,16 @@ def test_as_of_ignores_updates_made_later():
         UPDATES["reported_at"] < pd.Timestamp("2019-01-01 08:00", tz="UTC")
     ]  # midnight in Portland
     pd.testing.assert_frame_equal(early, action_status(ACTIONS, visible, as_of="2018-12-31"))
+
+
+def test_an_action_past_due_and_not_completed_is_overdue_whatever_it_reported():
+    # Action 2 reported nothing (not started), action 6 last said "on track" in 2017; both are due on
+    # 30 June 2021. Action 1 was completed before its due date.
+    frame = judged("2021-09-30")
+    assert frame.loc[6, "reported_status"] == "on_track"
+    assert frame.loc[6, "status"] == "overdue"
+    assert frame.loc[6, "status_label"] == "Overdue"
+    assert frame.loc[2, "status"] == "overdue"
+    assert frame.loc[1, "status"] == "completed"
+    # Before the due date the reported status stands.
+    assert judged("2021-06-30").loc[6, "status"] == "on_track"

@@ -322,3 +322,25 @@ def test_as_of_an_earlier_date_never_uses_later_group_values(years, as_of):
         return
     for full, earlier in zip(everything, only_earlier, strict=True):
         pd.testing.assert_frame_equal(full, earlier, check_dtype=False, check_categorical=False)
+
+
+def test_the_disparity_ratio_is_rounded_half_up_before_scoring():
+    # Promotion rates 20.29 % and 20 %: the ratio 1.0145 rounds half up to 1.015 (score
+    # 100 − floor(15 ÷ 5) = 97); rounding half to even, as binary floats do, would give 1.014 (98).
+    _, by_period, _ = analyse(rows(PROMOTION, 2016, {ASIAN: (2029, 10000), WHITE: (2000, 10000)}))
+    row = _one(by_period, period_id=2016)
+    assert row["disparity_ratio"] == 1.015
+    assert row["equity_score"] == 97
+    assert row["disparity_reason_code"] == "scored"
+
+
+def test_a_period_without_a_score_says_why_in_a_code():
+    _, by_period, _ = analyse(
+        rows(PROMOTION, 2016, {ASIAN: (0, 20), WHITE: (12, 120)})
+        + rows(NEUTRAL_RATE, 2016, {ASIAN: (2, 20), WHITE: (12, 120)})
+        + rows(PROMOTION, 2017, {WHITE: (12, 120)})
+    )
+    codes = by_period.set_index(["measure_id", "period_id"])["disparity_reason_code"]
+    assert codes[(PROMOTION, 2016)] == "zero_value"
+    assert codes[(NEUTRAL_RATE, 2016)] == "no_direction"
+    assert codes[(PROMOTION, 2017)] == "too_few_groups"

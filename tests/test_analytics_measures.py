@@ -161,18 +161,31 @@ def test_health_compares_actual_with_expected_progress(latest, health):
 
 
 def test_health_boundaries_are_ninety_five_and_eighty_five_percent():
-    # Latest value in FY 2020-21 (the target period): expected progress is exactly 1.
-    frame = status(
-        [definition(1, baseline_value=0.0, target_value=100.0) | {"measure_id": m} for m in (1, 2, 3, 4)],
-        yearly(1, {2020: 95}) + yearly(2, {2020: 94.9}) + yearly(3, {2020: 85}) + yearly(4, {2020: 84.9}),
-        as_of="2021-12-31",
+    # Baseline 0, target 200 by FY 2020-21, with an interim target of 100 for FY 2018-19: a value
+    # for FY 2018-19 is expected to have made exactly half the distance (100 of 200), so progress
+    # ÷ expected is the value ÷ 100.
+    interim = pd.DataFrame(
+        {"measure_id": [1, 2, 3, 4], "period_end": [fy_end(2018)] * 4, "value": [100.0] * 4}
     )
+    frame = status(
+        [definition(m, baseline_value=0.0, target_value=200.0) for m in (1, 2, 3, 4)],
+        yearly(1, {2018: 95}) + yearly(2, {2018: 94.9}) + yearly(3, {2018: 85}) + yearly(4, {2018: 84.9}),
+        interim=interim,
+    )
+    assert frame["expected_progress"].tolist() == pytest.approx([0.5] * 4)
     assert frame["health"].tolist() == ["on_track", "behind", "behind", "at_risk"]
 
 
 def test_health_not_started_when_only_the_baseline_is_reported():
-    row = status([definition(1)], yearly(1, {2016: 50})).loc[1]
+    # FY 2016-17 ends 30 June 2017; the next annual value is due 455 days later, 28 September 2018.
+    row = status([definition(1)], yearly(1, {2016: 50}), as_of="2018-09-28").loc[1]
     assert row["health"] == "not_started"
+    # A year later nothing more has come: the measure is out of date, not "not started".
+    later = status([definition(1)], yearly(1, {2016: 50}), as_of="2019-09-30").loc[1]
+    assert later["health"] == "out_of_date"
+    assert later["health_reason"].startswith(
+        "Last reported for FY 2016-17; the next value was due by 28 Sep 2018"
+    )
     assert "FY 2016-17" in row["health_reason"]
 
 
@@ -289,13 +302,20 @@ def test_projection_needs_three_values():
     assert "at least 3" in row["projection_reason"]
 
 
-def test_projection_after_the_target_period_is_judged_on_the_reported_value():
+def test_after_the_target_period_is_reported_the_measure_is_achieved_or_missed():
     frame = status(
         [definition(1), definition(2)],
-        yearly(1, {2016: 50, 2020: 71}) + yearly(2, {2016: 50, 2020: 65}),
+        yearly(1, {2016: 50, 2018: 60, 2019: 64, 2020: 71})
+        + yearly(2, {2016: 50, 2018: 60, 2019: 64, 2020: 65}),
         as_of="2021-12-31",
     )
-    assert frame["projection"].tolist() == ["yes", "no"]
+    assert frame["health"].tolist() == ["achieved", "missed"]
+    # Nothing is left to forecast: no forecast figure, and a state that says why.
+    assert frame["projection"].tolist() == ["final", "final"]
+    assert frame["forecast_value"].isna().all()
+    # Reported through the target period: no further value is due, so never overdue.
+    assert frame["freshness"].tolist() == ["complete", "complete"]
+    assert not frame["overdue"].any()
 
 
 # --- overdue --------------------------------------------------------------------------------------
@@ -387,8 +407,13 @@ def _judge(
 @given(measures=_measures, scale=st.sampled_from([0.001, 0.01, 0.1, 3.0, 100.0, 1000.0, 1e6]))
 def test_progress_does_not_change_when_the_unit_is_scaled(measures, scale):
     plain, scaled = _judge(measures), _judge(measures, factor=scale)
-    for column in ("health", "trend", "projection", "trend_periods"):
+    for column in ("trend", "trend_periods"):
         assert plain[column].tolist() == scaled[column].tolist()
+    # Whole numbers scaled by whole numbers are shown exactly, so the judgements that compare shown
+    # figures (achieved, projected) agree too; a fraction of a unit may round to the target as shown.
+    if scale >= 1:
+        for column in ("health", "projection"):
+            assert plain[column].tolist() == scaled[column].tolist()
     for column in ("progress", "expected_progress", "baseline_change_pct"):
         assert scaled[column].to_numpy() == pytest.approx(
             plain[column].to_numpy(), rel=1e-9, abs=1e-12, nan_ok=True
@@ -470,3 +495,84 @@ def test_values_as_of_counts_the_whole_as_of_day_in_portland():
     values = pd.DataFrame([row])
     assert len(values_as_of(values, as_of="2018-08-15")) == 1
     assert values_as_of(values, as_of="2018-08-14").empty
+
+
+# --- judgements that age, end and agree with the figures shown -------------------------------------
+
+
+def test_a_stale_measure_is_out_of_date_never_on_track():
+    # FY 2017-18: progress 5 ÷ 20 = 0.25 against 365 ÷ 1461 = 0.2498 expected → on track while the
+    # next value is not yet due (30 June 2018 + 365 + 90 days = 28 September 2019)...
+    rows = yearly(1, {2016: 50, 2017: 55})
+    assert status([definition(1)], rows, as_of="2019-09-28").loc[1, "health"] == "on_track"
+    # ... and out of date from the day after: it does not count as on track any more.
+    late = status([definition(1)], rows, as_of="2019-09-30").loc[1]
+    assert late["health"] == "out_of_date"
+    assert late["health_label"] == "Out of date"
+    assert "Last reported for FY 2017-18" in late["health_reason"]
+
+
+def test_after_the_target_period_ends_its_value_is_awaited_then_late():
+    # Target FY 2020-21 ends 30 June 2021; the latest value is for FY 2019-20 (30 June 2020), so the
+    # next is due 30 June 2020 + 455 days = 28 September 2021.
+    rows = yearly(1, {2016: 50, 2018: 60, 2019: 66})
+    waiting = status([definition(1)], rows, as_of="2021-07-15").loc[1]
+    assert waiting["health"] == "awaiting_final"
+    assert "due by 28 Sep 2021" in waiting["health_reason"]
+    assert status([definition(1)], rows, as_of="2021-09-29").loc[1, "health"] == "out_of_date"
+
+
+def test_a_measure_without_a_better_direction_is_tracked_not_judged():
+    row = status([definition(1, polarity="neutral")], yearly(1, {2016: 50, 2017: 55, 2018: 60})).loc[1]
+    assert row["health"] == "tracked"
+    assert row["health_label"] == "Tracked, not judged"
+    assert np.isnan(row["progress"])  # no progress to roll up either
+    assert row["projection"] == "cannot_judge"
+    assert row["trend"] == "rising"
+
+
+def test_the_forecast_badge_agrees_with_the_figures_shown():
+    # Percent, baseline 12.5 → target 22.5 by FY 2020-21. Values on a straight line rising 2.5 a year
+    # (12.46, 14.96, 17.46, 19.96) point to 22.46 at the target period: 99.6 % of the distance,
+    # which the page prints as "22.5 %" beside a target of "22.5 %" — so it is projected to meet it.
+    definitions = [definition(1, unit="percent", baseline_value=12.5, target_value=22.5)]
+    rows = yearly(1, {2016: 12.46, 2017: 14.96, 2018: 17.46, 2019: 19.96})
+    row = status(definitions, rows, as_of="2020-09-30").loc[1]
+    assert row["forecast_value"] == pytest.approx(22.46, abs=0.02)
+    assert f"{row['forecast_value']:.1f} %" == "22.5 %"
+    assert row["projection"] == "yes"
+    # The same rule decides "achieved": 22.46 is shown as 22.5 %, the target.
+    reached = status(definitions, yearly(1, {2016: 12.46, 2019: 22.46}), as_of="2020-09-30").loc[1]
+    assert reached["health"] == "achieved"
+    # A count is shown whole: in the target year, 99.6 of 100 people is shown as 100 (achieved), but
+    # 99.4 as 99 (missed).
+    counts = [definition(m, unit="count", baseline_value=0.0, target_value=100.0) for m in (1, 2)]
+    near = status(
+        counts, yearly(1, {2016: 0, 2020: 99.6}) + yearly(2, {2016: 0, 2020: 99.4}), as_of="2021-09-30"
+    )
+    assert near["health"].tolist() == ["achieved", "missed"]
+
+
+def test_expected_progress_is_held_between_none_and_all_of_the_distance():
+    # Interim targets outside the baseline–target range (0 → 100): 150 for FY 2018-19 and −50 for
+    # FY 2017-18 would ask for 150 % and −50 % of the distance; they are held at 100 % and 0 %.
+    interim = pd.DataFrame(
+        {"measure_id": [1, 2], "period_end": [fy_end(2018), fy_end(2017)], "value": [150.0, -50.0]}
+    )
+    definitions = [definition(m, baseline_value=0.0, target_value=100.0) for m in (1, 2)]
+    frame = status(
+        definitions, yearly(1, {2018: 96}) + yearly(2, {2017: 0}), interim=interim, as_of="2019-09-27"
+    )
+    assert frame["expected_progress"].tolist() == [1.0, 0.0]
+    assert frame["expected_value"].tolist() == [100.0, 0.0]
+    # 96 % of 100 % expected is on track (against 150 % it would have been at risk); keeping level
+    # where nothing is expected yet is on track too.
+    assert frame["health"].tolist() == ["on_track", "on_track"]
+
+
+def test_baseline_change_is_relative_to_the_size_of_the_first_value():
+    # From −10 to −5: up 5, which is 50 % of the first value's size.
+    row = status(
+        [definition(1, baseline_value=-10.0, target_value=0.0)], yearly(1, {2016: -10, 2017: -5})
+    ).loc[1]
+    assert row["baseline_change_pct"] == pytest.approx(50.0)

@@ -50,15 +50,35 @@ def test_every_measure_action_and_level_is_judged(demo_engine, analytics):
     assert len(analytics.rollups["bureau"]) == len(reads.bureaus(demo_engine))
     assert analytics.rollups["citywide_goal"]["entity_id"].tolist() == [1, 2, 3]
     assert len(analytics.rollups["goal"]) == len(reads.goals(demo_engine))
-    # The demo's deliberate mix of profiles shows up in the judgements.
-    assert {"on_track", "behind", "at_risk", "achieved", "not_started"} <= set(analytics.measures["health"])
+    # The demo's deliberate mix of profiles shows up in the judgements: in the middle of the plans...
+    earlier = run_analytics(load_frames(demo_engine), as_of=EARLIER)
+    assert {"on_track", "behind", "at_risk", "achieved", "tracked"} <= set(earlier.measures["health"])
+    # ... and after their target year, when every measure has been achieved, missed, or gone stale.
+    assert {"achieved", "missed", "out_of_date", "tracked"} <= set(analytics.measures["health"])
+    assert not {"on_track", "behind", "at_risk"} & set(analytics.measures["health"])
     assert analytics.measures["overdue"].any()
     assert (analytics.disparities["disparity_state"] == "judged").any()
 
 
-def _hand_health(progress: float, expected: float) -> str:
-    if progress >= 1:
+GRACE_DAYS = {"annual": 365 + 90, "quarterly": 92 + 45}
+
+
+def _hand_health(measure, history, progress: float, expected: float) -> str:
+    """Health by the rules in docs/methodology.md, worked out here without the analytics."""
+    if measure["polarity"] == "neutral":
+        return "tracked"
+    last_end = history["end_date"].iloc[-1]
+    reported_target = last_end >= measure["target_period_end"]
+    due = last_end + pd.Timedelta(days=GRACE_DAYS[measure["frequency"]])
+    if not reported_target and due < pd.Timestamp(AS_OF):
+        return "out_of_date"
+    decimals = 0 if measure["unit"] in ("count", "dollars") else 1
+    current, target = round(history["value"].iloc[-1], decimals), round(measure["target_value"], decimals)
+    upward = measure["target_value"] > measure["baseline_value"]
+    if (current >= target) if upward else (current <= target):
         return "achieved"
+    if reported_target:
+        return "missed"
     ratio = progress / expected
     return "on_track" if ratio >= 0.95 else "behind" if ratio >= 0.85 else "at_risk"
 
@@ -68,22 +88,23 @@ def test_measure_numbers_match_hand_computation(demo_engine, analytics, raw_tota
     interim = set(_raw(demo_engine, "SELECT measure_id FROM interim_targets")["measure_id"])
     judged = analytics.measures.set_index("measure_id")
     counts = raw_totals.groupby("measure_id").size()
-    checked = [m for m in counts[counts >= 3].index if m not in interim][:5]
-    assert len(checked) == 5
+    checked = [m for m in counts[counts >= 3].index if m not in interim][:12]
+    assert len(checked) == 12
     for measure_id in checked:
         history = raw_totals[raw_totals["measure_id"] == measure_id]
         measure, row = definitions.loc[measure_id], judged.loc[measure_id]
         current, prior = history["value"].iloc[-1], history["value"].iloc[-2]
         baseline, target = measure["baseline_value"], measure["target_value"]
-        progress = (current - baseline) / (target - baseline)
+        directional = measure["polarity"] != "neutral"
+        progress = (current - baseline) / (target - baseline) if directional else np.nan
         elapsed = (history["end_date"].iloc[-1] - measure["baseline_period_end"]).days
         expected = min(1.0, elapsed / (measure["target_period_end"] - measure["baseline_period_end"]).days)
         assert row["current_value"] == pytest.approx(current)
         assert row["prior_value"] == pytest.approx(prior)
         assert row["current_period"] == history["label"].iloc[-1]
-        assert row["progress"] == pytest.approx(progress)
+        assert row["progress"] == pytest.approx(progress, nan_ok=True)
         assert row["expected_progress"] == pytest.approx(expected)
-        assert row["health"] == _hand_health(progress, expected)
+        assert row["health"] == _hand_health(measure, history, progress, expected)
         first = history["value"].iloc[0]
         change = (current - first) / abs(first) * 100 if first != 0 else np.nan
         assert row["baseline_change_pct"] == pytest.approx(change, nan_ok=True)
@@ -197,6 +218,10 @@ def test_text_columns_are_never_missing_anywhere(analytics):
         assert frame[text_columns].notna().all().all(), frame[text_columns].isna().sum()
 
 
+def test_nothing_is_judged_before_any_plan_is_in_force(frames):
+    assert run_analytics(frames, as_of=dt.date(2016, 1, 1)).measures.empty
+
+
 def test_analytics_of_an_empty_database_are_empty_not_errors(engine):
     result = run_analytics(load_frames(engine), as_of=AS_OF)
     assert result.measures.empty
@@ -205,11 +230,14 @@ def test_analytics_of_an_empty_database_are_empty_not_errors(engine):
 
 
 def test_analytics_before_anything_was_reported_say_no_data(frames):
-    before = run_analytics(frames, as_of=dt.date(2016, 1, 1))
+    # Every demo plan was adopted by October 2016; nothing is reported before FY 2016-17 ends.
+    before = run_analytics(frames, as_of=dt.date(2016, 12, 31))
+    assert len(before.measures) == len(frames.measures)
     assert set(before.measures["health"]) == {"no_data"}
     assert not before.measures["overdue"].any()  # nothing was due yet
     assert before.disparities.empty
-    assert set(before.actions["status"]) == {"not_started"}
+    # Actions were updated in the first half of FY 2016-17 already; none was past due yet.
+    assert not before.actions["overdue"].any()
     city = before.rollups["city"].iloc[0]
     assert city["progress_state"] == "cannot_judge"
     assert city["health_no_data"] == len(before.measures)

@@ -23,8 +23,9 @@ MEASURES = pd.DataFrame(
     {
         "measure_id": [1, 2, 3, 4, 5],
         "goal_id": [1, 1, 2, 2, 3],
-        "weight": [1.0, 3.0, 1.0, 1.0, 1.0],
+        "weight": [1.0, 1.0, 1.0, 1.0, 1.0],
         "progress_pct_clamped": [20.0, 60.0, 100.0, np.nan, 10.0],
+        "expected_progress": [0.3, 0.5, 0.5, 0.5, 0.2],
         "health": ["at_risk", "on_track", "achieved", "no_data", "at_risk"],
         "freshness": ["current", "update_overdue", "current", "update_overdue", "ended"],
         "ended": [False, False, False, False, True],
@@ -48,14 +49,13 @@ SCORES = pd.DataFrame(
 )
 
 
-def levels(*, weighted: bool = False, measures=MEASURES, scores=SCORES) -> dict[str, pd.DataFrame]:
+def levels(*, measures=MEASURES, scores=SCORES) -> dict[str, pd.DataFrame]:
     result = all_rollups(
         measure_status=measures,
         action_status=ACTIONS,
         disparity_summary=scores,
         hierarchy=HIERARCHY,
         goal_strategies=LINKS,
-        weighted=weighted,
     )
     return {level: frame.set_index("entity_id") for level, frame in result.items()}
 
@@ -68,8 +68,19 @@ def test_goal_progress_is_the_mean_of_its_measures_progress():
     assert goals.loc[1, "progress_reason"] == "Mean progress of 2 measures."
 
 
-def test_goal_progress_can_be_weighted_by_measure_weights():
-    assert levels(weighted=True)["goal"].loc[1, "progress"] == pytest.approx(0.50)  # (20 + 3 × 60) ÷ 4
+def test_goal_progress_is_weighted_by_measure_weights():
+    weighted = MEASURES.assign(weight=[1.0, 3.0, 1.0, 1.0, 1.0])
+    goal = levels(measures=weighted)["goal"].loc[1]
+    assert goal["progress"] == pytest.approx(0.50)  # (20 + 3 × 60) ÷ 4
+    assert goal["expected"] == pytest.approx(0.45)  # (0.3 + 3 × 0.5) ÷ 4
+
+
+def test_expected_progress_is_averaged_over_the_same_measures_and_goals():
+    result = levels()
+    assert result["goal"].loc[1, "expected"] == pytest.approx(0.40)  # (0.3 + 0.5) ÷ 2
+    assert result["goal"].loc[2, "expected"] == pytest.approx(0.50)  # measure 4 has no progress: left out
+    assert result["bureau"].loc[1, "expected_pct"] == pytest.approx(45.0)  # (40 % + 50 %) ÷ 2
+    assert result["city"].loc[0, "expected"] == pytest.approx((0.4 + 0.5 + 0.2) / 3)
 
 
 def test_higher_levels_average_their_goals():
@@ -148,15 +159,15 @@ def test_every_level_has_one_row_per_entity():
         min_size=1,
         max_size=20,
     ),
-    st.booleans(),
 )
-def test_a_rollup_lies_between_the_smallest_and_largest_of_its_parts(parts, weighted):
+def test_a_rollup_lies_between_the_smallest_and_largest_of_its_parts(parts):
     measures = pd.DataFrame(
         {
             "measure_id": range(1, len(parts) + 1),
             "goal_id": [goal for goal, _, _, _ in parts],
             "progress_pct_clamped": [np.nan if progress is None else progress for _, progress, _, _ in parts],
             "weight": [weight for _, _, weight, _ in parts],
+            "expected_progress": 0.5,
             "health": "on_track",
             "freshness": "current",
             "ended": False,
@@ -169,7 +180,7 @@ def test_a_rollup_lies_between_the_smallest_and_largest_of_its_parts(parts, weig
             "change_score": pd.array([None] * len(parts), dtype="Int64"),
         }
     )
-    result = levels(weighted=weighted, measures=measures, scores=scores)
+    result = levels(measures=measures, scores=scores)
     goals = result["goal"]
     for goal_id, parts_of_goal in measures.groupby("goal_id"):
         progress = parts_of_goal["progress_pct_clamped"].dropna() / 100

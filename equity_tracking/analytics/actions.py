@@ -34,7 +34,9 @@ def action_status(
     """One row per action as it stood at the end of ``as_of``.
 
     Keeps the input columns (action_id, goal_id, key, title, lead, start_date, due_date, …) and
-    sets or adds: status (from the latest update by then; + ``status_label``/``status_icon``),
+    sets or adds: reported_status (from the latest update by then), status (the reported status, or
+    "overdue" when the due date has passed and the action is neither completed nor deferred; +
+    ``status_label``/``status_icon``),
     percent_complete, last_update_at (UTC; NaT if none), has_update, overdue (bool),
     expected_percent_complete (0–100; NaN if it cannot be judged), schedule_gap (actual − expected,
     percentage points), expected_state ("judged"/"cannot_judge"), expected_reason,
@@ -45,6 +47,12 @@ def action_status(
     frame = actions.reset_index(drop=True).copy()
     frame = _with_latest_update(frame, updates, as_of=as_of)
     frame["overdue"] = (frame["due_date"] < day).to_numpy() & (frame["status"] != "completed").to_numpy()
+    # Past due and not done is overdue, whatever the bureau last reported ("on track" included);
+    # a deferral is a decision, so it keeps its own status (and still counts as overdue).
+    frame["reported_status"] = frame["status"]
+    frame["status"] = frame["status"].where(
+        ~frame["overdue"] | frame["status"].isin(CLOSED_STATUSES), "overdue"
+    )
     frame = _add_expected(frame, day)
     frame = _add_freshness(frame, day)
     return _text.add_style_columns(frame, "status", ACTION_STATUS)

@@ -25,14 +25,22 @@ import numpy as np
 import pandas as pd
 
 from equity_tracking.analytics import _text
-from equity_tracking.analytics.scores import ratios_to_scores
+from equity_tracking.analytics.scores import ratios_to_scores, round_ratios
 from equity_tracking.analytics.states import CANNOT_JUDGE, DISPARITY
 from equity_tracking.analytics.values import TOTAL_GROUP_ID, values_as_of
 
 ADDITIVE_UNITS = frozenset({"count", "dollars"})  # group values add up to the total
 # Groups that record that race/ethnicity is not known: they belong to no side of a comparison.
 UNKNOWN_GROUP_KEYS = frozenset({"unknown_declined", "unknown", "declined", "not_reported"})
-RATIO_DECIMALS = 3  # the Equity Indicators method rounds the ratio to 3 decimals before scoring
+# Why a period has no score, as codes (the reason sentences name groups; code never parses them), in
+# the order the conditions are tested; "scored" when it has one.
+DISPARITY_REASON_CODES = (
+    "no_benchmark",  # counts or dollars without a benchmark population
+    "no_direction",  # a rate with no better direction
+    "too_few_groups",
+    "bad_denominator",
+    "zero_value",  # a group's value (or representation) is zero or missing
+)
 
 PERIOD_COLUMNS = ["measure_id", "period_id", "period_label", "period_start", "period_end"]
 
@@ -382,11 +390,12 @@ def disparities_by_period(
 
     Columns: measure_id, period_id, period_label, period_start, period_end, basis ("value",
     "representation" or "none"), n_groups, advantaged_group_id/_group/_value,
-    disadvantaged_group_id/_group/_value, disparity_ratio (rounded to 3 decimals), equity_score
+    disadvantaged_group_id/_group/_value, disparity_ratio (rounded to 3 decimals, half up), equity_score
     (Int64), group_set (a bitmask of the groups compared: equal sets have equal numbers),
     groups_missing (names of groups the measure reports in other periods but not this one; ""),
     groups_unusable (names of groups whose value is zero, negative or missing; ""), and
-    disparity_state / _reason / _label / _icon.
+    disparity_state / _reason_code (:data:`DISPARITY_REASON_CODES` or "scored") / _reason / _label /
+    _icon.
 
     Vectorised over runs of rows with the same (measure, period): one sort at most, then numpy
     reductions per run.
@@ -515,10 +524,11 @@ def _judge_disparity(frame: pd.DataFrame, measures: pd.DataFrame, groups: pd.Dat
         frame[f"{side}_group"] = np.where(judged, names.reindex(group_id).fillna("").to_numpy(object), "")
         frame[f"{side}_value"] = np.where(judged, np.where(pick_low, frame["low"], frame["high"]), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.round(frame["high"].to_numpy() / frame["low"].to_numpy(), RATIO_DECIMALS)
+        ratio = round_ratios(frame["high"].to_numpy() / frame["low"].to_numpy())
     frame["disparity_ratio"] = np.where(judged, ratio, np.nan)
     frame["equity_score"] = ratios_to_scores(frame["disparity_ratio"])
     frame["disparity_state"] = _text.choose([judged], ["judged"], CANNOT_JUDGE)
+    frame["disparity_reason_code"] = _text.choose(conditions, list(DISPARITY_REASON_CODES), "scored")
     frame["disparity_reason"] = _disparity_reasons(frame, conditions, basis == BASIS_REPRESENTATION)
     frame = _text.add_style_columns(frame, "disparity_state", DISPARITY)
     columns = [
@@ -526,7 +536,8 @@ def _judge_disparity(frame: pd.DataFrame, measures: pd.DataFrame, groups: pd.Dat
         "advantaged_group_id", "advantaged_group", "advantaged_value",
         "disadvantaged_group_id", "disadvantaged_group", "disadvantaged_value",
         "disparity_ratio", "equity_score", "group_set", "groups_missing", "groups_unusable",
-        "disparity_state", "disparity_reason", "disparity_state_label", "disparity_state_icon",
+        "disparity_state", "disparity_reason_code", "disparity_reason", "disparity_state_label",
+        "disparity_state_icon",
     ]  # fmt: skip
     return frame[columns]
 
@@ -572,7 +583,8 @@ def disparity_summary(by_period: pd.DataFrame, *, measures: pd.DataFrame) -> pd.
 
     One row per measure with group rows: the columns of :func:`disparities_by_period` for its latest
     period, plus ``baseline_period_id``, ``baseline_equity_score``, ``change_score`` (latest score −
-    baseline score; Int64) and ``change_state`` / ``change_reason`` / ``_label`` / ``_icon``.
+    baseline score; Int64) and ``change_state`` / ``change_reason_code`` / ``change_reason`` /
+    ``_label`` / ``_icon``.
     """
     ordered = by_period.sort_values(
         ["measure_id", "period_end", "period_start"], ascending=[True, True, False]
@@ -596,6 +608,9 @@ def disparity_summary(by_period: pd.DataFrame, *, measures: pd.DataFrame) -> pd.
     change = (latest["equity_score"] - latest["baseline_equity_score"]).astype("Int64")
     latest["change_score"] = change.where(changed, pd.NA)
     latest["change_state"] = _text.choose([changed], ["judged"], CANNOT_JUDGE)
+    latest["change_reason_code"] = _text.choose(
+        conditions, ["baseline_only", "no_baseline_score", "no_latest_score", "groups_differ"], "scored"
+    )
     latest["change_reason"] = _text.choose(
         conditions,
         [

@@ -30,6 +30,7 @@ class AnalyticsFrames:
     groups: pd.DataFrame  # reads.race_groups
     memberships: pd.DataFrame  # reads.race_group_membership_frame
     benchmark_shares: pd.DataFrame  # reads.benchmark_share_frame
+    plans: pd.DataFrame | None = None  # reads.plans; None: every plan version counts (hand-made frames)
 
 
 def load_frames(
@@ -65,4 +66,5 @@ def load_frames(
         groups=reads.race_groups(engine),
         memberships=reads.race_group_membership_frame(engine),
         benchmark_shares=reads.benchmark_share_frame(engine),
+        plans=reads.plans(engine),
     )

@@ -21,6 +21,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from equity_tracking import rules
 from equity_tracking.analytics import _text
 from equity_tracking.analytics.states import CANNOT_JUDGE, FRESHNESS, HEALTH, PROJECTION, TREND
 from equity_tracking.analytics.values import (
@@ -49,6 +50,7 @@ DEFINITION_COLUMNS = (
     "goal_id",
     "plan_id",
     "bureau_id",
+    "unit",
     "polarity",
     "frequency",
     "weight",
@@ -100,15 +102,12 @@ def measure_status(
     frame["n_values"] = frame["n_values"].fillna(0).astype("int64")
     frame = _fill_labels(frame)
     frame = _add_progress(frame)
-    frame["expected_value"] = expected_values(
-        frame, at=frame["current_period_end"], interim_targets=interim_targets
-    )
-    frame["expected_progress"] = _progress_of(frame, frame["expected_value"])
-    frame = _add_health(frame)
+    frame = _add_expected(frame, interim_targets)
+    frame = _add_freshness(frame, day)
+    frame = _add_health(frame, day)
     frame = _add_trend(frame, series)
     frame = _add_baseline_change(frame)
-    frame = _add_forecast(frame, series)
-    return _add_freshness(frame, day)
+    return _add_forecast(frame, series)
 
 
 def _definitions(measures: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
@@ -121,6 +120,10 @@ def _definitions(measures: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     for column in ("baseline_period", "target_period"):
         frame[column] = _text.label_text(frame[column]) if column in frame else ""
     frame["frequency"] = frame["frequency"].where(frame["frequency"].isin(list(FREQUENCY_DAYS)), "annual")
+    if "unit" not in frame:
+        frame["unit"] = "count"
+    # A measure with no better direction is reported, never judged against its target.
+    frame["directional"] = (frame["polarity"] != "neutral").to_numpy()
     # An ended measure stops being expected to report, but keeps its history and its judgement.
     frame["ended"] = (frame["ended_on"].notna() & (frame["ended_on"] <= day)).to_numpy()
     return frame
@@ -160,10 +163,21 @@ def _add_progress(frame: pd.DataFrame) -> pd.DataFrame:
     target = frame["target_value"]
     frame["variance_from_target"] = frame["current_value"] - target
     frame["percent_of_target"] = frame["current_value"] / target.where(target != 0) * 100
-    frame["progress"] = _progress_of(frame, frame["current_value"])
+    frame["progress"] = _progress_of(frame, frame["current_value"]).where(frame["directional"])
     frame["progress_pct"] = frame["progress"] * 100
     # Shown clamped: a measure past its target is "100 %", one that went backwards "0 %".
     frame["progress_pct_clamped"] = frame["progress_pct"].clip(0, 100)
+    return frame
+
+
+def _add_expected(frame: pd.DataFrame, interim_targets: pd.DataFrame | None) -> pd.DataFrame:
+    """The value and the progress expected by the latest value's period. Expected progress is held
+    between 0 and 1 (an interim target outside the baseline–target range cannot ask for more than
+    the whole distance, or less than none), and the expected value follows it."""
+    raw = expected_values(frame, at=frame["current_period_end"], interim_targets=interim_targets)
+    frame["expected_progress"] = _progress_of(frame, raw).clip(0, 1)
+    distance = frame["target_value"] - frame["baseline_value"]
+    frame["expected_value"] = frame["baseline_value"] + frame["expected_progress"] * distance
     return frame
 
 
@@ -229,8 +243,9 @@ def expected_values(
 def expected_progress(
     frame: pd.DataFrame, *, at: pd.Series | pd.Timestamp, interim_targets: pd.DataFrame | None = None
 ) -> pd.Series:
-    """Progress (0 at baseline, 1 at target) each measure was expected to have made by ``at``."""
-    return _progress_of(frame, expected_values(frame, at=at, interim_targets=interim_targets))
+    """Progress (0 at baseline, 1 at target) each measure was expected to have made by ``at``, held
+    between 0 and 1."""
+    return _progress_of(frame, expected_values(frame, at=at, interim_targets=interim_targets)).clip(0, 1)
 
 
 def _definition_problem(frame: pd.DataFrame) -> pd.Series:
@@ -261,45 +276,89 @@ def _at_least(values: pd.Series, threshold: float) -> np.ndarray:
     return (values.round(JUDGEMENT_DECIMALS) >= threshold).to_numpy()
 
 
-def _add_health(frame: pd.DataFrame) -> pd.DataFrame:
+def reaches_target(frame: pd.DataFrame, value: pd.Series) -> np.ndarray:
+    """Whether ``value`` has reached each measure's target, compared as both are shown
+    (:func:`equity_tracking.rules.as_displayed`) in the direction from baseline to target; so a
+    badge can never contradict the two figures printed beside it."""
+    units = frame["unit"]
+    shown, target = rules.as_displayed(value, units), rules.as_displayed(frame["target_value"], units)
+    direction = np.sign(frame["target_value"] - frame["baseline_value"]).to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        return ((shown - target).to_numpy(float) * direction >= 0) & (direction != 0)
+
+
+def _add_health(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     problem = _definition_problem(frame)
     judgeable = (problem == "").to_numpy()
     ratio = frame["progress"] / frame["expected_progress"].where(frame["expected_progress"] > 0)
-    frame["health_ratio"] = ratio.where(judgeable)
-    no_data = frame["n_values"].to_numpy() == 0
+    frame["health_ratio"] = ratio.where(judgeable & frame["directional"].to_numpy())
+    has_data = frame["n_values"].to_numpy() > 0
     not_started = (frame["current_period_end"] <= frame["baseline_period_end"]).to_numpy()
-    achieved = _at_least(frame["progress"], 1.0)
+    target_reported = (frame["current_period_end"] >= frame["target_period_end"]).to_numpy()
+    # An ended measure keeps its judgement as of its last value: it will not report its target period.
+    target_passed = (frame["target_period_end"] < day).to_numpy() & ~frame["ended"].to_numpy()
+    achieved = reaches_target(frame, frame["current_value"])
     on_track, behind = _at_least(ratio, ON_TRACK_RATIO), _at_least(ratio, BEHIND_RATIO)
     # Interim targets can hold the expected path at the baseline for a while (nothing expected yet):
     # then keeping level or better is on track, and going backwards is at risk.
     nothing_expected = (frame["expected_progress"] <= 0).to_numpy()
     kept_pace = (frame["progress"] >= frame["expected_progress"]).to_numpy()
     conditions = [
+        ~frame["directional"].to_numpy() & has_data,
         ~judgeable,
-        no_data,
-        not_started,
+        ~has_data,
+        frame["overdue"].to_numpy(bool),
         achieved,
+        target_reported,
+        target_passed,
+        not_started,
         on_track | (nothing_expected & kept_pace),
         behind & ~nothing_expected,
         ratio.notna().to_numpy() | nothing_expected,
     ]
-    frame["health"] = _text.choose(
-        conditions,
-        [CANNOT_JUDGE, "no_data", "not_started", "achieved", "on_track", "behind", "at_risk"],
+    states = [
+        "tracked",
         CANNOT_JUDGE,
-    )
+        "no_data",
+        "out_of_date",
+        "achieved",
+        "missed",
+        "awaiting_final",
+        "not_started",
+        "on_track",
+        "behind",
+        "at_risk",
+    ]
+    frame["health"] = _text.choose(conditions, states, CANNOT_JUDGE)
     progress, expected = _text.percent_text(frame["progress"]), _text.percent_text(frame["expected_progress"])
     when = _text.label_text(frame["current_period"])
+    target_period = _text.label_text(frame["target_period"])
     pace = (
         progress + " of the way from baseline to target by " + when + "; " + expected + " expected by then."
     )
     frame["health_reason"] = _text.choose(
         conditions,
         [
+            "Tracked, not judged: the measure has no better direction, so no value is better than another.",
             problem,
             "Nothing has been reported yet.",
-            "Nothing has been reported after the baseline period (" + frame["baseline_period"] + ").",
+            "Last reported for "
+            + when
+            + "; the next value was due by "
+            + _text.date_text(frame["next_due"])
+            + ", so the measure is not judged until the bureau reports again.",
             "Reached the target by " + when + " (" + progress + " of the way from baseline).",
+            "The target period ("
+            + target_period
+            + ") has been reported, and the target was not reached ("
+            + progress
+            + " of the way from baseline).",
+            "The target period ("
+            + target_period
+            + ") has ended; its value is due by "
+            + _text.date_text(frame["next_due"])
+            + ".",
+            "Nothing has been reported after the baseline period (" + frame["baseline_period"] + ").",
             pace,
             pace,
             pace,
@@ -361,7 +420,8 @@ def _trend_runs(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def _add_baseline_change(frame: pd.DataFrame) -> pd.DataFrame:
-    """Change since the first value entered, as a percentage of it (Clear Impact's "baseline % change")."""
+    """Change since the first value entered, as a percentage of its size (Clear Impact's "baseline %
+    change"): (current − first) ÷ |first| × 100, so that a rise is positive even from below zero."""
     first = frame["first_value"]
     usable = (frame["n_values"] >= 2) & (first != 0) & first.notna()
     frame["baseline_change_pct"] = ((frame["current_value"] - first) / first.abs() * 100).where(usable)
@@ -378,21 +438,24 @@ def _add_baseline_change(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _add_forecast(frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """The least-squares forecast at the target period and whether it reaches the target, compared
+    as both are shown (:func:`reaches_target`). Once the target period itself has been reported there
+    is nothing left to forecast: no forecast is given, and the state says so."""
     fit = _least_squares(series)
     frame = frame.join(fit, on="measure_id")
     frame["forecast_points"] = frame["forecast_points"].fillna(0).astype("int64")
     years = (frame["target_period_end"] - FORECAST_EPOCH).dt.days / DAYS_PER_YEAR
     fitted = frame["fit_mean_value"] + frame["fit_slope"] * (years - frame["fit_mean_year"])
     enough = (frame["forecast_points"] >= MIN_FORECAST_POINTS).to_numpy()
-    frame["forecast_value"] = fitted.where(enough)
-    forecast_progress = _progress_of(frame, frame["forecast_value"])
     problem = _definition_problem(frame)
     reported_target = (frame["current_period_end"] >= frame["target_period_end"]).to_numpy()
-    achieved = _at_least(frame["progress"], 1.0)
-    meets = _at_least(forecast_progress, 1.0)
-    conditions = [(problem != "").to_numpy(), reported_target & achieved, reported_target, ~enough, meets]
+    frame["forecast_value"] = fitted.where(enough & ~reported_target)
+    forecast_progress = _progress_of(frame, frame["forecast_value"])
+    directional = frame["directional"].to_numpy()
+    conditions = [~directional, (problem != "").to_numpy(), reported_target, ~enough]
+    meets = reaches_target(frame, frame["forecast_value"])
     frame["projection"] = _text.choose(
-        conditions, [CANNOT_JUDGE, "yes", "no", "not_enough_data", "yes"], "no"
+        [*conditions, meets], [CANNOT_JUDGE, CANNOT_JUDGE, "final", "not_enough_data", "yes"], "no"
     )
     count = frame["n_values"].astype(str)
     too_few = f"A forecast needs at least {MIN_FORECAST_POINTS} values; there " + np.where(
@@ -410,11 +473,11 @@ def _add_forecast(frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     frame["projection_reason"] = _text.choose(
         conditions,
         [
+            "Tracked, not judged: the measure has no better direction.",
             problem,
-            "The target period has been reported and the target was met.",
-            "The target period has been reported and the target was not met.",
+            "The target period (" + _text.label_text(frame["target_period"]) + ") has been reported, "
+            "so there is nothing left to forecast; its health says whether the target was reached.",
             too_few + count + ".",
-            fitted_line,
         ],
         fitted_line,
     )
@@ -453,15 +516,21 @@ def _least_squares(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def _add_freshness(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """Overdue: the next value should have been in (its period over, plus a grace period) by ``day``."""
+    """Overdue: the next value should have been in (its period over, plus a grace period) by ``day``.
+
+    A measure that has ended, or has been reported through its target period, expects no further
+    value and is never overdue."""
     allowance = frame["frequency"].map(FREQUENCY_DAYS) + frame["frequency"].map(REPORTING_GRACE_DAYS)
+    ended = frame["ended"].to_numpy()
+    complete = ~ended & (frame["current_period_end"] >= frame["target_period_end"]).to_numpy()
     # Dated from the latest value; a measure with none is dated from its baseline period.
     reference = frame["current_period_end"].fillna(frame["baseline_period_end"])
-    frame["next_due"] = reference + pd.to_timedelta(allowance, unit="D")
-    ended = frame["ended"].to_numpy()
-    overdue = ~ended & (frame["next_due"].isna() | (frame["next_due"] < day)).to_numpy()
+    frame["next_due"] = (reference + pd.to_timedelta(allowance, unit="D")).where(~ended & ~complete)
+    overdue = ~ended & ~complete & (frame["next_due"].isna() | (frame["next_due"] < day)).to_numpy()
     frame["overdue"] = overdue
-    frame["freshness"] = _text.choose([ended, overdue], ["ended", "update_overdue"], "current")
+    frame["freshness"] = _text.choose(
+        [ended, complete, overdue], ["ended", "complete", "update_overdue"], "current"
+    )
     last = _text.choose(
         [(frame["current_period"] == "").to_numpy()],
         ["Nothing reported"],
@@ -471,9 +540,12 @@ def _add_freshness(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
         pd.Series(last, index=frame.index) + "; the next value " + np.where(overdue, "was", "is") + " due by "
     )
     frame["freshness_reason"] = _text.choose(
-        [ended, frame["next_due"].isna().to_numpy()],
+        [ended, complete, frame["next_due"].isna().to_numpy()],
         [
             "Ended on " + _text.date_text(frame["ended_on"]) + "; no further values expected.",
+            "Reported through its target period ("
+            + _text.label_text(frame["target_period"])
+            + "); no further values expected.",
             "Nothing reported and no baseline period to date it from.",
         ],
         due + _text.date_text(frame["next_due"]) + ".",

@@ -8,8 +8,9 @@ version and as-of date and cache the result.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from equity_tracking.analytics.actions import action_status
@@ -22,7 +23,7 @@ from equity_tracking.analytics.disparities import (
 from equity_tracking.analytics.frames import AnalyticsFrames
 from equity_tracking.analytics.measures import measure_status
 from equity_tracking.analytics.rollups import all_rollups
-from equity_tracking.rules import as_of_day
+from equity_tracking.rules import as_of_day, plans_in_force
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,15 @@ class Analytics:
     rollups: dict[str, pd.DataFrame] = field(default_factory=dict)  # rollups.all_rollups, by level
 
 
-def run_analytics(
-    frames: AnalyticsFrames, *, as_of: dt.date | str | pd.Timestamp, weighted: bool = False
-) -> Analytics:
-    """Judge everything as it stood at the end of ``as_of``, using nothing reported later."""
+def run_analytics(frames: AnalyticsFrames, *, as_of: dt.date | str | pd.Timestamp) -> Analytics:
+    """Judge everything as it stood at the end of ``as_of``, using nothing reported later.
+
+    Only the plan versions in force on that date count (:func:`equity_tracking.rules.plans_in_force`):
+    the goals, measures and actions of a draft, or of a version adopted later, are left out of every
+    frame and roll-up.
+    """
     day = as_of_day(as_of)
+    frames = in_force(frames, as_of=day)
     values = frames.values  # each function below picks what was visible by ``day`` itself
     measures = measure_status(frames.measures, values, as_of=day, interim_targets=frames.interim_targets)
     shares = group_shares(
@@ -63,6 +68,30 @@ def run_analytics(
         disparity_summary=summary,
         hierarchy=frames.hierarchy,
         goal_strategies=frames.goal_strategies,
-        weighted=weighted,
     )
     return Analytics(day, measures, shares, by_period, summary, actions, levels)
+
+
+def in_force(frames: AnalyticsFrames, *, as_of: pd.Timestamp) -> AnalyticsFrames:
+    """The frames restricted to the plan versions in force at ``as_of`` (unchanged without plans)."""
+    if frames.plans is None:
+        return frames
+    plan_ids = set(plans_in_force(frames.plans, as_of=as_of)["id"].astype("int64"))
+    hierarchy = frames.hierarchy[frames.hierarchy["plan_id"].isin(plan_ids)]
+    if len(hierarchy) == len(frames.hierarchy):
+        return frames
+    goal_ids = hierarchy["goal_id"]
+    measures = frames.measures[frames.measures["goal_id"].isin(goal_ids)]
+    kept = measures["measure_id"].to_numpy()
+    values = frames.values[np.isin(frames.values["measure_id"].to_numpy(), kept)]
+    actions = frames.actions[frames.actions["goal_id"].isin(goal_ids)]
+    return replace(
+        frames,
+        hierarchy=hierarchy,
+        measures=measures,
+        values=values,
+        actions=actions,
+        action_updates=frames.action_updates[frames.action_updates["action_id"].isin(actions["action_id"])],
+        goal_strategies=frames.goal_strategies[frames.goal_strategies["goal_id"].isin(goal_ids)],
+        interim_targets=frames.interim_targets[frames.interim_targets["measure_id"].isin(kept)],
+    )

@@ -3,8 +3,10 @@
 Owns the aggregation of measure, action and equity judgements up the plan hierarchy:
 - progress: a bureau goal's progress is the mean of its measures' progress (clamped to 0–100 %, so
   one measure far past its target cannot hide another that went backwards), weighted by the
-  measures' weights if asked; every higher level is the plain mean of the progress of the bureau
-  goals under it (a citywide goal, focus area or strategy: every bureau goal mapped to it);
+  measures' weights (1 unless a plan says otherwise); every higher level is the plain mean of the
+  progress of the bureau goals under it (a citywide goal, focus area or strategy: every bureau goal
+  mapped to it). The progress *expected* by then is averaged the same way, over the same measures,
+  so the two can be read side by side;
 - counts: measures by health, actions by status, overdue actions;
 - freshness: the share of measures (not ended) and actions whose updates are current;
 - equity: the plain mean of the latest equity scores and change scores of its measures, as the
@@ -36,22 +38,31 @@ LEVELS = {
 }
 
 
-def goal_progress(measure_status: pd.DataFrame, *, weighted: bool = False) -> pd.DataFrame:
-    """Per bureau goal: mean clamped progress (a fraction) of its measures that have one.
+def goal_progress(measure_status: pd.DataFrame) -> pd.DataFrame:
+    """Per bureau goal: the weighted mean clamped progress (a fraction) of its measures that have
+    one, and the weighted mean progress expected of those same measures by their latest values.
 
-    Columns: goal_id, progress, n_progress (measures averaged). Measures with no progress (no
-    data, or cannot be judged) are left out rather than counted as zero.
+    Columns: goal_id, progress, expected, n_progress (measures averaged). Measures with no progress
+    (no data, not judged by direction, or cannot be judged) are left out rather than counted as zero.
     """
     progress = measure_status["progress_pct_clamped"] / 100
-    weight = measure_status["weight"] if weighted and "weight" in measure_status else 1.0
-    weight = pd.Series(weight, index=measure_status.index).where(progress.notna(), 0.0)
+    weight = measure_status["weight"] if "weight" in measure_status else pd.Series(1.0, index=progress.index)
+    weight = weight.astype(float).where(progress.notna(), 0.0)
+    expected = measure_status["expected_progress"].astype(float).fillna(0.0)
     parts = pd.DataFrame(
-        {"goal_id": measure_status["goal_id"], "weighted": (progress * weight).fillna(0.0), "weight": weight}
+        {
+            "goal_id": measure_status["goal_id"],
+            "weighted": (progress * weight).fillna(0.0),
+            "weighted_expected": expected * weight,
+            "weight": weight,
+        }
     )
-    sums = parts.groupby("goal_id").agg(weighted=("weighted", "sum"), weight=("weight", "sum"))
-    counts = progress.notna().groupby(measure_status["goal_id"]).sum()
-    result = pd.DataFrame({"progress": sums["weighted"] / sums["weight"].where(sums["weight"] > 0)})
-    result["n_progress"] = counts.astype("int64")
+    sums = parts.groupby("goal_id").sum()
+    total = sums["weight"].where(sums["weight"] > 0)
+    result = pd.DataFrame(
+        {"progress": sums["weighted"] / total, "expected": sums["weighted_expected"] / total}
+    )
+    result["n_progress"] = progress.notna().groupby(measure_status["goal_id"]).sum().astype("int64")
     return result.reset_index()
 
 
@@ -61,7 +72,6 @@ def goal_table(
     action_status: pd.DataFrame,
     disparity_summary: pd.DataFrame,
     hierarchy: pd.DataFrame,
-    weighted: bool = False,
 ) -> pd.DataFrame:
     """Per bureau goal, everything the levels above add up: counts, sums and goal progress.
 
@@ -87,8 +97,9 @@ def goal_table(
     counts = [name for name in goals.columns if not name.endswith("_sum")]
     goals = goals.fillna(0)
     goals[counts] = goals[counts].astype("int64")
-    progress = goal_progress(measure_status, weighted=weighted).set_index("goal_id")
+    progress = goal_progress(measure_status).set_index("goal_id")
     goals["progress"] = progress["progress"]
+    goals["expected"] = progress["expected"]
     goals["n_progress"] = progress["n_progress"].reindex(goals.index).fillna(0).astype("int64")
     return goals.reset_index()
 
@@ -134,7 +145,8 @@ def rollup_goals(
 ) -> pd.DataFrame:
     """One row per entity of ``level`` (see :data:`LEVELS`) from :func:`goal_table`.
 
-    Columns: level, entity_id, n_goals, n_measures, progress (fraction 0–1), progress_pct,
+    Columns: level, entity_id, n_goals, n_measures, progress (fraction 0–1), progress_pct, expected
+    and expected_pct (the progress expected by then, averaged over the same measures and goals),
     n_progress (measures averaged for a goal; goals averaged above), progress_state
     ("judged"/"cannot_judge"), progress_reason, health_<state> for every health state, n_actions,
     actions_<status> for every action status, actions_overdue, measures_current, measures_expected
@@ -148,21 +160,24 @@ def rollup_goals(
     order = np.argsort(entity, kind="stable")
     rows, entity = rows[order], entity[order]
     starts = np.flatnonzero(np.r_[True, entity[1:] != entity[:-1]]) if len(entity) else np.zeros(0, int)
-    summed = [name for name in goals.columns if name not in ("goal_id", "progress", "n_progress")]
+    summed = [name for name in goals.columns if name not in ("goal_id", "progress", "expected", "n_progress")]
     matrix = goals[summed].to_numpy(float)[rows]
     totals = np.add.reduceat(matrix, starts, axis=0) if len(starts) else np.zeros((0, len(summed)))
     frame = pd.DataFrame(totals, columns=summed, index=pd.Index(entity[starts], name="entity_id"))
     frame.insert(0, "n_goals", np.diff(np.r_[starts, len(entity)]))
     progress = goals["progress"].to_numpy(float)[rows]
+    expected = goals["expected"].to_numpy(float)[rows]
     if level == "goal":
         frame["progress"] = progress[starts]
+        frame["expected"] = expected[starts]
         frame["n_progress"] = goals["n_progress"].to_numpy(np.int64)[rows][starts]
     else:
+        # A plain mean over the goals that have progress, for what was made and what was expected.
         counted = _sum_runs(np.isfinite(progress).astype(float), starts)
         with np.errstate(invalid="ignore", divide="ignore"):
-            frame["progress"] = _sum_runs(np.nan_to_num(progress), starts) / np.where(
-                counted > 0, counted, np.nan
-            )
+            per_goal = np.where(counted > 0, counted, np.nan)
+            frame["progress"] = _sum_runs(np.nan_to_num(progress), starts) / per_goal
+            frame["expected"] = _sum_runs(np.where(np.isfinite(progress), expected, 0.0), starts) / per_goal
         frame["n_progress"] = counted.astype(np.int64)
     return _finish(_shares(frame), level)
 
@@ -193,6 +208,7 @@ def _finish(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     counts = [name for name in frame.columns if name.startswith(("n_", "health_", "actions_", "measures_"))]
     frame[counts] = frame[counts].astype("int64")
     frame["progress_pct"] = frame["progress"] * 100
+    frame["expected_pct"] = frame["expected"] * 100
     judged = frame["progress"].notna().to_numpy()
     frame["progress_state"] = _text.choose([judged], ["judged"], CANNOT_JUDGE)
     n_progress = frame["n_progress"].to_numpy()
@@ -219,7 +235,6 @@ def all_rollups(
     disparity_summary: pd.DataFrame,
     hierarchy: pd.DataFrame,
     goal_strategies: pd.DataFrame,
-    weighted: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Every level in :data:`LEVELS`, by level name."""
     goals = goal_table(
@@ -227,7 +242,6 @@ def all_rollups(
         action_status=action_status,
         disparity_summary=disparity_summary,
         hierarchy=hierarchy,
-        weighted=weighted,
     )
     return {
         level: rollup_goals(goals, level=level, hierarchy=hierarchy, goal_strategies=goal_strategies)

@@ -15,6 +15,7 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 # (low, top, step) in thousandths of a ratio: a band runs from ``low`` up to the next band's low.
@@ -38,6 +39,17 @@ _HALF_UP_TOLERANCE = 1e-6
 def _thousandths(ratio: float) -> int:
     # Capped so that a huge ratio (1e308 × 1000 overflows to inf) still lands in the last band.
     return math.floor(min(ratio, 1e6) * 1000 + 0.5 + _HALF_UP_TOLERANCE)
+
+
+def round_ratios(ratios: np.ndarray) -> np.ndarray:
+    """Disparity ratios rounded to 3 decimals, half up (1.0145 → 1.015), as the method rounds them
+    before scoring and as they are printed; NaN and infinity stay as they are."""
+    import numpy as np
+
+    values = np.asarray(ratios, dtype=float)
+    finite = np.isfinite(values)
+    safe = np.minimum(np.where(finite, values, 0.0), 1e6)
+    return np.where(finite, np.floor(safe * 1000 + 0.5 + _HALF_UP_TOLERANCE) / 1000, values)
 
 
 def ratio_to_score(ratio: float) -> int:

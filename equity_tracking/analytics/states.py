@@ -84,12 +84,42 @@ HEALTH = MappingProxyType(
         "at_risk": StateStyle(
             "At risk", "✕", "error", PALETTE["vermillion"], "Less than 85 % of the progress expected by now."
         ),
+        "missed": StateStyle(
+            "Missed target",
+            "⊘",
+            "block",
+            PALETTE["vermillion"],
+            "The target period has been reported, and the target was not reached.",
+        ),
+        "out_of_date": StateStyle(
+            "Out of date",
+            "◷",
+            "hourglass_bottom",
+            PALETTE["sky_blue"],
+            "The latest value is older than the measure's reporting frequency allows: it is not judged "
+            "on track until the bureau reports again.",
+        ),
+        "awaiting_final": StateStyle(
+            "Final value due",
+            "◌",
+            "pending",
+            PALETTE["sky_blue"],
+            "The target period has ended; its value is not in yet, and not late.",
+        ),
         "not_started": StateStyle(
             "Not started",
             "○",
             "radio_button_unchecked",
             PALETTE["reddish_purple"],
             "Nothing has been reported after the baseline.",
+        ),
+        "tracked": StateStyle(
+            "Tracked, not judged",
+            "◇",
+            "visibility",
+            PALETTE["grey"],
+            "The measure has no better direction (for example the number of employees), so it is "
+            "reported but not judged.",
         ),
         "no_data": StateStyle("No data", "–", "remove", PALETTE["grey"], "Nothing has been reported."),
         CANNOT_JUDGE: _CANNOT_JUDGE_STYLE,
@@ -131,6 +161,13 @@ PROJECTION = MappingProxyType(
         "not_enough_data": StateStyle(
             "Not enough data", "–", "remove", PALETTE["grey"], "Too few values to fit a trend."
         ),
+        "final": StateStyle(
+            "Final value reported",
+            "■",
+            "flag",
+            PALETTE["grey"],
+            "The target period has been reported, so there is nothing left to forecast.",
+        ),
         CANNOT_JUDGE: _CANNOT_JUDGE_STYLE,
     }
 )
@@ -161,6 +198,13 @@ ACTION_STATUS = MappingProxyType(
             "Major disruption", "✕", "error", PALETTE["vermillion"], "Seriously delayed or blocked."
         ),
         "completed": StateStyle("Completed", "★", "task_alt", PALETTE["blue"], "Done."),
+        "overdue": StateStyle(
+            "Overdue",
+            "◷",
+            "hourglass_bottom",
+            PALETTE["vermillion"],
+            "Past its due date and not completed, whatever status the bureau last reported.",
+        ),
         "deferred": StateStyle(
             "Deferred", "↷", "pause_circle", PALETTE["reddish_purple"], "Put off to a later plan or year."
         ),
@@ -182,17 +226,39 @@ FRESHNESS = MappingProxyType(
         "ended": StateStyle(
             "Ended", "■", "stop_circle", PALETTE["grey"], "No longer reported; history kept."
         ),
+        "complete": StateStyle(
+            "Complete",
+            "■",
+            "flag",
+            PALETTE["grey"],
+            "Reported through its target period; no further values are expected.",
+        ),
     }
 )
 
 # Display order for counts and legends: best news first, then the problems, then the unknowns.
-FRESHNESS_ORDER = ("current", "update_overdue", "ended")
-HEALTH_ORDER = ("achieved", "on_track", "behind", "at_risk", "not_started", "no_data", CANNOT_JUDGE)
+FRESHNESS_ORDER = ("current", "update_overdue", "complete", "ended")
+HEALTH_ORDER = (
+    "achieved",
+    "on_track",
+    "behind",
+    "at_risk",
+    "missed",
+    "out_of_date",
+    "awaiting_final",
+    "not_started",
+    "tracked",
+    "no_data",
+    CANNOT_JUDGE,
+)
+# Health states that judge progress against the plan (the others say why there is no judgement).
+JUDGED_HEALTH = ("achieved", "on_track", "behind", "at_risk", "missed")
 ACTION_STATUS_ORDER = (
     "completed",
     "on_track",
     "some_disruption",
     "major_disruption",
+    "overdue",
     "not_started",
     "deferred",
 )

@@ -3,7 +3,8 @@
 Owns what "a sound database" means: the schema is at the code's revision; no row points at a row
 that is missing (checked generically for every foreign key, since SQLite only enforces them when a
 connection asks); and the plan data keeps the rules people rely on (every measure has a baseline and
-a target; values fall inside their plan's years). Checks only read.
+a target, in the direction its polarity calls better; values fall inside their plan's years). Checks
+only read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from equity_tracking.models import Base, BureauGoal, Measure, MeasureValue, Plan, ReportingPeriod
+from equity_tracking.models import Base, BureauGoal, Measure, MeasureValue, Plan, Polarity, ReportingPeriod
 from equity_tracking.periods import fiscal_year, fiscal_year_end
 from equity_tracking.reads import table_counts
 from equity_tracking.schema import SchemaState, schema_status
@@ -61,6 +62,7 @@ def run_checks(engine: Engine) -> CheckReport:
     report.counts = table_counts(engine)
     _check_orphans(engine, report)
     _check_measures_have_baseline_and_target(engine, report)
+    _check_polarity_matches_target(engine, report)
     _check_values_inside_plans(engine, report)
     return report
 
@@ -110,6 +112,29 @@ def _check_measures_have_baseline_and_target(engine: Engine, report: CheckReport
         )
     else:
         report.add(Level.OK, "targets", "every measure has a baseline and a target")
+
+
+def _check_polarity_matches_target(engine: Engine, report: CheckReport) -> None:
+    """A measure whose target lies the wrong way from its baseline for its polarity (higher is
+    better, but the target is lower): one of the two was entered wrongly, and the measure would be
+    judged against the wrong direction."""
+    wrong_way = (
+        (Measure.polarity == Polarity.HIGHER_IS_BETTER) & (Measure.target_value < Measure.baseline_value)
+    ) | ((Measure.polarity == Polarity.LOWER_IS_BETTER) & (Measure.target_value > Measure.baseline_value))
+    statement = select(Measure.id, Measure.key).where(wrong_way).order_by(Measure.id)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    if rows:
+        named = ", ".join(f"{key} (id {measure_id})" for measure_id, key in rows[:10])
+        more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+        report.add(
+            Level.WARNING,
+            "polarity",
+            f"{len(rows)} measure(s) have a target on the wrong side of the baseline for their polarity: "
+            f"{named}{more}",
+        )
+    else:
+        report.add(Level.OK, "polarity", "every target lies in the better direction from its baseline")
 
 
 def _check_values_inside_plans(engine: Engine, report: CheckReport) -> None:

@@ -1412,6 +1412,7 @@ class _DemoCity:
                 name=group.name,
                 sort_order=group.order,
                 is_rollup=group.is_rollup,
+                is_unknown=group.is_unknown,
                 active=True,
             )
             for member in group.members:
@@ -1816,6 +1817,7 @@ class _DemoCity:
             weight=1.0,
             ended_on=None,
             sort_order=order,
+            indicator=ref.WORKFORCE_HEADCOUNT if template is HEADCOUNT else None,
         )
         if self.rng.random() < 0.25:
             midpoint = spec.baseline + (spec.target - spec.baseline) / 2

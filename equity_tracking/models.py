@@ -11,7 +11,11 @@ Design rules:
 - enumerations are stored as plain strings with named CHECK constraints (portable across SQLite and
   PostgreSQL, and adding a value is a migration, not an ALTER TYPE);
 - history is append-only: a measure value correction is a new row that names the row it replaces,
-  and an action status change is a new ``action_updates`` row.
+  and an action status change is a new ``action_updates`` row;
+- every text column has a length cap that every database enforces, not only PostgreSQL: a
+  ``String(n)`` column is checked against ``n`` and a free-text column against the cap declared with
+  :func:`capped_text` (see :func:`_cap_text_lengths`), so a pasted novel or a planted megabyte is
+  refused by the database whatever wrote it.
 """
 
 from __future__ import annotations
@@ -37,9 +41,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    cast,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from equity_tracking.periods import PeriodKind
 
@@ -71,6 +77,14 @@ def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+MAX_LENGTH = "max_length"  # Column.info key: the cap of a free-text (Text or JSON) column, in characters
+
+
+def capped_text(max_length: int) -> dict[str, Any]:
+    """``mapped_column(Text, info=capped_text(2000))``: a free-text column capped at ``max_length``."""
+    return {MAX_LENGTH: max_length}
 
 
 # --- enumerations -----------------------------------------------------------------------------
@@ -144,7 +158,7 @@ class CitywideGoal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     short_title: Mapped[str] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, info=capped_text(2000))
     adopted_on: Mapped[dt.date | None] = mapped_column(Date)
     adopted_by: Mapped[str | None] = mapped_column(String(200))
 
@@ -157,7 +171,7 @@ class Strategy(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
 
 
 class FocusArea(Base):
@@ -168,7 +182,7 @@ class FocusArea(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -249,7 +263,7 @@ class BureauGoal(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
     key: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
     citywide_goal_id: Mapped[int] = mapped_column(ForeignKey("citywide_goals.id"), index=True)
     focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_areas.id"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
@@ -272,7 +286,7 @@ class Action(Base):
     goal_id: Mapped[int] = mapped_column(ForeignKey("bureau_goals.id"), index=True)
     key: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(400))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
     lead: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -296,7 +310,7 @@ class ActionUpdate(Base):
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus, "action_status"))
     percent_complete: Mapped[float] = mapped_column(Double)
-    narrative: Mapped[str | None] = mapped_column(Text)
+    narrative: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -336,7 +350,7 @@ class Measure(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), index=True)
     key: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
     unit: Mapped[Unit] = mapped_column(_enum(Unit, "unit"))
     polarity: Mapped[Polarity] = mapped_column(_enum(Polarity, "polarity"))
     rba_category: Mapped[RbaCategory] = mapped_column(_enum(RbaCategory, "rba_category"))
@@ -351,6 +365,9 @@ class Measure(Base):
     weight: Mapped[float] = mapped_column(Double, default=1.0)
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # A key shared by the measures of every bureau that report the same thing (e.g.
+    # "workforce_headcount"), so that citywide views can add them up; None for a bureau's own measure.
+    indicator: Mapped[str | None] = mapped_column(String(60), index=True)
 
 
 class InterimTarget(Base):
@@ -375,6 +392,8 @@ class RaceGroup(Base):
     name: Mapped[str] = mapped_column(String(120))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     is_rollup: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Records that race/ethnicity is not known (unknown, declined): never one side of a comparison.
+    is_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -433,7 +452,7 @@ class MeasureValue(Base):
     value: Mapped[float] = mapped_column(Double)
     numerator: Mapped[float | None] = mapped_column(Double)
     denominator: Mapped[float | None] = mapped_column(Double)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text, info=capped_text(2000))
     source: Mapped[str | None] = mapped_column(String(300))
     review_status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "review_status"))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -486,9 +505,9 @@ class AnnualReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"))
     fiscal_year: Mapped[int] = mapped_column(Integer)
-    highlights: Mapped[list[str]] = mapped_column(JSON, default=list)
-    challenges: Mapped[list[str]] = mapped_column(JSON, default=list)
-    priorities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    highlights: Mapped[list[str]] = mapped_column(JSON, default=list, info=capped_text(4000))
+    challenges: Mapped[list[str]] = mapped_column(JSON, default=list, info=capped_text(4000))
+    priorities: Mapped[list[str]] = mapped_column(JSON, default=list, info=capped_text(4000))
     review_status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "review_status"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -516,10 +535,34 @@ class AppMetadata(Base):
     __tablename__ = "app_metadata"
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text, info=capped_text(4000))
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_now, server_default=func.current_timestamp()
     )
 
 
 DEMO_DATA_KEY = "demo_data"
+
+
+def _length_check(column: Column) -> CheckConstraint | None:
+    """``length(column) <= cap`` for a column with a cap (its String length, or its declared
+    :data:`MAX_LENGTH`); JSON is measured as the text it is stored as."""
+    if isinstance(column.type, Enum):  # its IN (...) check already bounds it
+        return None
+    cap = column.info.get(MAX_LENGTH) or getattr(column.type, "length", None)
+    if not cap:
+        return None
+    measured = cast(column, Text) if isinstance(column.type, JSON) else column
+    return CheckConstraint(func.length(measured) <= cap, name=f"{column.name}_length")
+
+
+def _cap_text_lengths() -> None:
+    """Give every capped text column its length CHECK (named ``ck_<table>_<column>_length``)."""
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            check = _length_check(column)
+            if check is not None:
+                table.append_constraint(check)
+
+
+_cap_text_lengths()

@@ -98,7 +98,12 @@ def strategies(engine: Engine) -> pd.DataFrame:
 
 def race_groups(engine: Engine) -> pd.DataFrame:
     statement = select(
-        RaceGroup.id, RaceGroup.key, RaceGroup.name, RaceGroup.sort_order, RaceGroup.is_rollup
+        RaceGroup.id,
+        RaceGroup.key,
+        RaceGroup.name,
+        RaceGroup.sort_order,
+        RaceGroup.is_rollup,
+        RaceGroup.is_unknown,
     ).order_by(RaceGroup.sort_order, RaceGroup.id)
     return _frame(engine, statement)
 

@@ -179,6 +179,11 @@ class RaceGroupRef:
     order: int
     is_rollup: bool = False
     members: tuple[str, ...] = ()  # for a roll-up: the keys of the groups it adds up
+    is_unknown: bool = False  # records that race/ethnicity is not known
+
+
+# Shared indicators: measures every bureau reports the same way, which citywide views add up.
+WORKFORCE_HEADCOUNT = "workforce_headcount"
 
 
 _BASE_RACE_GROUPS: tuple[RaceGroupRef, ...] = (
@@ -190,7 +195,7 @@ _BASE_RACE_GROUPS: tuple[RaceGroupRef, ...] = (
     RaceGroupRef("native_hawaiian_pacific_islander", "Native Hawaiian or Pacific Islander", 6),
     RaceGroupRef("white", "White", 7),
     RaceGroupRef("multiracial", "Multiracial", 8),
-    RaceGroupRef("unknown_declined", "Unknown or declined", 9),
+    RaceGroupRef("unknown_declined", "Unknown or declined", 9, is_unknown=True),
 )
 
 # "People of color" is every group except White and Unknown/declined: people who did not say are

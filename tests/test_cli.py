@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from equity_tracking.cli import main
+from equity_tracking.schema import code_revision
 
 PROJECT_ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,7 @@ def test_init_db_creates_then_is_idempotent(empty_engine, capsys):
     assert main(["--database-url", url, "init-db", "--no-load-demo-if-empty"]) == 0
     assert main(["--database-url", url, "init-db", "--no-load-demo-if-empty"]) == 0
     out = capsys.readouterr().out
-    assert out.count("Database ready: schema revision 0001") == 2
+    assert out.count(f"Database ready: schema revision {code_revision()}") == 2
     assert "demo city was loaded" not in out
 
 
@@ -54,7 +55,7 @@ def test_init_db_loads_demo_into_empty_database_then_check_passes(empty_engine, 
     assert main(["--database-url", url, "check"]) == 0
     out = capsys.readouterr().out
     assert "check passed" in out
-    assert "schema revision 0001 (current)" in out
+    assert f"schema revision {code_revision()} (current)" in out
     with empty_engine.connect() as connection:
         bureaus = connection.execute(text("SELECT COUNT(*) FROM bureaus")).scalar()
     assert f"bureaus {bureaus:,}" in out

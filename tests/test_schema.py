@@ -65,3 +65,30 @@ def test_foreign_database_is_refused_and_left_untouched(empty_engine):
     assert inspect(empty_engine).get_table_names() == ["payroll"]
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM payroll")).scalar() == "kept"
+
+
+def test_every_database_refuses_text_longer_than_its_cap(engine):
+    # SQLite ignores VARCHAR lengths, and PostgreSQL's TEXT has none: named CHECK constraints hold on
+    # every database (PostgreSQL refuses an over-long VARCHAR by its type as well).
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    insert_goal = "INSERT INTO citywide_goals (number, short_title, text) VALUES (:number, 'Goal', :text)"
+    with engine.begin() as connection:
+        connection.execute(text(insert_goal), {"number": 1, "text": "x" * 2000})
+    with pytest.raises(IntegrityError, match="ck_citywide_goals_text_length"), engine.begin() as connection:
+        connection.execute(text(insert_goal), {"number": 2, "text": "x" * 2001})
+    with pytest.raises((IntegrityError, DataError)), engine.begin() as connection:
+        connection.execute(text("INSERT INTO bureaus (code, name, active) VALUES ('TOOLONGCODE', 'N', true)"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT number FROM citywide_goals")).scalars().all() == [1]
+        assert connection.execute(text("SELECT count(*) FROM bureaus")).scalar_one() == 0
+
+
+def test_unknown_race_groups_are_flagged_by_the_migration(engine):
+    insert = (
+        "INSERT INTO race_groups (key, name, sort_order, is_rollup, active) VALUES ('x', 'X', 1, false, true)"
+    )
+    with engine.begin() as connection:
+        connection.execute(text(insert))
+        flag = connection.execute(text("SELECT is_unknown FROM race_groups WHERE key = 'x'")).scalar_one()
+    assert not flag  # the column defaults to "known"

@@ -30,7 +30,8 @@ from equity_tracking.analytics.states import CANNOT_JUDGE, DISPARITY
 from equity_tracking.analytics.values import TOTAL_GROUP_ID, values_as_of
 
 ADDITIVE_UNITS = frozenset({"count", "dollars"})  # group values add up to the total
-# Groups that record that race/ethnicity is not known: they belong to no side of a comparison.
+# Keys of groups that record that race/ethnicity is not known, for frames without an ``is_unknown``
+# column (the database has the flag): they belong to no side of a comparison.
 UNKNOWN_GROUP_KEYS = frozenset({"unknown_declined", "unknown", "declined", "not_reported"})
 # Why a period has no score, as codes (the reason sentences name groups; code never parses them), in
 # the order the conditions are tested; "scored" when it has one.
@@ -59,9 +60,17 @@ def period_lookup(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns].drop_duplicates("period_id").set_index("period_id")
 
 
+def unknown_groups(groups: pd.DataFrame) -> pd.Series:
+    """True for the groups that record an unknown race/ethnicity (their ``is_unknown`` flag; frames
+    made without it fall back on the usual keys)."""
+    if "is_unknown" in groups.columns:
+        return groups["is_unknown"].astype(bool)
+    return groups["key"].isin(UNKNOWN_GROUP_KEYS)
+
+
 def comparable_groups(groups: pd.DataFrame) -> pd.Series:
     """True for the groups a disparity ratio may compare: not roll-ups, not "unknown"."""
-    return ~groups["is_rollup"].astype(bool) & ~groups["key"].isin(UNKNOWN_GROUP_KEYS)
+    return ~groups["is_rollup"].astype(bool) & ~unknown_groups(groups)
 
 
 def _ids(groups: pd.DataFrame, mask: pd.Series) -> np.ndarray:
@@ -346,9 +355,7 @@ def _add_representation(
     frame["hires_to_parity"] = pd.arrays.IntegerArray(
         np.where(known, np.maximum(hires, 0), 0).astype(np.int64), ~known
     )
-    unknown = _member(
-        frame["group_id"].to_numpy(np.int64), _ids(groups, groups["key"].isin(UNKNOWN_GROUP_KEYS))
-    )
+    unknown = _member(frame["group_id"].to_numpy(np.int64), _ids(groups, unknown_groups(groups)))
     conditions = [
         ~has_benchmark,
         ~additive,

@@ -1,0 +1,395 @@
+"""Small-count suppression: what the public may see of any figure broken down by race/ethnicity.
+
+Owns the privacy rule of every public surface, applied to the analytics' frames before any sentence,
+chart, table, tooltip or download is built from them:
+
+- **primary**: a count of fewer than :data:`THRESHOLD` people in a race/ethnicity group is hidden
+  (for a rate, the people it counts: its numerator). Dollars count nobody. A group that records an
+  unknown race/ethnicity is never hidden: how many people declined to say reveals nobody's race, and
+  it is what turns counts into shares;
+- **complementary**: where published figures add up (the groups to the total, the members of
+  "People of color" to it, a bureau's group to the city's), no relation may be left with exactly one
+  hidden figure, which subtraction would give back. More figures are hidden, the largest first,
+  until every hidden small count could still be anything from 0 to 9 (see :func:`hide_cells`); all
+  hidden figures carry the same label, so a reader cannot tell the small one from its protector;
+- **derived**: a share, representation index, gap, disparity ratio, equity score, change score or
+  sentence that involves a hidden figure is hidden with it (:func:`public_shares`,
+  :func:`public_disparities`).
+
+Pure pandas/numpy: the pages reach it through :class:`PublicView`, which wraps one analytics result
+and suppresses a measure's group rows the first time a page asks for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+THRESHOLD = 10  # a count of fewer people than this is never shown by race/ethnicity
+HIDDEN_LABEL = "hidden"  # the same words for every hidden figure, small or protecting one
+SHOWN, SMALL, COMPLEMENT = 0, 1, 2  # why a figure is hidden (internal: the public sees one label)
+NOTE = (
+    f"To protect privacy, a count of fewer than {THRESHOLD} people in a race/ethnicity group is "
+    "hidden, and so are other figures in the same table (the largest first), shares, ratios and "
+    "scores that would let a reader work it out by subtraction. Every hidden figure reads "
+    f'"{HIDDEN_LABEL}".'
+)
+SCORE_HIDDEN_TEXT = (
+    "Not shown: this comparison involves a group with fewer than "
+    f"{THRESHOLD} people (or a figure hidden to protect one), which the score would reveal."
+)
+PEOPLE_UNITS = {"count": "value", "percent": "numerator", "rate": "numerator"}  # where the people are
+
+
+# --- the rule on one set of figures that add up ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Published figures that add up: ``total`` is the sum of ``parts``. ``total`` None stands for a
+    sum that is always published (a measure's own total, shown on every scorecard)."""
+
+    total: Hashable | None
+    parts: tuple[Hashable, ...]
+
+
+def hide_cells(
+    people: Mapping[Hashable, float],
+    relations: Sequence[Relation],
+    *,
+    may_hide: Iterable[Hashable],
+    threshold: int = THRESHOLD,
+) -> dict[Hashable, int]:
+    """Which figures to hide, and why (:data:`SMALL` or :data:`COMPLEMENT`); the rest are shown.
+
+    ``people`` holds each figure's count of people (NaN where it counts nobody); only figures in
+    ``may_hide`` are ever hidden. Small counts are hidden first; then, while some relation whose sum
+    is published holds hidden figures that subtraction could give back, or could narrow down, the
+    largest figure of that relation still shown is hidden too (its sum, when that may be hidden).
+
+    "Narrow down" is judged as a reader who knows this rule would: each small count lies in 0 to
+    ``threshold − 1``, and each protecting figure is at least as large as every figure still shown
+    beside it. Subtracting what is shown from the sum leaves the hidden figures' total S. Small counts
+    hidden on their own bound one another from below (two hidden 9s add up to 18), so at least one
+    protecting figure joins them; with k of them a small count can be anything from 0 up to
+    ``S − k × (largest shown)``, which the rule keeps at ``threshold − 1`` or more.
+    """
+    hideable = set(may_hide)
+    codes: dict[Hashable, int] = {
+        cell: SMALL for cell in hideable if np.isfinite(people.get(cell, np.nan)) and people[cell] < threshold
+    }
+    for _ in range(len(people) + 1):
+        changed = False
+        for relation in relations:
+            if relation.total is not None and codes.get(relation.total, SHOWN):
+                continue  # the sum is hidden: nothing to subtract from
+            if _exposed(relation, codes, people, threshold):
+                pick = _next_to_hide(relation, codes, people, hideable)
+                if pick is not None:
+                    codes[pick] = COMPLEMENT
+                    changed = True
+        if not changed:
+            break
+    return codes
+
+
+def _exposed(relation: Relation, codes: Mapping[Hashable, int], people: Mapping, threshold: int) -> bool:
+    """Whether a relation lets a reader give back, or narrow down, one of its small counts."""
+    hidden = [part for part in relation.parts if codes.get(part, SHOWN)]
+    if len(hidden) == 1:
+        return True  # the sum minus what is shown gives it back, small or protecting one elsewhere
+    if not any(codes[part] == SMALL for part in hidden):
+        return False
+    protecting = sum(1 for part in hidden if codes[part] == COMPLEMENT)
+    if protecting == 0:
+        return True  # small counts alone: their total bounds each from below (9 + 9 = 18 pins both)
+    shown = [_count(people, part) for part in relation.parts if not codes.get(part, SHOWN)]
+    hidden_total = sum(_count(people, part) for part in hidden)
+    return hidden_total - protecting * max(shown, default=0.0) < threshold - 1
+
+
+def _next_to_hide(
+    relation: Relation, codes: Mapping[Hashable, int], people: Mapping, hideable: set
+) -> Hashable | None:
+    """The largest figure of the relation still shown that may be hidden: its sum (which takes the
+    relation out of play altogether) when that may be hidden, else its largest part."""
+    cells = [*relation.parts, *([relation.total] if relation.total is not None else [])]
+    shown = [cell for cell in cells if not codes.get(cell, SHOWN) and cell in hideable]
+    if not shown:
+        return None
+    return max(shown, key=lambda cell: (_count(people, cell), str(cell)))
+
+
+def _count(people: Mapping, cell: Hashable) -> float:
+    value = people.get(cell, np.nan)
+    return float(value) if np.isfinite(value) else 0.0
+
+
+# --- one table of groups: a measure's values in one period ----------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSetup:
+    """What the rule needs to know about the race/ethnicity groups: which record an unknown
+    race/ethnicity, and the members of each roll-up (e.g. "People of color")."""
+
+    unknown: frozenset[int]
+    rollups: Mapping[int, frozenset[int]]
+
+    @classmethod
+    def from_frames(cls, groups: pd.DataFrame, memberships: pd.DataFrame) -> GroupSetup:
+        unknown = groups["is_unknown"].astype(bool) if "is_unknown" in groups else groups["key"].eq("")
+        members = memberships.groupby("rollup_id")["member_id"].agg(lambda ids: frozenset(map(int, ids)))
+        return cls(
+            unknown=frozenset(int(group) for group in groups.loc[unknown.to_numpy(), "id"]),
+            rollups={int(rollup): ids for rollup, ids in members.items()},
+        )
+
+
+def table_relations(group_ids: Sequence[int], setup: GroupSetup) -> list[Relation]:
+    """How one count table adds up: every group that is not a roll-up to the (published) total; each
+    roll-up to its members; and the total to each roll-up plus the groups outside it."""
+    present = set(group_ids)
+    base = tuple(group for group in group_ids if group not in setup.rollups)
+    relations = [Relation(None, base)]
+    for rollup, members in setup.rollups.items():
+        if rollup in present:
+            inside = tuple(group for group in base if group in members)
+            outside = tuple(group for group in base if group not in members)
+            relations += [Relation(rollup, inside), Relation(None, (rollup, *outside))]
+    return relations
+
+
+def table_codes(
+    group_ids: Sequence[int], people: Sequence[float], setup: GroupSetup, *, adds_up: bool
+) -> np.ndarray:
+    """Suppression codes for one table of group figures (roll-ups included). ``adds_up`` says whether
+    the figures add up to the total (counts of people do; rates do not, so only small counts hide)."""
+    counts = {int(group): float(count) for group, count in zip(group_ids, people, strict=True)}
+    relations = table_relations([int(group) for group in group_ids], setup) if adds_up else []
+    hideable = [int(group) for group in group_ids if int(group) not in setup.unknown]
+    codes = hide_cells(counts, relations, may_hide=hideable)
+    return np.array([codes.get(int(group), SHOWN) for group in group_ids], dtype=np.int8)
+
+
+def people_counted(rows: pd.DataFrame, units: pd.Series) -> np.ndarray:
+    """How many people each group row counts: the value of a count, the numerator of a rate or
+    percentage, and nothing (NaN) for dollars, days or a rate without its numerator."""
+    unit = units.to_numpy(object)
+    value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(float)
+    numerator = pd.to_numeric(rows.get("numerator", np.nan), errors="coerce")
+    numerator = np.broadcast_to(np.asarray(numerator, dtype=float), value.shape)
+    return np.where(unit == "count", value, np.where(np.isin(unit, ["percent", "rate"]), numerator, np.nan))
+
+
+def suppression_codes(
+    rows: pd.DataFrame, *, units: pd.Series, setup: GroupSetup, by: Sequence[str]
+) -> pd.Series:
+    """:func:`table_codes` for every table in ``rows`` (one table per ``by`` key, e.g. measure and
+    period), aligned with ``rows``; ``units`` gives each row's measure unit."""
+    codes = np.zeros(len(rows), dtype=np.int8)
+    if rows.empty:
+        return pd.Series(codes, index=rows.index)
+    people = people_counted(rows, units)
+    adds_up = units.to_numpy(object) == "count"
+    group_ids = rows["group_id"].to_numpy(np.int64)
+    position = np.arange(len(rows))
+    small = np.isfinite(people) & (people < THRESHOLD)
+    for _, table in pd.DataFrame({"row": position, **{name: rows[name].to_numpy() for name in by}}).groupby(
+        list(by), sort=False
+    )["row"]:
+        where = table.to_numpy()
+        if not small[where].any():
+            continue  # nothing small: nothing hidden (most tables; skipped without building relations)
+        codes[where] = table_codes(group_ids[where], people[where], setup, adds_up=bool(adds_up[where].all()))
+    return pd.Series(codes, index=rows.index)
+
+
+# --- derived figures -------------------------------------------------------------------------------
+
+# Columns of the analytics' group shares that reveal a hidden group's count.
+_REVEALING = (
+    "value",
+    "numerator",
+    "denominator",
+    "count",
+    "share",
+    "denominator_share",
+    "representation_index",
+    "parity_gap",
+)
+
+
+def public_shares(shares: pd.DataFrame, *, measures: pd.DataFrame, setup: GroupSetup) -> pd.DataFrame:
+    """The analytics' group shares as the public may see them: ``suppressed`` (bool) and
+    ``hidden_label`` added; every figure that reveals a hidden group's count blanked (NaN / NA)."""
+    frame = shares.copy()
+    units = frame["measure_id"].map(measures.set_index("measure_id")["unit"]).fillna("")
+    codes = suppression_codes(frame, units=units, setup=setup, by=["measure_id", "period_id"])
+    hidden = codes.to_numpy() != SHOWN
+    frame["suppressed"] = hidden
+    frame["hidden_label"] = np.where(hidden, HIDDEN_LABEL, "")
+    for column in _REVEALING:
+        if column in frame:
+            frame[column] = frame[column].astype(float).where(~hidden)
+    if "hires_to_parity" in frame:
+        frame["hires_to_parity"] = frame["hires_to_parity"].astype("Int64").where(~hidden, pd.NA)
+    return frame
+
+
+_SIDES = ("advantaged", "disadvantaged")
+
+
+def public_disparities(by_period: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
+    """Disparities with every period that compared a hidden group hidden whole: its ratio, score,
+    groups and sentence (``disparity_reason_code`` "suppressed", and a sentence that names no one).
+    ``public`` is :func:`public_shares` of the same measures."""
+    hidden_periods = public.loc[public["suppressed"], ["measure_id", "period_id"]].drop_duplicates()
+    frame = by_period.merge(hidden_periods.assign(_hidden=True), on=["measure_id", "period_id"], how="left")
+    hidden = frame.pop("_hidden").fillna(False).astype(bool).to_numpy()
+    return _blank_disparity(frame, hidden)
+
+
+def _blank_disparity(frame: pd.DataFrame, hidden: np.ndarray) -> pd.DataFrame:
+    for side in _SIDES:
+        frame[f"{side}_group_id"] = frame[f"{side}_group_id"].astype("Int64").where(~hidden, pd.NA)
+        frame[f"{side}_group"] = np.where(hidden, "", frame[f"{side}_group"].astype(object))
+        frame[f"{side}_value"] = frame[f"{side}_value"].astype(float).where(~hidden)
+    frame["disparity_ratio"] = frame["disparity_ratio"].astype(float).where(~hidden)
+    frame["equity_score"] = frame["equity_score"].astype("Int64").where(~hidden, pd.NA)
+    for column in ("groups_missing", "groups_unusable"):
+        frame[column] = np.where(hidden, "", frame[column].astype(object))
+    frame["disparity_reason_code"] = np.where(
+        hidden, "suppressed", frame["disparity_reason_code"].astype(object)
+    )
+    frame["disparity_reason"] = np.where(hidden, SCORE_HIDDEN_TEXT, frame["disparity_reason"].astype(object))
+    frame["disparity_state"] = np.where(hidden, "suppressed", frame["disparity_state"].astype(object))
+    frame["disparity_state_label"] = np.where(hidden, "Hidden", frame["disparity_state_label"].astype(object))
+    frame["disparity_state_icon"] = np.where(hidden, "–", frame["disparity_state_icon"].astype(object))
+    return frame
+
+
+def public_summary(summary: pd.DataFrame, public_by_period: pd.DataFrame) -> pd.DataFrame:
+    """Each measure's latest disparity and change score, hidden where either its latest period or
+    its baseline period is hidden in ``public_by_period`` (:func:`public_disparities`)."""
+    hidden_keys = public_by_period.loc[
+        public_by_period["disparity_reason_code"] == "suppressed", ["measure_id", "period_id"]
+    ]
+    hidden_set = set(map(tuple, hidden_keys.to_numpy(np.int64).tolist()))
+    frame = summary.copy()
+    latest_hidden = np.array(
+        [
+            (int(m), int(p)) in hidden_set
+            for m, p in zip(frame["measure_id"], frame["period_id"], strict=True)
+        ],
+        dtype=bool,
+    )
+    baseline = frame["baseline_period_id"].astype("Int64")
+    baseline_hidden = np.array(
+        [
+            pd.notna(p) and (int(m), int(p)) in hidden_set
+            for m, p in zip(frame["measure_id"], baseline, strict=True)
+        ],
+        dtype=bool,
+    )
+    frame = _blank_disparity(frame, latest_hidden)
+    change_hidden = latest_hidden | baseline_hidden
+    frame["baseline_equity_score"] = (
+        frame["baseline_equity_score"].astype("Int64").where(~baseline_hidden, pd.NA)
+    )
+    frame["change_score"] = frame["change_score"].astype("Int64").where(~change_hidden, pd.NA)
+    frame["change_reason_code"] = np.where(
+        change_hidden, "suppressed", frame["change_reason_code"].astype(object)
+    )
+    frame["change_reason"] = np.where(change_hidden, SCORE_HIDDEN_TEXT, frame["change_reason"].astype(object))
+    frame["change_state"] = np.where(change_hidden, "suppressed", frame["change_state"].astype(object))
+    return frame
+
+
+# --- the public face of one analytics result ---------------------------------------------------------
+
+_EQUITY_ROLLUP_COLUMNS = ("equity_score_mean", "change_score_mean", "n_scored", "n_change_scored")
+
+
+@dataclass
+class PublicView:
+    """One analytics result as the public may see it.
+
+    The judgements of measures and actions and the roll-ups involve no count by race and pass
+    through (the roll-ups without their means of equity scores, which a hidden score would enter).
+    Group rows, disparities and equity scores are suppressed a measure at a time, the first time a
+    page asks for them, and kept: a page about one bureau never pays for the whole city's tables.
+    """
+
+    analytics: Any  # equity_tracking.analytics.Analytics (not imported: this module is below it)
+    measures: pd.DataFrame  # the measure definitions (measure_id, unit, …)
+    setup: GroupSetup
+    _done: dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, repr=False
+    )
+    _lock: Lock = field(default_factory=Lock, repr=False)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.analytics.as_of
+
+    @property
+    def measure_status(self) -> pd.DataFrame:
+        return self.analytics.measures
+
+    @property
+    def actions(self) -> pd.DataFrame:
+        return self.analytics.actions
+
+    @property
+    def rollups(self) -> dict[str, pd.DataFrame]:
+        return {
+            level: frame.drop(columns=[column for column in _EQUITY_ROLLUP_COLUMNS if column in frame])
+            for level, frame in self.analytics.rollups.items()
+        }
+
+    def group_shares(self, measure_ids: Iterable[int]) -> pd.DataFrame:
+        """The measures' group rows (every period up to the as-of date), suppressed."""
+        return self._frames(measure_ids, 0)
+
+    def disparities(self, measure_ids: Iterable[int]) -> pd.DataFrame:
+        """The measures' disparity ratio and equity score in every period, suppressed."""
+        return self._frames(measure_ids, 1)
+
+    def disparity_summary(self, measure_ids: Iterable[int]) -> pd.DataFrame:
+        """The measures' latest equity score and change score, suppressed."""
+        return self._frames(measure_ids, 2)
+
+    def _frames(self, measure_ids: Iterable[int], which: int) -> pd.DataFrame:
+        wanted = sorted({int(measure_id) for measure_id in measure_ids})
+        missing = [measure_id for measure_id in wanted if measure_id not in self._done]
+        if missing:
+            self._suppress(missing)
+        parts = [self._done[measure_id][which] for measure_id in wanted]
+        if not parts:
+            return self._suppress_frames([])[which]
+        return pd.concat(parts, ignore_index=True)
+
+    def _suppress(self, measure_ids: list[int]) -> None:
+        shares, by_period, summary = self._suppress_frames(measure_ids)
+        with self._lock:
+            for measure_id in measure_ids:
+                self._done[measure_id] = (
+                    shares[shares["measure_id"] == measure_id].reset_index(drop=True),
+                    by_period[by_period["measure_id"] == measure_id].reset_index(drop=True),
+                    summary[summary["measure_id"] == measure_id].reset_index(drop=True),
+                )
+
+    def _suppress_frames(self, measure_ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        analytics = self.analytics
+        shares = analytics.group_shares[analytics.group_shares["measure_id"].isin(measure_ids)]
+        by_period = analytics.disparities[analytics.disparities["measure_id"].isin(measure_ids)]
+        summary = analytics.disparity_summary[analytics.disparity_summary["measure_id"].isin(measure_ids)]
+        public = public_shares(shares, measures=self.measures, setup=self.setup)
+        public_by_period = public_disparities(by_period, public)
+        return public, public_by_period, public_summary(summary, public_by_period)

@@ -82,6 +82,14 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        # Python's sqlite3 opens a transaction only before INSERT, UPDATE or DELETE, so a schema
+        # change would commit statement by statement and a failed migration would stay half done.
+        # Let SQLAlchemy say BEGIN itself (SQLAlchemy's documented recipe for pysqlite).
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
     return engine
 

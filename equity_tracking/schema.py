@@ -16,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from equity_tracking.db import DatabaseError, mask_url
 from equity_tracking.models import Bureau
@@ -93,11 +94,39 @@ def upgrade_to_head(engine: Engine) -> SchemaStatus:
             "nothing was changed."
         )
     if status.state is not SchemaState.CURRENT:
-        config = alembic_config(engine)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        _upgrade(engine)
     return schema_status(engine)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Run the migrations in one transaction. On SQLite, batch mode rebuilds a table by copying it,
+    which foreign-key enforcement would stop for any table that others point at: enforcement is
+    paused for the migration (it cannot change inside a transaction), every key is checked before
+    the commit, and enforcement comes back on before the connection returns to the pool."""
+    config = alembic_config(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:  # on the driver's connection: outside any transaction, where it takes effect
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                try:
+                    command.upgrade(config, "head")
+                except SQLAlchemyError as error:
+                    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                    raise DatabaseError(
+                        f"Upgrading the database at {mask_url(engine.url)} stopped: {reason}. Nothing was "
+                        "changed; fix the rows it names and start again."
+                    ) from error
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise DatabaseError(
+                        f"Upgrading the database at {mask_url(engine.url)} would leave rows pointing at "
+                        "missing rows; nothing was changed. Run `python -m equity_tracking check`."
+                    )
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def has_plan_data(engine: Engine) -> bool:

@@ -92,3 +92,55 @@ def test_unknown_race_groups_are_flagged_by_the_migration(engine):
         connection.execute(text(insert))
         flag = connection.execute(text("SELECT is_unknown FROM race_groups WHERE key = 'x'")).scalar_one()
     assert not flag  # the column defaults to "known"
+
+
+def test_upgrade_keeps_the_data_of_an_earlier_revision(engine):
+    # A database at revision 0001 holding rows that other rows point at: SQLite's batch mode
+    # rebuilds those tables, which foreign keys would stop half way without care.
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO bureaus (id, code, name, active) VALUES (1, 'TR', 'Transportation', true)")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO race_groups (id, key, name, sort_order, is_rollup, active) "
+                "VALUES (1, 'unknown_declined', 'Unknown or declined', 9, false, true), "
+                "(2, 'asian', 'Asian', 1, false, true)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO plans (id, bureau_id, title, first_fiscal_year, last_fiscal_year, version, status) "
+                "VALUES (1, 1, 'Plan', 2016, 2020, 1, 'active')"
+            )
+        )
+    assert upgrade_to_head(engine).state is SchemaState.CURRENT
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT bureau_id FROM plans")).scalar_one() == 1
+        flags = dict(connection.execute(text("SELECT key, is_unknown FROM race_groups")).all())
+    assert flags == {"unknown_declined": True, "asian": False}
+    assert "_alembic_tmp_race_groups" not in inspect(engine).get_table_names()
+
+
+def test_a_failed_upgrade_changes_nothing(engine):
+    # Text longer than the new caps cannot take the new CHECK constraints: the upgrade stops, and
+    # the database is left at its revision with its rows, not half migrated.
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO citywide_goals (number, short_title, text) VALUES (1, 'Goal', :text)"),
+            {"text": "x" * 2500},
+        )
+    with pytest.raises(DatabaseError, match="stopped: .*length.*Nothing was changed"):
+        upgrade_to_head(engine)
+    assert schema_status(engine).database_revision == "0001"
+    columns = {column["name"] for column in inspect(engine).get_columns("race_groups")}
+    assert "is_unknown" not in columns
+    assert not [name for name in inspect(engine).get_table_names() if name.startswith("_alembic")]

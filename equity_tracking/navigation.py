@@ -1,14 +1,20 @@
-"""The page registry: every page the app has, its script, its title and the permission it needs.
+"""The page registry: every page the app has, its script, title, URL and the permission it needs,
+and the parameters its links carry.
 
 Plain data, so that which pages a user gets is decided (and tested) without Streamlit; the UI adapter
-turns these into ``st.Page`` objects, and each page script's guard looks itself up here.
+turns these into ``st.Page`` objects, and each page script's guard looks itself up here. Also owns
+the short links (``/bureau/TR``) that the server turns into the page's own URL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from equity_tracking.permissions import Permission, Principal, allowed
+
+# URL parameters that follow a reader from page to page (a sidebar click keeps them).
+FISCAL_YEAR, BUREAU, MEASURE, GOAL = "fy", "bureau", "measure", "goal"
 
 
 @dataclass(frozen=True)
@@ -20,20 +26,47 @@ class PageSpec:
     permission: Permission
     url_path: str
     default: bool = False
+    # The parameter a short link's last segment fills: /bureau/TR is /bureau?bureau=TR.
+    short_link_param: str | None = None
 
 
 def _public(
-    key: str, script: str, title: str, icon: str, url_path: str, *, default: bool = False
+    key: str,
+    script: str,
+    title: str,
+    icon: str,
+    url_path: str,
+    *,
+    default: bool = False,
+    short_link_param: str | None = None,
 ) -> PageSpec:
-    return PageSpec(key, script, title, icon, Permission.VIEW_PUBLIC, url_path, default)
+    return PageSpec(key, script, title, icon, Permission.VIEW_PUBLIC, url_path, default, short_link_param)
 
 
 PAGES: tuple[PageSpec, ...] = (
     _public("home", "pages/home.py", "Citywide overview", ":material/home:", "overview", default=True),
-    _public("goal", "pages/citywide_goal.py", "Citywide goals", ":material/flag:", "goal"),
-    _public("bureau", "pages/bureau.py", "Bureaus", ":material/account_balance:", "bureau"),
-    _public("measure", "pages/measure.py", "Measures", ":material/monitoring:", "measure"),
+    _public(
+        "goal", "pages/citywide_goal.py", "Citywide goals", ":material/flag:", "goal", short_link_param=GOAL
+    ),
+    _public(
+        "bureau",
+        "pages/bureau.py",
+        "Bureaus",
+        ":material/account_balance:",
+        "bureau",
+        short_link_param=BUREAU,
+    ),
+    _public(
+        "measure",
+        "pages/measure.py",
+        "Measures",
+        ":material/monitoring:",
+        "measure",
+        short_link_param=MEASURE,
+    ),
     _public("compare", "pages/compare.py", "Compare bureaus", ":material/compare_arrows:", "compare"),
+    _public("workforce", "pages/workforce.py", "Workforce representation", ":material/groups:", "workforce"),
+    _public("reports", "pages/reports.py", "Bureau reports", ":material/article:", "reports"),
     _public(
         "methodology", "pages/methodology.py", "Methodology and about", ":material/menu_book:", "methodology"
     ),
@@ -49,3 +82,31 @@ def page(key: str) -> PageSpec:
 
 def pages_for(principal: Principal) -> list[PageSpec]:
     return [spec for spec in PAGES if allowed(principal, spec.permission)]
+
+
+def href(key: str, **params: object) -> str:
+    """A page's relative URL with its parameters (``bureau?bureau=TR&fy=2018-19``); parameters that
+    are None are left out."""
+    spec = page(key)
+    query = urlencode({name: str(value) for name, value in params.items() if value is not None})
+    return f"{spec.url_path}?{query}" if query else spec.url_path
+
+
+def short_link_target(path: str, query: str = "") -> str | None:
+    """Where a path below a page goes: ``/bureau/TR`` → ``/bureau?bureau=TR`` (keeping any query
+    string); a page without a short link goes to the page itself. None for any other path.
+
+    Streamlit serves its page shell for any path, but a nested one loads its scripts from the wrong
+    folder and shows a blank page; the server answers these with a redirect instead.
+    """
+    first, _, rest = path.strip("/").partition("/")
+    spec = next((spec for spec in PAGES if spec.url_path == first), None)
+    if spec is None or not rest:
+        return None
+    target = "/" + spec.url_path
+    params = []
+    if spec.short_link_param is not None:
+        params.append(f"{spec.short_link_param}={quote(rest.strip('/'), safe='')}")
+    if query:
+        params.append(query)
+    return target + ("?" + "&".join(params) if params else "")

@@ -289,6 +289,8 @@ def measures(
             Measure.disaggregated,
             Measure.data_source,
             Measure.weight,
+            Measure.benchmark_id,
+            Measure.indicator,
             Measure.baseline_value,
             baseline_period.label.label("baseline_period"),
             baseline_period.end_date.label("baseline_period_end"),
@@ -312,6 +314,7 @@ def measures(
         frame[column] = frame[column].map(_enum_value)
     for column in ("baseline_value", "target_value", "weight"):
         frame[column] = frame[column].astype(float)
+    frame["benchmark_id"] = frame["benchmark_id"].astype("Int64")
     return frame
 
 
@@ -425,6 +428,54 @@ def bureau_overview(engine: Engine) -> pd.DataFrame:
     return frame
 
 
+def annual_reports(
+    engine: Engine,
+    *,
+    bureau_id: int | None = None,
+    fiscal_year: int | None = None,
+    published_only: bool = True,
+) -> pd.DataFrame:
+    """Bureaus' annual narratives: bureau_id, bureau_code, bureau_name, fiscal_year, highlights,
+    challenges, priorities (lists of text), review_status, updated_at; newest fiscal year first."""
+    from equity_tracking.models import AnnualReport
+
+    statement = (
+        select(
+            AnnualReport.bureau_id,
+            Bureau.code.label("bureau_code"),
+            Bureau.name.label("bureau_name"),
+            AnnualReport.fiscal_year,
+            AnnualReport.highlights,
+            AnnualReport.challenges,
+            AnnualReport.priorities,
+            AnnualReport.review_status,
+            AnnualReport.updated_at,
+        )
+        .join(Bureau, Bureau.id == AnnualReport.bureau_id)
+        .where(AnnualReport.review_status.in_(visible_statuses(published_only=published_only)))
+        .order_by(AnnualReport.fiscal_year.desc(), Bureau.name)
+    )
+    if bureau_id is not None:
+        statement = statement.where(AnnualReport.bureau_id == bureau_id)
+    if fiscal_year is not None:
+        statement = statement.where(AnnualReport.fiscal_year == fiscal_year)
+    frame = _frame(engine, statement, dates=("updated_at",))
+    frame["review_status"] = frame["review_status"].map(_enum_value)
+    for column in ("highlights", "challenges", "priorities"):
+        frame[column] = frame[column].map(_text_list)
+    return frame
+
+
+def _text_list(value: object) -> list[str]:
+    """A JSON list of texts as stored (a list on PostgreSQL, sometimes a string on SQLite)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
 def demo_marker(engine: Engine) -> dict | None:
     """The demo dataset's description when the database holds it, else None."""
     statement = select(AppMetadata.value).where(AppMetadata.key == DEMO_DATA_KEY)
@@ -509,7 +560,7 @@ def measure_definitions(engine: Engine) -> pd.DataFrame:
     Columns: measure_id, goal_id, action_id, plan_id, bureau_id, key, name, unit, polarity,
     frequency, disaggregated, weight, baseline_value, baseline_period_id, baseline_period,
     baseline_period_end, target_value, target_period_id, target_period, target_period_end,
-    benchmark_id (nullable Int64), ended_on.
+    benchmark_id (nullable Int64), ended_on, indicator (a shared indicator key, or None).
     """
     baseline_period = aliased(ReportingPeriod)
     target_period = aliased(ReportingPeriod)
@@ -537,6 +588,7 @@ def measure_definitions(engine: Engine) -> pd.DataFrame:
             target_period.end_date.label("target_period_end"),
             Measure.benchmark_id,
             Measure.ended_on,
+            Measure.indicator,
         )
         .join(BureauGoal, BureauGoal.id == Measure.goal_id)
         .join(Plan, Plan.id == BureauGoal.plan_id)

@@ -210,6 +210,47 @@ def suppression_codes(
     return pd.Series(codes, index=rows.index)
 
 
+# --- a grid: many tables that also add up across (bureaus to the city) ------------------------------
+
+CITY = 0  # the "bureau" id of the city's own row in a grid
+
+
+def grid_codes(cells: pd.DataFrame, setup: GroupSetup) -> pd.Series:
+    """Suppression codes for a grid of counts: one row per (``bureau_id``, ``group_id``) with
+    ``people``, the city's row (``bureau_id`` :data:`CITY`) included. Each bureau's groups add up to
+    its total (published on its own pages) and the bureaus' figures of each group add up to the
+    city's, so both directions are protected at once."""
+    people = {
+        (int(b), int(g)): float(n)
+        for b, g, n in zip(cells["bureau_id"], cells["group_id"], cells["people"], strict=True)
+    }
+    relations: list[Relation] = []
+    for bureau, rows in cells.groupby("bureau_id", sort=False):
+        group_ids = [int(group) for group in rows["group_id"]]
+        relations += [
+            Relation(
+                None if relation.total is None else (int(bureau), relation.total),
+                tuple((int(bureau), part) for part in relation.parts),
+            )
+            for relation in table_relations(group_ids, setup)
+        ]
+    for group, rows in cells[cells["bureau_id"] != CITY].groupby("group_id", sort=False):
+        if (CITY, int(group)) in people:
+            relations.append(
+                Relation((CITY, int(group)), tuple((int(b), int(group)) for b in rows["bureau_id"]))
+            )
+    hideable = [cell for cell in people if cell[1] not in setup.unknown]
+    codes = hide_cells(people, relations, may_hide=hideable)
+    return pd.Series(
+        [
+            codes.get((int(b), int(g)), SHOWN)
+            for b, g in zip(cells["bureau_id"], cells["group_id"], strict=True)
+        ],
+        index=cells.index,
+        dtype="int8",
+    )
+
+
 # --- derived figures -------------------------------------------------------------------------------
 
 # Columns of the analytics' group shares that reveal a hidden group's count.
@@ -364,6 +405,57 @@ class PublicView:
     def disparity_summary(self, measure_ids: Iterable[int]) -> pd.DataFrame:
         """The measures' latest equity score and change score, suppressed."""
         return self._frames(measure_ids, 2)
+
+    def indicator_grid(self, measure_ids: Iterable[int]) -> pd.DataFrame:
+        """The counts of one shared indicator (e.g. every bureau's headcount) by bureau and group at
+        each fiscal year's end, with the city's sums, suppressed in both directions.
+
+        Columns: fiscal_year, bureau_id (:data:`CITY` for the city), group_id, people (NaN where
+        hidden), known_total (everyone counted whose race/ethnicity is known), benchmark_share,
+        suppressed. A year's value is the fiscal year's own, else its fourth quarter's.
+        """
+        from equity_tracking import rules  # pandas only; kept local to show what this method needs
+        from equity_tracking.periods import fiscal_year_containing, fiscal_year_end
+
+        shares = self.analytics.group_shares
+        rows = shares[shares["measure_id"].isin(list(measure_ids))]
+        year_end = [
+            pd.Timestamp(fiscal_year_end(fiscal_year_containing(end.date()))) for end in rows["period_end"]
+        ]
+        rows = rows[
+            (rows["period_end"] == pd.Series(year_end, index=rows.index, dtype="datetime64[ns]")).to_numpy()
+        ]
+        rows = rules.one_per_period_end(rows, by=["measure_id", "group_id"])
+        bureau_of = self.measures.set_index("measure_id")["bureau_id"]
+        cells = pd.DataFrame(
+            {
+                "fiscal_year": [fiscal_year_containing(end.date()) for end in rows["period_end"]],
+                "bureau_id": rows["measure_id"].map(bureau_of).astype("int64").to_numpy(),
+                "group_id": rows["group_id"].astype("int64").to_numpy(),
+                "people": rows["value"].astype(float).to_numpy(),
+                "known_total": rows["known_total"].astype(float).to_numpy(),
+                "benchmark_share": rows["benchmark_share"].astype(float).to_numpy(),
+            }
+        )
+        cells = cells.groupby(["fiscal_year", "bureau_id", "group_id"], as_index=False).agg(
+            people=("people", "sum"),
+            known_total=("known_total", "sum"),
+            benchmark_share=("benchmark_share", "first"),
+        )
+        city = cells.groupby(["fiscal_year", "group_id"], as_index=False).agg(
+            people=("people", "sum"), benchmark_share=("benchmark_share", "first")
+        )
+        known = (
+            cells.drop_duplicates(["fiscal_year", "bureau_id"]).groupby("fiscal_year")["known_total"].sum()
+        )
+        city = city.assign(bureau_id=CITY, known_total=city["fiscal_year"].map(known))
+        grid = pd.concat([city, cells], ignore_index=True)
+        codes = pd.concat(
+            [grid_codes(part, self.setup) for _, part in grid.groupby("fiscal_year", sort=False)]
+        ).reindex(grid.index)
+        grid["suppressed"] = codes.to_numpy() != SHOWN
+        grid["people"] = grid["people"].where(~grid["suppressed"])
+        return grid.sort_values(["fiscal_year", "bureau_id", "group_id"]).reset_index(drop=True)
 
     def _frames(self, measure_ids: Iterable[int], which: int) -> pd.DataFrame:
         wanted = sorted({int(measure_id) for measure_id in measure_ids})

@@ -1,44 +1,55 @@
 """The Streamlit adapter: the only library module that imports streamlit.
 
-Owns the page guard (settings → database → permission → demo banner), the per-process database
-start-up, cached reads, and turning the page registry into ``st.Page`` objects. Caches are shared by
-every user of a server process, so every cached function is keyed explicitly on the database URL
-and on the data version (and, once there are roles, on what the viewer may see).
+Owns:
+- the page guard (settings → database → permission → demo banner) and the per-process start-up;
+- the caches, every one keyed explicitly on the database URL, the data version and what the viewer
+  may see (caches are shared by every user of a server process);
+- **the reader's place**: choices kept in the URL (``?fy=2018-19&bureau=TR``), carried from page to
+  page in the session when a sidebar click drops them, written back to the URL on arrival, and
+  refused with a plain "not found" when a link asks for something that does not exist;
+- the house widgets pages are built from: charts with their title, text alternative, data table and
+  download; links that work from the keyboard; text from the database written as text; sections
+  that fold; a layout per screen width.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+import re
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.errors import StreamlitAPIException
 
-from equity_tracking import reads
+from equity_tracking import reads, suppression
 from equity_tracking.analytics.frames import AnalyticsFrames, load_frames
-from equity_tracking.analytics.pipeline import Analytics, run_analytics
-from equity_tracking.charts.style import PLOTLY_CONFIG
+from equity_tracking.analytics.pipeline import run_analytics
+from equity_tracking.charts.style import PLOTLY_CONFIG, Chart
 from equity_tracking.dashboards.common import (
     as_of_caption,
+    baseline_year_note,
     default_fiscal_year,
     fiscal_year_choices,
     fiscal_year_from_key,
     fiscal_year_key,
 )
 from equity_tracking.db import DatabaseError, describe_connection_error, make_engine
-from equity_tracking.formatting import csv_bytes
-from equity_tracking.navigation import PageSpec, page, pages_for
+from equity_tracking.formatting import csv_bytes, md
+from equity_tracking.navigation import FISCAL_YEAR, PageSpec, href, page, pages_for
+from equity_tracking.periods import fiscal_year_label
 from equity_tracking.permissions import ANONYMOUS, Principal, allowed
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
 
 DEMO_BANNER = "Demo data — not real City figures"
+STYLE = Path(__file__).with_name("ui.css")
 T = TypeVar("T")
 
 
@@ -65,17 +76,18 @@ class PageContext:
         For a page's assembled tables and figures, so that a rerun redraws instead of rebuilding.
         The result is shared by every session: treat it as read-only.
         """
-        return _memo(
+        return _memo(  # type: ignore[return-value]
             name, self.database_url, self.data_version, self.published_only, tuple(sorted(key.items())), build
         )
 
-    def analytics(self, fiscal_year: int) -> Analytics:
-        """Every judgement as the city stood at ``fiscal_year``'s reporting deadline (cached).
+    def analytics(self, fiscal_year: int) -> suppression.PublicView:
+        """Every judgement as the city stood at ``fiscal_year``'s reporting deadline, as the public
+        may see it: figures by race/ethnicity pass through the suppression module first (cached).
 
         The result is shared by every session: treat its frames as read-only.
         """
         as_of = reporting_deadline(fiscal_year).isoformat()
-        return _cached_analytics(self.database_url, self.data_version, self.published_only, as_of)
+        return _cached_public(self.database_url, self.data_version, self.published_only, as_of)
 
 
 def current_principal() -> Principal:
@@ -106,6 +118,7 @@ def guard(page_key: str) -> PageContext:
     if not allowed(principal, spec.permission):
         st.error("This page is not available to you. Sign in with an account that has access.")
         st.stop()
+    st.html(STYLE)
     try:
         settings = Settings.from_environment()
         startup = _startup(settings.database_url, settings.load_demo_when_empty)
@@ -127,14 +140,12 @@ def guard(page_key: str) -> PageContext:
 
 
 def demo_explanation(demo: dict) -> str:
-    return (
-        "Every bureau, measure and number shown here is generated for demonstration "
-        f"(seed {demo.get('seed', '?')}, scale {demo.get('scale', '?')})."
-    )
+    seed, scale = md(demo.get("seed", "?")), md(demo.get("scale", "?"))
+    return f"Every bureau, measure and number shown here is generated for demonstration (seed {seed}, scale {scale})."
 
 
 def _stop_with_error(message: str) -> None:
-    st.error(f"The tracker cannot reach its data right now. {message}", icon=":material/error:")
+    st.error(f"The tracker cannot reach its data right now. {md(message)}", icon=":material/error:")
     st.stop()
 
 
@@ -178,63 +189,114 @@ def _cached_frames(database_url: str, data_version: str, published_only: bool) -
 
 
 @st.cache_resource(show_spinner="Judging progress…", max_entries=32)
-def _cached_analytics(database_url: str, data_version: str, published_only: bool, as_of: str) -> Analytics:
+def _cached_public(
+    database_url: str, data_version: str, published_only: bool, as_of: str
+) -> suppression.PublicView:
     # cache_resource, not cache_data: the frames are shared read-only instead of unpickled per run.
     frames = _cached_frames(database_url, data_version, published_only)
-    return run_analytics(frames, as_of=as_of)
+    return suppression.PublicView(
+        analytics=run_analytics(frames, as_of=as_of),
+        measures=frames.measures,
+        setup=suppression.GroupSetup.from_frames(frames.groups, frames.memberships),
+    )
 
 
-# --- widgets kept in the URL, so every view can be shared as a link ------------------------------
+# --- the reader's place: choices kept in the URL and carried from page to page -------------------
 
 
-def url_selectbox(
-    label: str,
-    values: list[str],
+@dataclass(frozen=True)
+class Choice:
+    """What a URL-kept picker settled on: ``value`` (an option key), or None with ``asked`` holding
+    what a link asked for that does not exist."""
+
+    value: str | None
+    asked: str | None = None
+
+
+def _sticky(name: str) -> str:
+    return f"_sticky_{name}"
+
+
+def _widget(name: str) -> str:
+    return f"_pick_{name}"
+
+
+def _resolve(name: str, options: Mapping[str, str], *, default: str | None, normalize: Callable) -> Choice:
+    """The URL wins (a shared link, back or forward); without it, what this reader last chose on any
+    page (a sidebar click drops the URL's parameters); without that, the default."""
+    asked_values = st.query_params.get_all(name)
+    if asked_values:
+        asked = asked_values[-1]
+        value = normalize(asked)
+        return Choice(value) if value in options else Choice(None, asked)
+    remembered = st.session_state.get(_sticky(name))
+    if remembered in options:
+        return Choice(remembered)
+    return Choice(default if default in options else next(iter(options), None))
+
+
+def _on_pick(name: str, resets: tuple[str, ...]) -> None:
+    value = st.session_state[_widget(name)]
+    st.session_state[_sticky(name)] = value
+    if value is not None:
+        st.query_params[name] = value
+    for other in resets:  # choices that only make sense under the old value (a bureau's measure)
+        st.session_state.pop(_sticky(other), None)
+        st.query_params.pop(other, None)
+
+
+def url_choice(
+    name: str,
+    options: Mapping[str, str],
     *,
-    key: str,
-    format_func: Callable[[str], str] = str,
+    label: str,
+    not_found: Callable[[str], str],
     default: str | None = None,
+    normalize: Callable[[str], str | None] = str.strip,
+    resets: tuple[str, ...] = (),
     help: str | None = None,
 ) -> str:
-    """A selectbox whose value lives in the URL as ``?{key}=value``.
-
-    The URL wins when it changed since this session last wrote it (a shared link, back or
-    forward); otherwise the widget wins and is written to the URL. Values are short codes
-    (``?bureau=TR&fy=2018-19``), not the labels people see.
-    """
-    fallback = default if default in values else values[0]
-    written_key = f"_url_written_{key}"
-    from_url = st.query_params.get(key)
-    if from_url != st.session_state.get(written_key) and from_url in values:
-        st.session_state[key] = from_url
-    elif st.session_state.get(key) not in values:
-        # The widget was not on the last page run (another page was open): come back to what this
-        # session last chose, which Streamlit's page switch dropped from the URL.
-        remembered = st.session_state.get(written_key)
-        st.session_state[key] = remembered if remembered in values else fallback
-    value = st.selectbox(label, values, key=key, format_func=format_func, help=help)
-    if st.query_params.get(key) != value:
-        st.query_params[key] = value
-    st.session_state[written_key] = value
-    return value
-
-
-def fiscal_year_picker(choices: list[int], *, default: int) -> int:
-    """The "as of" fiscal year, kept in the URL as ``?fy=2018-19``."""
-    chosen = url_selectbox(
-        "Fiscal year",
-        [fiscal_year_key(year) for year in choices],
-        key="fy",
-        default=fiscal_year_key(default),
-        format_func=lambda key: f"FY {key}",
-        help="Show the plans as they stood when this fiscal year's reports were due (30 September).",
+    """A selectbox over ``{url value: label}`` kept in the URL as ``?{name}=value`` and remembered for
+    the other pages. A link asking for a value that is not an option gets ``not_found(asked)`` as a
+    plain message above an empty picker, and the page stops there: never a different item shown
+    silently. Returns the chosen value."""
+    if not options:
+        st.stop()
+    choice = _resolve(name, options, default=default, normalize=normalize)
+    if choice.value is None:
+        st.warning(not_found(md(choice.asked)), icon=":material/search_off:")
+    else:
+        st.session_state[_sticky(name)] = choice.value
+    st.session_state[_widget(name)] = choice.value
+    st.selectbox(
+        label,
+        list(options),
+        key=_widget(name),
+        format_func=lambda value: options[value],
+        on_change=_on_pick,
+        args=(name, resets),
+        placeholder="Choose one",
+        help=help,
     )
-    return fiscal_year_from_key(chosen)
+    if choice.value is None:
+        st.stop()
+    if st.query_params.get_all(name) != [choice.value]:  # one canonical copy, however it came
+        st.query_params[name] = choice.value
+    return choice.value
+
+
+def fiscal_year_param(text: str) -> str | None:
+    """A fiscal year as links write it ("2018-19", "FY 2018-19", "fy2018-19") → "2018-19"."""
+    match = re.fullmatch(r"\s*(?:fy\s*)?(\d{4})\s*[-–/]\s*(\d{2})\s*", str(text), flags=re.IGNORECASE)
+    if match is None:
+        return None
+    start = int(match.group(1))
+    return fiscal_year_key(start) if int(match.group(2)) == (start + 1) % 100 else None
 
 
 def pick_fiscal_year(ctx: PageContext) -> int:
-    """The fiscal-year selector with its "as reported by" caption; stops with an explanation when
-    there are no plans yet."""
+    """The "as of" fiscal year, kept in the URL as ``?fy=2018-19``, with its "as reported by" caption
+    and, for the baseline year, what that means; stops with an explanation when there are no plans."""
     choices = fiscal_year_choices(ctx.read("plans"))
     if not choices:
         st.info(
@@ -243,29 +305,96 @@ def pick_fiscal_year(ctx: PageContext) -> int:
             "`python -m equity_tracking load-demo`."
         )
         st.stop()
-    year = fiscal_year_picker(choices, default=default_fiscal_year(choices, today=dt.date.today()))
+    options = {fiscal_year_key(year): fiscal_year_label(year) for year in choices}
+    span = f"{fiscal_year_label(choices[0])} to {fiscal_year_label(choices[-1])}"
+    chosen = url_choice(
+        FISCAL_YEAR,
+        options,
+        label="Fiscal year",
+        default=fiscal_year_key(default_fiscal_year(choices, today=dt.date.today()) or choices[0]),
+        normalize=lambda text: fiscal_year_param(text) or text,
+        not_found=lambda asked: (
+            f"No plan in the tracker covers the fiscal year “{asked}”. The plans cover {span}: "
+            "choose a year below."
+        ),
+        help="Show the plans as they stood when this fiscal year's reports were due (30 September).",
+    )
+    year = fiscal_year_from_key(chosen)
     st.caption(as_of_caption(year))
+    note = baseline_year_note(year, choices)
+    if note:
+        st.info(note, icon=":material/flag:")
     return year
 
 
-def choice_picker(label: str, options: dict[str, str], *, key: str, help: str | None = None) -> str | None:
-    """A selectbox over ``{url value: label}`` kept in the URL as ``?{key}=value``."""
-    if not options:
-        return None
-    return url_selectbox(label, list(options), key=key, format_func=options.__getitem__, help=help)
+# --- the house widgets ------------------------------------------------------------------------------
 
 
-def chart(figure: go.Figure, *, table: pd.DataFrame, alt: str, key: str, file_name: str) -> None:
-    """A chart with its text alternative under it and its data one click away (and downloadable)."""
-    st.plotly_chart(figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
-    st.caption(alt)
+def link(label: str, page_key: str, **params: object) -> None:
+    """A link to another page that keyboard and screen-reader users can follow (a real link, named
+    by ``label``, which is written as text). Falls back to a plain link when the page was opened on
+    its own (outside the navigation, as Streamlit allows for files in ``pages/``)."""
+    query = {name: str(value) for name, value in params.items() if value is not None}
+    try:
+        st.page_link(str(PROJECT_ROOT / page(page_key).script), label=md(label), query_params=query, icon="")
+    except StreamlitAPIException:
+        st.markdown(f"[{md(label)}]({href(page_key, **query)})")
+
+
+def links(items: list[tuple[str, str, dict]], *, columns: int = 2) -> None:
+    """Several links (label, page key, parameters) side by side; they stack on a phone."""
+    for start in range(0, len(items), columns):
+        for column, (label, page_key, params) in zip(
+            st.columns(columns), items[start : start + columns], strict=False
+        ):
+            with column:
+                link(label, page_key, **params)
+
+
+def text(value: object) -> None:
+    """A paragraph of text from the database, written exactly as typed (no Markdown, no HTML)."""
+    st.text(str(value), width="stretch")
+
+
+def section(title: str, *, expanded: bool = False, key: str | None = None):
+    """A long section folded under its heading (readers open what they need; the page stays short)."""
+    return st.expander(title, expanded=expanded, key=key)
+
+
+def by_width(key: str):
+    """Two containers for one piece of the page: ``(wide, narrow)``; a style rule shows the first on
+    screens wider than a phone and the second on a phone, so each layout can be built for its
+    screen (the server does not know the width)."""
+    return st.container(key=f"wide-{key}"), st.container(key=f"narrow-{key}")
+
+
+def download(data: pd.DataFrame, *, file_name: str, label: str = "Download the data (CSV)", key: str) -> None:
+    """The project's own download: raw numbers, ISO dates and codes, formula-safe text."""
+    st.download_button(
+        label,
+        data=csv_bytes(data),
+        file_name=file_name,
+        mime="text/csv",
+        key=f"download-{key}",
+        icon=":material/download:",
+    )
+
+
+def chart(
+    chart: Chart,
+    *,
+    table: pd.DataFrame,
+    alt: str,
+    key: str,
+    file_name: str,
+    data: pd.DataFrame | None = None,
+) -> None:
+    """A chart with its title above it, its source and text alternative under it, and its data one
+    click away: ``table`` as people read it, and ``data`` (raw numbers and codes; the table when
+    None) as the download."""
+    st.markdown(f"**{md(chart.title)}**")
+    st.plotly_chart(chart.figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
+    st.caption(md(f"Source: {chart.source}. {alt}"))
     with st.expander("Data table for this chart", icon=":material/table:"):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(
-            "Download (CSV)",
-            data=csv_bytes(table),
-            file_name=file_name,
-            mime="text/csv",
-            key=f"download-{key}",
-            icon=":material/download:",
-        )
+        download(table if data is None else data, file_name=file_name, key=key)

@@ -1,4 +1,5 @@
-"""One bureau: its racial equity plan, goals, actions, results scorecard and disparities by race."""
+"""One bureau: its racial equity plan, annual narrative, goals, actions, results scorecard and
+disparities by race/ethnicity."""
 
 import streamlit as st
 
@@ -6,32 +7,22 @@ from equity_tracking import rules, ui
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import bureau as charts
 from equity_tracking.dashboards import bureau as view
-from equity_tracking.formatting import csv_bytes
+from equity_tracking.dashboards.common import (
+    HEADLINE_HEALTH,
+    WHO_REPORTS,
+    bureau_code_param,
+    bureau_options,
+    bureau_row,
+    count_tiles,
+    fiscal_year_choices,
+    fiscal_year_key,
+    is_baseline_year,
+    narrative,
+)
+from equity_tracking.formatting import date_text, md
+from equity_tracking.navigation import BUREAU
 from equity_tracking.periods import fiscal_year_label
-from equity_tracking.rules import reporting_deadline
-
-
-def _build(bureau_id: int, year: int):
-    """The page's tables and figures for one bureau and year."""
-    plan = rules.plan_for_fiscal_year(ctx.read("plans", bureau_id=bureau_id), year)
-    if plan is None:
-        return None, {}
-    page = view.bureau_page(
-        ctx.analytics(year),
-        plan=plan,
-        goals=view.plan_goals(ctx.read("goals", bureau_id=bureau_id), int(plan["id"])),
-        measures=ctx.read("measures", bureau_id=bureau_id),
-        updates=ctx.read("action_updates", bureau_id=bureau_id),
-        definitions=ctx.read("measure_definitions").set_index("measure_id"),
-        benchmarks=ctx.read("benchmark_share_frame"),
-        groups=ctx.read("race_groups"),
-        memberships=ctx.read("race_group_membership_frame"),
-        year=year,
-        fiscal_year_key=ui.fiscal_year_key(year),
-        fiscal_year_label=fiscal_year_label(year),
-    )
-    return page, charts.page_figures(page, fiscal_year_label=fiscal_year_label(year))
-
+from equity_tracking.suppression import NOTE as SUPPRESSION_NOTE
 
 ctx = ui.guard("bureau")
 st.title("Bureaus")
@@ -43,49 +34,62 @@ if bureaus.empty:
         "`python -m equity_tracking load-demo`."
     )
     st.stop()
-options = view.bureau_options(bureaus)
-bureau = view.bureau_row(bureaus, ui.choice_picker("Bureau", options, key="bureau"))
-year = ui.pick_fiscal_year(ctx)
-fy, fy_key, deadline = (
-    fiscal_year_label(year),
-    ui.fiscal_year_key(year),
-    view.date_text(reporting_deadline(year)),
+code = ui.url_choice(
+    BUREAU,
+    bureau_options(bureaus),
+    label="Bureau",
+    normalize=bureau_code_param,
+    not_found=lambda asked: (
+        f"No bureau with the code “{asked}” is in the tracker. Choose one below, or see "
+        "every bureau on the citywide overview."
+    ),
 )
+bureau = bureau_row(bureaus, code)
+year = ui.pick_fiscal_year(ctx)
+fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
+deadline = date_text(rules.reporting_deadline(year))
+baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
 bureau_id = int(bureau["id"])
-page, figures = ctx.memo("bureau-page", lambda: _build(bureau_id, year), bureau_id=bureau_id, year=year)
+plan = rules.plan_for_fiscal_year(ctx.read("plans", bureau_id=bureau_id), year)
 
 st.header(bureau["name"])
 if bureau["earlier_names"]:
-    st.caption(f"Formerly: {bureau['earlier_names']}.")
-if page is None:
+    st.caption(f"Formerly: {md(bureau['earlier_names'])}.")
+if plan is None:
     st.info(
-        f"{bureau['name']} has no racial equity plan in the tracker for {fy}. The bureau's equity "
-        "lead can send its plan to the Office of Equity and Human Rights, which imports plans.",
+        f"{md(bureau['name'])} had no racial equity plan in force for {fy}. The Office of Equity and Human "
+        "Rights adds a bureau's plan once Council or the bureau adopts it.",
         icon=":material/info:",
     )
     st.stop()
 
+public = ctx.analytics(year)
+goals = view.plan_goals(ctx.read("goals", bureau_id=bureau_id), int(plan["id"]))
+measures = ctx.read("measures", bureau_id=bureau_id)
+summary = view.plan_summary(public, plan)
+
 # --- the plan summary -----------------------------------------------------------------------------
-summary = page.summary
 st.subheader(summary["title"])
 st.caption(
-    f"{summary['span']} · version {summary['version']} · {summary['status_text']} · "
-    f"adopted {summary['adopted_text']}"
+    f"{summary['span']} · version {summary['version']} · {summary['status_text']} · adopted {summary['adopted_text']}"
 )
-if page.measures_reported_in_year == 0 and summary["n_measures"]:
+plan_measures = measures[measures["goal_id"].isin(goals["id"])]
+if summary["n_measures"] and view.reported_in_year(public, plan_measures["id"], year) == 0:
     st.warning(
-        f"{bureau['name']} has not reported any values for {fy} by its reporting deadline ({deadline}); "
-        "the figures are the latest it reported before then. " + view.WHO_ENTERS_VALUES,
+        f"{md(bureau['name'])} had not reported any value for {fy} by its reporting deadline ({deadline}); "
+        "the figures below are the latest it reported before then. " + WHO_REPORTS,
         icon=":material/hourglass_bottom:",
     )
 with st.container(horizontal=True):
     st.metric(
         "Overall progress",
-        summary["progress_text"],
-        help=f"Mean progress to target of the plan's goals. {summary['progress_reason']}",
+        "Baseline year" if baseline else summary["progress_text"],
+        help=f"Mean progress to target of the plan's goals; {summary['expected_text']} was expected by now. "
+        f"{summary['progress_reason']}",
         border=True,
         width=165,
     )
+    st.metric("Expected by now", "—" if baseline else summary["expected_text"], border=True, width=165)
     st.metric(
         "Updated on time",
         summary["freshness_text"],
@@ -97,134 +101,145 @@ with st.container(horizontal=True):
         border=True,
         width=165,
     )
-    st.metric("⚠ Actions overdue", f"{summary['actions_overdue']:,}", border=True, width=165)
+    st.metric(
+        f"{ACTION_STATUS['overdue'].icon} Actions overdue",
+        f"{summary['actions_overdue']:,}",
+        border=True,
+        width=165,
+    )
 st.markdown(f"**{summary['n_measures']:,} measures by health**")
 with st.container(horizontal=True):
-    for label, value in view.count_tiles(summary["health"], HEALTH, always=("on_track", "behind", "at_risk")):
+    for label, value in count_tiles(summary["health"], HEALTH, always=HEADLINE_HEALTH):
         st.metric(label, value, border=True, width=165)
-st.markdown(f"**{summary['n_actions']:,} actions by status**")
-with st.container(horizontal=True):
-    for label, value in view.count_tiles(
-        summary["actions"], ACTION_STATUS, always=("completed", "on_track", "major_disruption")
-    ):
-        st.metric(label, value, border=True, width=165)
+
+# --- the annual narrative -------------------------------------------------------------------------
+st.header(f"What {bureau['name']} reported for {fy}")
+reports = ctx.read("annual_reports", bureau_id=bureau_id, fiscal_year=year)
+parts = narrative(reports.iloc[0]) if len(reports) else []
+if not parts:
+    st.info(f"No annual narrative for {fy} has been published. {WHO_REPORTS}", icon=":material/info:")
+for heading, texts in parts:
+    st.markdown(f"**{heading}**")
+    for item in texts:
+        ui.text(f"• {item}")
+
 # --- goals ----------------------------------------------------------------------------------------
 st.header("Goals")
-if page.goals.empty:
+if goals.empty:
     st.info(
-        "This plan has no goals in the tracker yet. The bureau's equity lead can add them, each mapped "
-        "to a citywide goal and a focus area."
+        "This plan has no goals in the tracker yet. The Office of Equity and Human Rights adds them with the plan."
     )
 else:
-    st.dataframe(
-        page.goals,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Goal": st.column_config.TextColumn("Goal", width="medium"),
-            "Progress": st.column_config.ProgressColumn(
-                "Progress", min_value=0, max_value=100, format="%.1f %%", width="small"
-            ),
-            "Progress to target": None,
-        },
-    )
-    ui.chart(
-        figures["goal-health"],
-        table=page.goal_health[page.goal_health["Measures"] > 0][["Goal", "Health", "Measures"]],
-        alt=page.goals_alt,
-        key="goal-health",
-        file_name=f"{bureau['code']}-goals-{fy_key}.csv",
-    )
+    st.table(view.goal_table(public, goals, baseline=baseline), hide_index=True)
+    health = view.goal_health(public, goals)
+    with ui.section("Measures by health under each goal (chart)", key="goal-health"):
+        ui.chart(
+            charts.goal_health_chart(health, fiscal_year_label=fy),
+            table=health.drop(columns="state"),
+            data=view.goal_data(public, goals),
+            alt=f"Stacked bars: the measures under each of the plan's {len(goals)} goals by health.",
+            key="goal-health",
+            file_name=f"{bureau['code']}-goals-{fy_key}.csv",
+        )
 
 # --- actions --------------------------------------------------------------------------------------
 st.header("Actions")
-if page.actions.empty:
-    st.info("This plan has no actions in the tracker yet. The bureau's equity lead can add them.")
+actions = view.actions_table(public, goals, ctx.read("action_updates", bureau_id=bureau_id))
+if actions.empty:
+    st.info("This plan has no actions in the tracker yet.")
 else:
-    st.caption(f"Status as of {deadline}, with the latest update reported by then.")
-    st.dataframe(
-        page.actions,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Action": st.column_config.TextColumn("Action", width="medium"),
-            "Latest update": st.column_config.TextColumn("Latest update", width="large"),
-        },
+    counts = summary["actions"]
+    st.markdown(
+        " · ".join(
+            f"{ACTION_STATUS[key].icon} {ACTION_STATUS[key].label} **{count:,}**"
+            for key, count in counts.items()
+            if count
+        )
     )
+    with ui.section(f"Every action, with its latest update by {deadline}", key="actions"):
+        st.table(actions, hide_index=True)
+        ui.download(
+            view.actions_data(public, goals),
+            file_name=f"{bureau['code']}-actions-{fy_key}.csv",
+            key="actions",
+        )
 
 # --- results scorecard ----------------------------------------------------------------------------
 st.header("Results scorecard")
-if page.scorecard.empty:
-    st.info(
-        "This plan has no performance measures in the tracker yet. The bureau's equity lead can add "
-        "them with a baseline and a target."
-    )
+if plan_measures.empty:
+    st.info("This plan has no performance measures in the tracker yet.")
 else:
-    if page.measures_with_values == 0:
-        st.info(
-            f"{bureau['name']} had not published any values by {deadline}, so nothing can be judged yet. "
-            + view.WHO_ENTERS_VALUES,
-            icon=":material/info:",
-        )
     st.caption(
-        "Current and prior are the two latest values; variance and % of target compare the current value "
-        "with the target; the trend counts the periods it has run; the forecast extends a straight line "
-        "through recent values to the target period. Open a measure for its chart."
+        "Health and when the next value is due come first; then the current and prior values, the target, "
+        "the variance from it (in points for a percentage), the trend and how many periods it has run, "
+        "the change since the first value, and a forecast at the target year. Select a measure's name for "
+        "its chart."
     )
-    st.dataframe(
-        page.scorecard.drop(columns="measure_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
-            "Measure": st.column_config.TextColumn("Measure", width="medium"),
-        },
-    )
-    st.download_button(
-        "Download the scorecard (CSV)",
-        data=csv_bytes(page.scorecard.drop(columns=["Open", "measure_id"])),
+    st.table(view.scorecard(public, measures, goals, fiscal_year_key=fy_key), hide_index=True)
+    ui.download(
+        view.scorecard_data(public, measures, goals),
         file_name=f"{bureau['code']}-scorecard-{fy_key}.csv",
-        mime="text/csv",
-        icon=":material/download:",
+        label="Download the scorecard (CSV)",
+        key="scorecard",
     )
 
 # --- disparities ----------------------------------------------------------------------------------
 st.header("Disparities by race: workforce and contracting")
-if not page.disparities:
+benchmarks = ctx.read("benchmark_share_frame")
+panels = view.disparity_panels(
+    public,
+    measures=measures,
+    goals=goals,
+    groups=ctx.read("race_groups"),
+    benchmark_names=dict(zip(benchmarks["benchmark_id"], benchmarks["benchmark_name"], strict=False)),
+)
+if not panels:
     st.info(
-        "This plan has no workforce or contracting measure broken down by race/ethnicity. The bureau's "
-        "equity lead can add one (for example employees by race/ethnicity) to compare with the city's "
-        "population."
+        "This plan has no workforce or contracting measure broken down by race/ethnicity, so there is "
+        "nothing to compare with the city's population here."
     )
 else:
     st.caption(view.SCORE_CAVEAT)
-    st.caption(view.SUPPRESSED_NOTE)
-for panel in page.disparities:
-    with st.container(border=True):
-        st.subheader(panel.name)
-        st.caption(f"{panel.focus_area} · [Open this measure]({panel.link})")
+    if any(panel.any_hidden for panel in panels):
+        st.caption(SUPPRESSION_NOTE)
+for panel in panels:
+    with ui.section(f"{panel.name} · equity score: {panel.score_text}", key=f"panel-{panel.measure_id}"):
+        st.caption(md(panel.focus_area))
+        ui.link(f"Open the measure: {panel.name}", "measure", measure=panel.measure_id, fy=fy_key)
         st.metric(
             "Equity score",
-            panel.card["score_text"],
-            delta=panel.card["change_text"],
-            help=f"{view.SCORE_CAVEAT} {panel.card['change_reason']}",
+            panel.score_text,
+            delta=panel.change_text,
+            help=view.SCORE_CAVEAT,
             border=True,
             width=260,
         )
-        st.markdown(panel.card["text"])
+        ui.text(panel.sentence)
         if panel.table.empty:
-            st.info(
-                f"No values by race/ethnicity had been published by {deadline}. " + view.WHO_ENTERS_VALUES
-            )
-        elif panel.kind == "shares":
+            st.info(f"No values by race/ethnicity had been published by {deadline}.")
+            continue
+        if panel.kind == "shares":
             ui.chart(
-                figures[f"shares-{panel.measure_id}"],
-                table=panel.table[
-                    ["Group", "Count", "Share", "Benchmark share", "Representation index", "Reading"]
-                ],
-                alt=panel.alt,
+                charts.shares_chart(
+                    panel.chart_rows,
+                    measure_name=panel.name,
+                    benchmark_name=panel.benchmark_name,
+                    period=panel.period,
+                ),
+                table=panel.table,
+                data=panel.data,
+                alt=f"Bar chart of each group's share in {panel.period}"
+                + (f" beside its share of {panel.benchmark_name}" if panel.benchmark_name else "")
+                + ". Hidden figures are marked hidden.",
                 key=f"shares-{panel.measure_id}",
-                file_name=f"{bureau['code']}-{panel.key}-shares-{fy_key}.csv",
+                file_name=f"{bureau['code']}-measure-{panel.measure_id}-groups-{fy_key}.csv",
             )
         else:
-            st.dataframe(panel.table[["Group", "Value"]], hide_index=True, width="stretch")
+            st.table(panel.table, hide_index=True)
+            ui.download(
+                panel.data,
+                file_name=f"{bureau['code']}-measure-{panel.measure_id}-groups-{fy_key}.csv",
+                key=f"values-{panel.measure_id}",
+            )
+        if panel.unknown_note:
+            st.caption(md(panel.unknown_note))

@@ -3,8 +3,21 @@
 import streamlit as st
 
 from equity_tracking import ui
+from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import goal as charts
 from equity_tracking.dashboards import goal as view
+from equity_tracking.dashboards.common import (
+    bureau_chart_table,
+    bureau_detail_table,
+    counts_line,
+    fiscal_year_choices,
+    fiscal_year_key,
+    is_baseline_year,
+    number_param,
+    state_table,
+)
+from equity_tracking.formatting import md
+from equity_tracking.navigation import GOAL
 from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("goal")
@@ -17,24 +30,33 @@ if citywide_goals.empty:
         "city with `python -m equity_tracking load-demo`."
     )
     st.stop()
-goal = view.chosen_goal(
-    citywide_goals, ui.choice_picker("Citywide goal", view.goal_options(citywide_goals), key="goal")
+numbers = ", ".join(str(number) for number in citywide_goals["number"])
+chosen = ui.url_choice(
+    GOAL,
+    view.goal_options(citywide_goals),
+    label="Citywide goal",
+    normalize=number_param,
+    not_found=lambda asked: (
+        f"There is no citywide goal “{asked}”. The Council adopted goals {numbers}: choose one below."
+    ),
 )
+goal = view.chosen_goal(citywide_goals, chosen)
 goal_id, number = int(goal["id"]), int(goal["number"])
 year = ui.pick_fiscal_year(ctx)
-fy, fy_key = fiscal_year_label(year), ui.fiscal_year_key(year)
-analytics = ctx.analytics(year)
+fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
+baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
+public = ctx.analytics(year)
 goals = ctx.read("goals")
-headline = view.goal_headline(analytics, goals=goals, citywide_goal_id=goal_id)
+headline = view.goal_headline(public, goals=goals, citywide_goal_id=goal_id)
 
 st.header(f"Goal {number} · {goal['short_title']}")
-st.markdown(f"> {goal['text']}")
+ui.text(goal["text"])
 st.caption(view.adoption_text(goal))
 if headline.n_goals == 0:
     st.info(
-        f"No bureau goal maps to goal {number} yet, so there is no progress to show. Each "
-        "bureau maps every goal of its racial equity plan to one citywide goal; the Office of Equity "
-        "and Human Rights can ask bureaus to map their goals, or set the mapping when it imports a plan.",
+        f"No bureau goal maps to goal {number} yet, so there is no progress to show. Each bureau maps every "
+        "goal of its racial equity plan to one citywide goal; the Office of Equity and Human Rights sets the "
+        "mapping when it adds a plan.",
         icon=":material/info:",
     )
     st.stop()
@@ -42,84 +64,92 @@ if headline.n_goals == 0:
 tiles = st.columns(3)
 tiles[0].metric(
     "Progress to target",
-    headline.progress_text,
+    "Baseline year" if baseline else headline.progress_text,
     help=f"Mean progress to target of the bureau goals under this citywide goal. {headline.progress_reason}",
     border=True,
 )
 tiles[1].metric(
-    "Bureau goals",
-    f"{headline.n_goals:,}",
-    help=f"From {headline.n_bureaus:,} bureaus' plans.",
-    border=True,
+    "Bureau goals", f"{headline.n_goals:,}", help=f"From {headline.n_bureaus:,} bureaus' plans.", border=True
 )
 tiles[2].metric(
     "Measures", f"{headline.n_measures:,}", help=f"And {headline.n_actions:,} actions.", border=True
 )
 with st.container(border=True):
-    st.markdown(f"**Measures by health** ({headline.n_measures:,}): {view.health_line(headline.health)}")
-    st.markdown(f"**Actions by status** ({headline.n_actions:,}): {view.actions_line(headline.actions)}")
+    st.markdown(
+        f"**Measures by health** ({headline.n_measures:,}): {md(counts_line(headline.health, HEALTH)) or 'none'}"
+    )
+    st.markdown(
+        f"**Actions by status** ({headline.n_actions:,}): {md(counts_line(headline.actions, ACTION_STATUS)) or 'none'}"
+    )
 
 st.header("The bureaus' contributions")
 st.markdown(
-    f"Each of the **{headline.n_bureaus}** bureaus with goals under goal {number}, ranked by the "
-    "mean progress to target of those goals. The goal's own progress is the mean over all its bureau "
-    "goals, so bureaus with more goals weigh more in it."
+    f"Each of the **{headline.n_bureaus}** bureaus with goals under goal {number}, ranked by the mean progress "
+    "to target of those goals. The goal's own progress is the mean over all its bureau goals, so bureaus with "
+    "more goals weigh more in it."
 )
 contributions = view.bureau_contributions(
-    analytics,
-    goals=goals,
-    bureaus=ctx.read("bureaus", include_inactive=True),
-    citywide_goal_id=goal_id,
-    fiscal_year_key=fy_key,
+    public, goals=goals, bureaus=ctx.read("bureaus", include_inactive=True), citywide_goal_id=goal_id
 )
 ui.chart(
     charts.contributions_chart(contributions, goal_number=number, fiscal_year_label=fy),
-    table=view.bureau_chart_table(contributions),
+    table=bureau_chart_table(contributions),
+    data=contributions.drop(columns=["progress_text"]),
     alt=view.contributions_alt(contributions, goal_number=number, fiscal_year_label=fy),
     key="contributions",
     file_name=f"goal-{number}-bureaus-{fy_key}.csv",
 )
-st.dataframe(
-    view.bureau_detail_table(contributions),
-    hide_index=True,
-    width="stretch",
-    column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open", help="The bureau page")},
-)
+with ui.section("Each bureau's goals and measures (table)", key="bureau-table"):
+    st.dataframe(
+        bureau_detail_table(contributions),
+        hide_index=True,
+        width="stretch",
+        column_config={"Progress (%)": st.column_config.NumberColumn(format="%.1f %%")},
+    )
+with ui.section("Open a bureau's page", key="bureau-links"):
+    ui.links(
+        [
+            (name, "bureau", {"bureau": code, "fy": fy_key})
+            for name, code in zip(contributions["name"], contributions["code"], strict=True)
+        ]
+    )
 
 st.header("The health of its measures")
+health = state_table(headline.health, HEALTH, noun="Measures")
 ui.chart(
     charts.health_chart(headline.health, title=f"Goal {number}: measures by health, {fy}"),
-    table=view.health_table(headline.health),
+    table=health.drop(columns="state_key"),
+    data=health.rename(columns={"State": "health_label", "state_key": "health"}),
     alt=view.health_alt(headline.health, subject=f"under goal {number}", fiscal_year_label=fy),
     key="health",
     file_name=f"goal-{number}-health-{fy_key}.csv",
 )
 
-st.header("By focus area")
+st.header("By focus area and by strategy")
 focus = view.focus_area_breakdown(
-    analytics, goals=goals, focus_areas=ctx.read("focus_areas"), citywide_goal_id=goal_id
+    public, goals=goals, focus_areas=ctx.read("focus_areas"), citywide_goal_id=goal_id
 )
-ui.chart(
-    charts.breakdown_chart(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
-    table=view.breakdown_table(focus, heading="Focus area"),
-    alt=view.breakdown_alt(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
-    key="focus-areas",
-    file_name=f"goal-{number}-focus-areas-{fy_key}.csv",
-)
-
-st.header("By strategy")
-st.markdown("A bureau goal that names several strategies counts under each of them.")
+with ui.section("By focus area", key="focus-areas", expanded=True):
+    ui.chart(
+        charts.breakdown_chart(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
+        table=view.breakdown_table(focus, heading="Focus area"),
+        alt=view.breakdown_alt(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
+        key="focus-areas",
+        file_name=f"goal-{number}-focus-areas-{fy_key}.csv",
+    )
 by_strategy = view.strategy_breakdown(
-    analytics,
+    public,
     goals=goals,
     strategies=ctx.read("strategies"),
     links=ctx.read("goal_strategy_links"),
     citywide_goal_id=goal_id,
 )
-ui.chart(
-    charts.breakdown_chart(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
-    table=view.breakdown_table(by_strategy, heading="Strategy"),
-    alt=view.breakdown_alt(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
-    key="strategies",
-    file_name=f"goal-{number}-strategies-{fy_key}.csv",
-)
+with ui.section("By strategy", key="strategies"):
+    st.markdown("A bureau goal that names several strategies counts under each of them.")
+    ui.chart(
+        charts.breakdown_chart(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
+        table=view.breakdown_table(by_strategy, heading="Strategy"),
+        alt=view.breakdown_alt(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
+        key="strategies",
+        file_name=f"goal-{number}-strategies-{fy_key}.csv",
+    )

@@ -3,12 +3,17 @@
 import streamlit as st
 
 from equity_tracking import ui
+from equity_tracking.analytics.states import HEALTH
 from equity_tracking.charts import compare as charts
-from equity_tracking.charts.goal import health_chart
 from equity_tracking.dashboards import compare as view
-from equity_tracking.dashboards.citywide import health_counts
-from equity_tracking.dashboards.goal import bureau_chart_table, bureau_detail_table, health_alt, health_table
-from equity_tracking.formatting import percent
+from equity_tracking.dashboards.common import (
+    bureau_chart_table,
+    bureau_detail_table,
+    fiscal_year_key,
+    health_counts,
+    state_table,
+)
+from equity_tracking.formatting import md, percent
 from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("compare")
@@ -20,24 +25,28 @@ st.markdown(
 mode = st.segmented_control(
     "Compare by", view.MODES, default=view.BY_FOCUS_AREA, required=True, key="by", bind="query-params"
 )
-LINK = {"Open": st.column_config.LinkColumn("Open", display_text="Open", help="The bureau's page")}
 
 if mode == view.BY_MEASURE:
     definitions = ctx.read("measure_definitions")
     names = view.shared_measure_names(definitions)
     if not names:
         st.info(
-            "No measure is reported under the same name by two or more bureaus yet, so there is nothing "
-            "to compare. When bureaus adopt the same measure (for example the share of new hires who are "
-            "people of color), the Office of Equity and Human Rights can give it one common name in "
-            "every plan, and it will appear here."
+            "No measure is reported under the same name by two or more bureaus yet, so there is nothing to "
+            "compare. When bureaus adopt the same measure (for example the share of new hires who are people "
+            "of color), the Office of Equity and Human Rights can give it one common name in every plan."
         )
         st.stop()
-    name = ui.choice_picker(
-        "Measure", names, key="measure_name", help="Measures that at least two bureaus report."
+    name = ui.url_choice(
+        "measure_name",
+        names,
+        label="Measure",
+        help="Measures that at least two bureaus report.",
+        not_found=lambda asked: (
+            f"No measure called “{asked}” is reported by two or more bureaus. Choose one below."
+        ),
     )
     year = ui.pick_fiscal_year(ctx)
-    fy = fiscal_year_label(year)
+    fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
     comparison = view.measure_comparison(
         ctx.analytics(year),
         definitions=definitions,
@@ -52,67 +61,91 @@ if mode == view.BY_MEASURE:
     counts = view.health_counts(comparison)
     tiles = st.columns(3)
     tiles[0].metric("Bureaus reporting it", f"{comparison['bureau_id'].nunique():,}", border=True)
-    tiles[1].metric(
-        "★ ✓ Measures achieved or on track",
-        f"{counts['achieved'] + counts['on_track']:,} of {len(comparison):,}",
-        border=True,
-    )
-    tiles[2].metric(
-        "! ✕ Measures behind or at risk",
-        f"{counts['behind'] + counts['at_risk']:,} of {len(comparison):,}",
-        border=True,
-    )
+    if comparison["polarity"].eq("neutral").all():
+        tiles[1].metric(f"{HEALTH['tracked'].icon} Tracked, not judged", f"{len(comparison):,}", border=True)
+    else:
+        tiles[1].metric(
+            "★ ✓ Achieved or on track",
+            f"{counts['achieved'] + counts['on_track']:,} of {len(comparison):,}",
+            border=True,
+        )
+        tiles[2].metric(
+            "! ✕ ⊘ Behind, at risk or missed",
+            f"{counts['behind'] + counts['at_risk'] + counts['missed']:,} of {len(comparison):,}",
+            border=True,
+        )
 
     st.subheader("Latest value and target")
     for unit, part in view.by_unit(comparison):
         ui.chart(
             charts.value_chart(part, name=name, unit=unit, fiscal_year_label=fy),
             table=view.value_chart_table(part),
+            data=part[
+                [
+                    "code",
+                    "bureau",
+                    "key",
+                    "unit",
+                    "current_value",
+                    "current_period",
+                    "target_value",
+                    "target_period",
+                ]
+            ],
             alt=view.value_alt(part, name=name, fiscal_year_label=fy),
             key=f"values-{unit}",
-            file_name=f"compare-values-{unit}-{ui.fiscal_year_key(year)}.csv",
+            file_name=f"compare-values-{unit}-{fy_key}.csv",
         )
-
-    st.subheader("Progress to target and health")
-    ui.chart(
-        charts.measure_progress_chart(comparison, name=name, fiscal_year_label=fy),
-        table=view.progress_chart_table(comparison),
-        alt=view.progress_alt(comparison, name=name, fiscal_year_label=fy),
-        key="progress",
-        file_name=f"compare-progress-{ui.fiscal_year_key(year)}.csv",
-    )
-    st.dataframe(view.measure_table(comparison), hide_index=True, width="stretch", column_config=LINK)
+    if not comparison["polarity"].eq("neutral").all():
+        st.subheader("Progress to target and health")
+        ui.chart(
+            charts.measure_progress_chart(comparison, name=name, fiscal_year_label=fy),
+            table=view.progress_chart_table(comparison),
+            data=comparison[["code", "bureau", "key", "progress_pct", "health"]],
+            alt=view.progress_alt(comparison, name=name, fiscal_year_label=fy),
+            key="progress",
+            file_name=f"compare-progress-{fy_key}.csv",
+        )
+    with ui.section("Every bureau's figures (table)", key="measure-table"):
+        st.dataframe(view.measure_table(comparison), hide_index=True, width="stretch")
+    with ui.section("Open a bureau's page", key="measure-links"):
+        ui.links(
+            [
+                (label, "bureau", {"bureau": code, "fy": fy_key})
+                for label, code in zip(comparison["label"], comparison["code"], strict=True)
+            ]
+        )
 else:
     focus_areas = ctx.read("focus_areas")
     if focus_areas.empty:
         st.info(
-            "The plan focus areas are not in the database yet, so there is nothing to compare. An "
-            "equity-office administrator can load them with the plans, or load the demo city with "
+            "The plan focus areas are not in the database yet, so there is nothing to compare. An equity-office "
+            "administrator can load them with the plans, or load the demo city with "
             "`python -m equity_tracking load-demo`."
         )
         st.stop()
-    key = ui.choice_picker("Focus area", view.focus_options(focus_areas), key="focus")
+    key = ui.url_choice(
+        "focus",
+        view.focus_options(focus_areas),
+        label="Focus area",
+        not_found=lambda asked: f"There is no focus area “{asked}”. Choose one below.",
+    )
     area = focus_areas[focus_areas["key"] == key].iloc[0]
     year = ui.pick_fiscal_year(ctx)
-    fy = fiscal_year_label(year)
-    analytics = ctx.analytics(year)
+    fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
+    public = ctx.analytics(year)
     bureaus = ctx.read("bureaus", include_inactive=True)
     comparison = view.focus_area_comparison(
-        analytics,
-        goals=ctx.read("goals"),
-        bureaus=bureaus,
-        focus_area_id=int(area["id"]),
-        fiscal_year_key=ui.fiscal_year_key(year),
+        public, goals=ctx.read("goals"), bureaus=bureaus, focus_area_id=int(area["id"])
     )
     st.header(area["name"])
     if isinstance(area["description"], str) and area["description"]:
-        st.markdown(area["description"])
-    row = view.focus_area_row(analytics, int(area["id"]))
+        ui.text(area["description"])
+    row = view.focus_area_row(public, int(area["id"]))
     if comparison.empty or row is None:
         st.info(
-            f"No bureau has a goal in {area['name']} yet, so there is nothing to compare. Bureaus assign "
-            "each goal of their racial equity plan to a focus area; the Office of Equity and Human Rights "
-            "can ask bureaus to add goals here, or correct the focus area when it imports a plan.",
+            f"No bureau has a goal in {md(area['name'])} yet, so there is nothing to compare. Bureaus assign "
+            "each goal of their racial equity plan to a focus area.",
             icon=":material/info:",
         )
         st.stop()
@@ -126,28 +159,43 @@ else:
     active = ctx.read("bureaus")
     tiles[1].metric("Bureaus with goals here", view.coverage_text(comparison, active), border=True)
     tiles[2].metric("Bureau goals", f"{int(row['n_goals']):,}", border=True)
-
     missing = view.bureaus_without(comparison, active)
     if missing:
-        st.caption(f"No goal in this focus area: {', '.join(missing)}.")
+        st.caption(f"No goal in this focus area: {md(', '.join(missing))}.")
 
     st.subheader("Bureaus ranked by progress")
     ui.chart(
         charts.focus_chart(comparison, focus_name=area["name"], fiscal_year_label=fy),
         table=bureau_chart_table(comparison),
+        data=comparison.drop(columns=["progress_text"]),
         alt=view.focus_alt(comparison, focus_name=area["name"], fiscal_year_label=fy),
         key="focus",
-        file_name=f"compare-{key}-{ui.fiscal_year_key(year)}.csv",
+        file_name=f"compare-{key}-{fy_key}.csv",
     )
-
-    st.subheader("Each bureau's goals and measures")
-    st.dataframe(bureau_detail_table(comparison), hide_index=True, width="stretch", column_config=LINK)
+    with ui.section("Each bureau's goals and measures (table)", key="focus-table"):
+        st.dataframe(
+            bureau_detail_table(comparison),
+            hide_index=True,
+            width="stretch",
+            column_config={"Progress (%)": st.column_config.NumberColumn(format="%.1f %%")},
+        )
+    with ui.section("Open a bureau's page", key="focus-links"):
+        ui.links(
+            [
+                (name, "bureau", {"bureau": code, "fy": fy_key})
+                for name, code in zip(comparison["name"], comparison["code"], strict=True)
+            ]
+        )
     st.subheader("The health of every measure in it")
     health = health_counts(row)
+    table = state_table(health, HEALTH, noun="Measures")
     ui.chart(
-        health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
-        table=health_table(health),
-        alt=health_alt(health, subject=f"in {area['name']}", fiscal_year_label=fy),
+        charts.health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
+        table=table.drop(columns="state_key"),
+        data=table.rename(columns={"State": "health_label", "state_key": "health"}),
+        alt=f"Bar chart of the measures in {area['name']} by health: "
+        + "; ".join(f"{item.State}: {item.Measures}" for item in table.itertuples())
+        + ".",
         key="focus-health",
-        file_name=f"compare-{key}-health-{ui.fiscal_year_key(year)}.csv",
+        file_name=f"compare-{key}-health-{fy_key}.csv",
     )

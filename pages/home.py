@@ -6,7 +6,15 @@ from equity_tracking import ui
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import citywide as charts
 from equity_tracking.dashboards import citywide as view
-from equity_tracking.formatting import bureau_table, percent
+from equity_tracking.dashboards.common import (
+    counts_line,
+    fiscal_year_choices,
+    fiscal_year_key,
+    health_counts,
+    is_baseline_year,
+    state_table,
+)
+from equity_tracking.formatting import md, percent, plural
 from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("home")
@@ -17,142 +25,158 @@ st.markdown(
     "8 July 2015 (Resolution 37144)."
 )
 year = ui.pick_fiscal_year(ctx)
-fy = fiscal_year_label(year)
-analytics = ctx.analytics(year)
+fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
+baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
+public = ctx.analytics(year)
 citywide_goals = ctx.read("citywide_goals")
 bureaus = ctx.read("bureaus")
-city = view.city_row(analytics)
-goal_progress = view.goal_progress(analytics, citywide_goals)
-reporting = view.bureau_reporting(analytics, bureaus=bureaus, fiscal_year_shown=year)
-goal_health = view.goal_health(analytics, citywide_goals)
-heatmap = view.bureau_goal_heatmap(
-    analytics, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals
-)
-figures = ctx.memo(
-    "overview-figures",
-    lambda: charts.page_figures(
-        goal_health=goal_health, heatmap=heatmap, reporting=reporting, fiscal_year_label=fy
-    ),
-    year=year,
+city = view.city_row(public)
+goals = view.goal_progress(public, citywide_goals)
+table = ctx.memo(
+    "overview-bureaus", lambda: view.bureau_table(public, bureaus=bureaus, fiscal_year=year), year=year
 )
 
 st.header("Progress toward the citywide goals")
-tiles = st.columns(len(goal_progress) or 1)
-for tile, goal in zip(tiles, goal_progress.itertuples(), strict=False):
+for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=False):
     with tile.container(border=True):
         # The goal's name as text (it wraps), the number as a metric: metric labels get truncated.
-        st.markdown(f"**Goal {goal.number}** · {goal.short_title}")
-        st.metric(
-            "Progress to target",
-            goal.progress_text,
-            help=f"Mean progress of the {goal.n_goals} bureau goals under it. {goal.progress_reason}",
-        )
+        st.markdown(f"**Goal {goal.number}** · {md(goal.short_title)}")
+        if baseline:
+            st.metric("Progress to target", "Baseline year", help="Progress is judged from the next year on.")
+        else:
+            st.metric(
+                "Progress to target",
+                goal.progress_text,
+                help=f"Mean progress of the {goal.n_goals} bureau goals under it; {percent(goal.expected_pct)} "
+                f"was expected by now. {goal.progress_reason}",
+            )
 
-health = view.health_counts(city)
-actions = view.action_counts(city)
-on_time, with_plans = view.reported_on_time(reporting)
-without_data = health["not_started"] + health["no_data"] + health["cannot_judge"]
-tiles = [
-    (
-        f"{HEALTH['on_track'].icon} On track or achieved",
-        f"{health['on_track'] + health['achieved']:,}",
-        "Measures at or above 95 % of the progress expected by now, or at their target.",
+counts = view.headline_counts(city)
+reporting = view.reported_on_time(table)
+with st.container(horizontal=True):  # tiles wrap: three or more a row on a desktop, two on a phone
+    for key, label, help_text in view.HEADLINE_TILES:
+        st.metric(label, f"{counts[key]:,}", help=help_text, border=True, width=165)
+on_time = f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus"
+st.metric(
+    "Reported every measure due",
+    on_time,
+    delta=f"{percent(reporting['share_pct'])} of due measures reported",
+    delta_color="off",
+    delta_arrow="off",
+    help=(
+        f"Bureaus that reported a value for every measure due for {fy} by the reporting deadline: "
+        f"{reporting['measures_reported']:,} of {reporting['measures_due']:,} due measures were reported."
     ),
-    (f"{HEALTH['behind'].icon} Behind", f"{health['behind']:,}", HEALTH["behind"].description),
-    (f"{HEALTH['at_risk'].icon} At risk", f"{health['at_risk']:,}", HEALTH["at_risk"].description),
-    (
-        f"{HEALTH['no_data'].icon} Without data",
-        f"{without_data:,}",
-        "Measures not started (nothing reported after the baseline), with no data, or that cannot be "
-        "judged (the measure page says why).",
-    ),
-    ("Reported on time", f"{on_time} of {with_plans} bureaus", f"Bureaus with values for {fy} on time."),
-]
-for start in range(0, len(tiles), 2):
-    # Two tiles a row: their labels stay whole, and they stack on a phone.
-    for column, (label, value, help_text) in zip(st.columns(2), tiles[start : start + 2], strict=False):
-        column.metric(label, value, help=help_text, border=True)
+    border=True,
+)
 st.markdown(
-    f"Of **{int(city['n_measures']):,}** measures, **{health['achieved']:,}** have reached their target and "
-    f"**{without_data:,}** have no data to judge yet (not started, no data or cannot be judged). "
-    f"Actions: "
-    + ", ".join(
-        f"{ACTION_STATUS[status].icon} {ACTION_STATUS[status].label.lower()} **{count:,}**"
-        for status, count in actions.items()
-    )
-    + "."
+    f"{plural(int(city['n_measures']), 'measure')} in the plans in force. Measures by health: "
+    f"{md(counts_line(health_counts(city), HEALTH))}. Actions: "
+    f"{md(counts_line(view.actions_by_status(city), ACTION_STATUS))}."
 )
 
 st.header("Each citywide goal")
-for goal in goal_progress.itertuples():
-    with st.container(border=True):
-        st.subheader(f"Goal {goal.number} · {goal.short_title}")
-        st.markdown(goal.text)
+for goal in goals.itertuples():
+    with ui.section(
+        f"Goal {goal.number} · {goal.short_title}: {goal.progress_text}", key=f"goal-{goal.number}"
+    ):
+        ui.text(goal.text)
         st.markdown(
-            f"Progress **{goal.progress_text}** across {goal.n_goals} bureau goals, "
-            f"{goal.n_measures:,} measures and {goal.n_actions:,} actions. "
-            f"[Open this goal](goal?goal={goal.number}&fy={ui.fiscal_year_key(year)})"
+            f"Progress **{goal.progress_text}** ({percent(goal.expected_pct)} expected by now) across "
+            f"{plural(goal.n_goals, 'bureau goal')}, {plural(goal.n_measures, 'measure')} and "
+            f"{plural(goal.n_actions, 'action')}."
         )
-        counts = goal_health[goal_health["number"] == goal.number]
+        ui.link(f"Open goal {goal.number}: {goal.short_title}", "goal", goal=goal.number, fy=fy_key)
+        health = view.goal_health(public, int(goal.id))
+        health_table = state_table(health, HEALTH, noun="Measures")
         ui.chart(
-            figures[f"goal-health-{goal.number}"],
-            table=counts[["Health", "Measures"]],
-            alt=(
-                f"Bar chart: measures under goal {goal.number} by health in {fy}. "
-                + "; ".join(f"{row.Health}: {row.Measures}" for row in counts.itertuples())
-                + "."
-            ),
+            charts.goal_health_chart(health, goal_number=goal.number, fiscal_year_label=fy),
+            table=health_table.drop(columns="state_key"),
+            data=health_table.rename(columns={"State": "health_label", "state_key": "health"}),
+            alt=f"Bar chart of the measures under goal {goal.number} by health: "
+            + "; ".join(f"{row.State}: {row.Measures}" for row in health_table.itertuples())
+            + ".",
             key=f"goal-health-{goal.number}",
-            file_name=f"goal-{goal.number}-health-{ui.fiscal_year_key(year)}.csv",
+            file_name=f"goal-{goal.number}-health-{fy_key}.csv",
         )
 
 st.header("Bureaus by citywide goal")
-ui.chart(
-    figures["heatmap"],
-    table=heatmap.rename(columns={"text": "Progress", "goals": "Bureau goals"})[
-        ["Bureau", "Goal", "Progress", "Bureau goals"]
-    ],
-    alt=(
-        f"Heatmap: each bureau's mean progress to target under each citywide goal in {fy}; "
-        "darker cells are further from target, and a dash means the bureau has no goal under it."
-    ),
-    key="heatmap",
-    file_name=f"bureau-by-goal-{ui.fiscal_year_key(year)}.csv",
-)
+grid = view.bureau_goal_grid(public, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals)
+wide, narrow = ui.by_width("grid")
+with wide:
+    ui.chart(
+        charts.grid_chart(grid, fiscal_year_label=fy),
+        table=view.grid_table(grid),
+        data=view.grid_data(grid),
+        alt="Each bureau's mean progress to target under each citywide goal; darker cells are further from "
+        "target, and a dash means the bureau has no goal under it.",
+        key="grid",
+        file_name=f"bureau-by-goal-{fy_key}.csv",
+    )
+with narrow:
+    st.markdown(f"**Progress to target by bureau and citywide goal, {fy}**")
+    st.caption("A dash: the bureau has no goal under that citywide goal.")
+    st.table(view.grid_table(grid).map(md), hide_index=True)
 
 st.header("Who is reporting")
-stopped = reporting[reporting["reporting"].isin(["stopped", "never"])]
-if stopped.empty:
-    st.success(f"Every bureau has reported within the last year as of {fy}.", icon=":material/check_circle:")
-else:
+stopped = view.stopped_names(table)
+if stopped:
     st.warning(
-        f"{len(stopped)} bureau(s) have stopped reporting: " + ", ".join(stopped["name"]) + ".",
+        f"{plural(len(stopped), 'bureau')} had stopped reporting by {fy}'s deadline: "
+        + ", ".join(md(name) for name in stopped)
+        + ".",
         icon=":material/warning:",
     )
-ui.chart(
-    figures["reporting"],
-    table=view.reporting_table(reporting),
-    alt=(
-        f"Bar chart: the share of each bureau's measures and actions updated on time in {fy}, "
-        f"lowest first. {on_time} of {with_plans} bureaus reported on time."
-    ),
-    key="reporting",
-    file_name=f"reporting-{ui.fiscal_year_key(year)}.csv",
-)
+else:
+    st.success(f"Every bureau has reported within the last year as of {fy}.", icon=":material/check_circle:")
+with ui.section(f"Measures reported by each bureau, {fy}", key="reporting"):
+    ui.chart(
+        charts.reporting_chart(table, fiscal_year_label=fy),
+        table=table[
+            ["name", "Reporting", "measures_due", "measures_reported", "reported_pct", "last_reported"]
+        ].rename(
+            columns={
+                "name": "Bureau",
+                "measures_due": "Measures due",
+                "measures_reported": "Reported",
+                "reported_pct": "Reported (%)",
+                "last_reported": "Latest value for",
+            }
+        ),
+        alt=f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus reported every measure due.",
+        key="reporting",
+        file_name=f"reporting-{fy_key}.csv",
+    )
 
-st.header("Bureaus and their plans")
-overview = ctx.read("bureau_overview")
-table = bureau_table(overview)
-table.insert(
-    0,
-    "Open",
-    [f"bureau?bureau={code}&fy={ui.fiscal_year_key(year)}" for code in overview["code"]],
+st.header("Every bureau at a glance")
+st.markdown(
+    "One row per bureau, to see who is behind: measures by health (out of date included), overdue "
+    "actions, the share of the measures due that were reported, the last report and progress against "
+    "what was expected by now. Select a column heading to sort."
 )
-table["Progress"] = overview["id"].map(reporting.set_index("id")["progress_pct"]).map(percent)
+staff = view.staff_table(table)
 st.dataframe(
-    table,
+    staff,
     hide_index=True,
     width="stretch",
-    height=36 * (len(table) + 1) + 3,
-    column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open")},
+    column_config={
+        "Bureau": st.column_config.TextColumn(pinned=True, width="medium"),
+        "Due measures reported (%)": st.column_config.NumberColumn(format="%.1f %%"),
+        "Progress (%)": st.column_config.NumberColumn(format="%.1f %%"),
+        "Expected by now (%)": st.column_config.NumberColumn(format="%.1f %%"),
+        "Last report": st.column_config.DateColumn(format="D MMM YYYY"),
+    },
 )
+ui.download(
+    table.drop(columns=["Reporting"]).rename(columns={"name": "bureau", "code": "bureau_code"}),
+    file_name=f"bureaus-{fy_key}.csv",
+    label="Download every bureau's figures (CSV)",
+    key="bureaus",
+)
+with ui.section("Open a bureau's page", key="bureau-links"):
+    ui.links(
+        [
+            (name, "bureau", {"bureau": code, "fy": fy_key})
+            for name, code in zip(bureaus["name"], bureaus["code"], strict=True)
+        ]
+    )

@@ -5,7 +5,6 @@ import streamlit as st
 from equity_tracking import ui
 from equity_tracking.dictionary import data_dictionary
 from equity_tracking.docs import methodology_sections
-from equity_tracking.formatting import csv_bytes
 
 ctx = ui.guard("methodology")
 st.title("Methodology and about")
@@ -31,13 +30,9 @@ for title, body in sections:
 
 st.header("Data dictionary")
 dictionary = data_dictionary()
-st.dataframe(dictionary, hide_index=True, width="stretch", height=36 * (len(dictionary) + 1) + 3)
-st.download_button(
-    "Download the data dictionary (CSV)",
-    data=csv_bytes(dictionary),
-    file_name="data-dictionary.csv",
-    mime="text/csv",
-    icon=":material/download:",
+st.table(dictionary, hide_index=True)
+ui.download(
+    dictionary, file_name="data-dictionary.csv", label="Download the data dictionary (CSV)", key="dictionary"
 )
 
 st.header("About the data")
@@ -46,8 +41,9 @@ st.markdown(
     "shows the plans as they stood on 30 September after it ended, when annual reports are due.\n"
     "- **Published values only.** Bureaus enter values as drafts; the equity office reviews and "
     "publishes them. Corrections never overwrite history: the newest published version is shown.\n"
-    "- **Small numbers.** Counts below 10 people are not shown by race/ethnicity, so that no one can "
-    "be identified.\n"
-    "- **Plain means.** Progress and equity scores are averaged without weights unless a measure says "
-    "otherwise; one strong measure can hide a weak one, so every page lets you open the details."
+    "- **Small numbers.** A count of fewer than 10 people in a race/ethnicity group is hidden, together "
+    "with any other figure that would let a reader work it out, so that no one can be identified.\n"
+    "- **Means.** A goal's progress is the mean of its measures' progress (weighted where a plan gives a "
+    "measure more weight); everything above is a plain mean of goals. One strong measure can hide a weak "
+    "one, so every page lets you open the details."
 )

@@ -82,13 +82,17 @@ def measure_status(
     - variance_from_target, percent_of_target, progress (raw fraction), progress_pct,
       progress_pct_clamped (0–100), expected_value, expected_progress (at the latest value's
       period end), health_ratio;
-    - health, health_label, health_icon, health_reason;
+    - health (:data:`~equity_tracking.analytics.states.HEALTH_ORDER`), health_label, health_icon,
+      health_reason;
     - trend, trend_periods, trend_label, trend_icon, trend_reason;
     - baseline_change_pct, baseline_change_reason;
-    - forecast_value, forecast_points, projection ("yes", "no", "not_enough_data",
-      "cannot_judge"), projection_label, projection_icon, projection_reason;
-    - next_due, overdue, freshness ("current", "update_overdue", "ended"), freshness_label,
-      freshness_icon, freshness_reason.
+    - forecast_value (none once the target period is reported), forecast_points, projection ("yes",
+      "no", "not_enough_data", "final", "cannot_judge"), projection_label, projection_icon,
+      projection_reason;
+    - next_due, overdue, freshness ("current", "update_overdue", "complete", "ended"),
+      freshness_label, freshness_icon, freshness_reason; last_entered_at (UTC: when the newest of its
+      totals seen by then was entered; only for frames with ``entered_at``);
+    - directional (False for a measure with no better direction, which is tracked, never judged).
 
     Numbers are NaN where they cannot be worked out; every state, label, icon and reason column is
     filled (the state says "cannot_judge" and the reason says why). State columns are Categoricals.
@@ -142,6 +146,8 @@ def _series_points(series: pd.DataFrame) -> pd.DataFrame:
         points[f"{prefix}_period"] = rows["period_label"]
         points[f"{prefix}_period_end"] = rows["period_end"]
     points["n_values"] = series.groupby("measure_id", sort=False).size()
+    if "entered_at" in series.columns:  # when the bureau last reported a total, of any period
+        points["last_entered_at"] = series.groupby("measure_id", sort=False)["entered_at"].max()
     return points
 
 

@@ -1,76 +1,48 @@
-"""Figures for the citywide overview."""
+"""Figures for the citywide overview, from the shared chart stack."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
-from equity_tracking.charts.style import heatmap, horizontal_bars, state_counts_bar
+from equity_tracking.charts.style import Chart, escaped, heatmap, labelled_bars, state_bars
 from equity_tracking.dashboards.citywide import REPORTING
 from equity_tracking.formatting import percent
 
 SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 
 
-def goal_health_chart(counts: dict[str, int], *, goal_number: int, fiscal_year_label: str) -> go.Figure:
-    return state_counts_bar(
-        counts,
-        styles=HEALTH,
-        order=HEALTH_ORDER,
-        title=f"Goal {goal_number}: measures by health, {fiscal_year_label}",
-        source=SOURCE,
-        x_title="Number of measures",
-    )
+def goal_health_chart(counts: dict[str, int], *, goal_number: int, fiscal_year_label: str) -> Chart:
+    figure = state_bars(counts, styles=HEALTH, order=HEALTH_ORDER, x_title="Number of measures")
+    return Chart(figure, f"Goal {goal_number}: measures by health, {fiscal_year_label}", SOURCE)
 
 
-def heatmap_chart(frame: pd.DataFrame, *, fiscal_year_label: str) -> go.Figure:
-    return heatmap(
-        frame,
+def grid_chart(grid: pd.DataFrame, *, fiscal_year_label: str) -> Chart:
+    data = grid.assign(Bureau=escaped(grid["Bureau"]))
+    figure = heatmap(
+        data,
         x="Goal",
         y="Bureau",
         z="progress_pct",
         text="text",
-        title=f"Progress to target by bureau and citywide goal, {fiscal_year_label}",
-        source=SOURCE,
         x_title="Citywide goal",
-        y_title="Bureau",
         colourbar_title="Progress (%)",
     )
+    return Chart(figure, f"Progress to target by bureau and citywide goal, {fiscal_year_label}", SOURCE)
 
 
-def reporting_chart(reporting: pd.DataFrame, *, fiscal_year_label: str) -> go.Figure:
-    frame = reporting.copy()
+def reporting_chart(table: pd.DataFrame, *, fiscal_year_label: str) -> Chart:
+    """Each bureau's share of due measures reported, its reporting state written with its name (on a
+    line of its own, so a phone never cuts it off)."""
+    frame = table.copy()
+    frame["label"] = [
+        f"{name} · {state}" for name, state in zip(escaped(frame["name"]), frame["Reporting"], strict=True)
+    ]
     frame["colour"] = frame["reporting"].map(lambda key: REPORTING[key].colour)
-    frame["bar_text"] = frame["freshness_pct"].map(percent) + " · " + frame["Reporting"]
-    frame["hover"] = (
-        frame["name"] + "<br>last reported: " + frame["last_reported"] + "<br>" + frame["Reporting"]
-    )
-    return horizontal_bars(
-        frame,
-        category="name",
-        value="freshness_pct",
-        text="bar_text",
-        colour="colour",
-        hover="hover",
-        title=f"Reporting freshness by bureau, {fiscal_year_label}",
-        source=SOURCE,
-        x_title="Measures and actions updated on time (%)",
-    )
-
-
-def page_figures(
-    *, goal_health: pd.DataFrame, heatmap: pd.DataFrame, reporting: pd.DataFrame, fiscal_year_label: str
-) -> dict[str, go.Figure]:
-    """Every figure of the overview, by chart key (the page caches them per fiscal year)."""
-    figures = {
-        f"goal-health-{number}": goal_health_chart(
-            dict(zip(counts["state"], counts["Measures"], strict=True)),
-            goal_number=int(number),
-            fiscal_year_label=fiscal_year_label,
-        )
-        for number, counts in goal_health.groupby("number")
-    }
-    figures["heatmap"] = heatmap_chart(heatmap, fiscal_year_label=fiscal_year_label)
-    figures["reporting"] = reporting_chart(reporting, fiscal_year_label=fiscal_year_label)
-    return figures
+    frame["bar_text"] = frame["reported_pct"].map(percent).where(frame["measures_due"] > 0, "nothing due")
+    frame["hover"] = frame["label"] + "<br>last value for " + frame["last_reported"]
+    figure = labelled_bars(
+        frame, label="label", value="reported_pct", text="bar_text", colour="colour", hover="hover",
+        x_title="Share of the measures due that were reported (%)",
+    )  # fmt: skip
+    return Chart(figure, f"Measures reported by each bureau, {fiscal_year_label}", SOURCE)

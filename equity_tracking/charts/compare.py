@@ -1,34 +1,30 @@
-"""Figures for comparing bureaus on a focus area or on a measure (labelled bars, as on the goal page)."""
+"""Figures for comparing bureaus on a focus area or on a measure, from the shared chart stack."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from equity_tracking.analytics.states import HEALTH
-from equity_tracking.charts.goal import SOURCE, labelled_bars, progress_bars
+from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
+from equity_tracking.charts.style import Chart, escaped, labelled_bars, progress_bars, state_bars
+from equity_tracking.dashboards.common import bar_label, ranked_labels
 from equity_tracking.dashboards.compare import unit_word
-from equity_tracking.dashboards.goal import bar_label, ranked_labels
 
-HEADROOM = 1.12  # room right of the longest bar (or target) for the value written after it
+SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
+
 TICKS = {"dollars": {"tickprefix": "$"}, "percent": {"ticksuffix": " %"}}
 
 
-def focus_chart(comparison: pd.DataFrame, *, focus_name: str, fiscal_year_label: str) -> go.Figure:
+def focus_chart(comparison: pd.DataFrame, *, focus_name: str, fiscal_year_label: str) -> Chart:
     """Bureaus ranked by the mean progress of their goals in one focus area."""
-    data = comparison.copy()
+    data = comparison.assign(name=escaped(comparison["name"]))
     data["label"] = ranked_labels(data)
-    return progress_bars(
-        data,
-        label="label",
-        title=f"{focus_name}: bureaus ranked by progress, {fiscal_year_label}",
-        x_title="Mean progress to target (%)",
-    )
+    figure = progress_bars(data, label="label", x_title="Mean progress to target (%)")
+    return Chart(figure, f"{focus_name}: bureaus ranked by progress, {fiscal_year_label}", SOURCE)
 
 
-def value_chart(part: pd.DataFrame, *, name: str, unit: str, fiscal_year_label: str) -> go.Figure:
+def value_chart(part: pd.DataFrame, *, name: str, unit: str, fiscal_year_label: str) -> Chart:
     """Each bureau's latest value of one measure (bars) and its target (a black tick)."""
-    data = part.copy()
+    data = part.assign(label=escaped(part["label"]))
     data["label"] = [
         bar_label(row.label, f"reported for {row.current_period}" if row.stale else "")
         for row in data.itertuples()
@@ -49,7 +45,9 @@ def value_chart(part: pd.DataFrame, *, name: str, unit: str, fiscal_year_label: 
     values = pd.concat([data["current_value"], data["target_value"]]).dropna()
     low = min(float(values.min()), 0.0) if len(values) else 0.0
     high = max(float(values.max()), 0.0) if len(values) else 1.0
-    return labelled_bars(
+    if unit == "percent":
+        high = min(high, 100.0)  # a percentage axis stops at 100
+    figure = labelled_bars(
         data,
         label="label",
         value="current_value",
@@ -58,23 +56,26 @@ def value_chart(part: pd.DataFrame, *, name: str, unit: str, fiscal_year_label: 
         target="target_value",
         target_text="target_hover",
         value_name="Latest value",
-        title=f"{name}, {fiscal_year_label}",
-        source=SOURCE,
         x_title=f"Latest value ({unit_word(unit)})",
-        x_range=(low * HEADROOM, (high or 1.0) * HEADROOM),
+        x_range=(low, high or 1.0),
         x_axis=TICKS.get(unit),
     )
+    return Chart(figure, f"{name}, {fiscal_year_label}", SOURCE)
 
 
-def measure_progress_chart(comparison: pd.DataFrame, *, name: str, fiscal_year_label: str) -> go.Figure:
+def measure_progress_chart(comparison: pd.DataFrame, *, name: str, fiscal_year_label: str) -> Chart:
     """Each bureau's progress to target on one measure, coloured and labelled by health."""
-    data = comparison.copy()
+    data = comparison.assign(label=escaped(comparison["label"]))
     data["label"] = [bar_label(row.label, row.health_text) for row in data.itertuples()]
     data["colour"] = data["health"].map(lambda state: HEALTH[state].colour)
-    return progress_bars(
-        data,
-        label="label",
-        colour="colour",
-        title=f"{name}: progress to target, {fiscal_year_label}",
-        x_title="Progress from baseline to target (%)",
+    figure = progress_bars(
+        data, label="label", colour="colour", x_title="Progress from baseline to target (%)"
+    )
+    return Chart(figure, f"{name}: progress to target, {fiscal_year_label}", SOURCE)
+
+
+def health_chart(health: dict[str, int], *, title: str) -> Chart:
+    """Measures by health, one bar per state that has any."""
+    return Chart(
+        state_bars(health, styles=HEALTH, order=HEALTH_ORDER, x_title="Number of measures"), title, SOURCE
     )

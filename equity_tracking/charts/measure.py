@@ -1,4 +1,5 @@
-"""Figures for the measure page: the turn-the-curve chart and the values by race/ethnicity."""
+"""Figures for the measure page, on the house layout: the turn-the-curve chart and the values by
+race/ethnicity (one line per group, hidden values leaving a gap)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from equity_tracking.analytics.states import CATEGORICAL_COLOURS, PALETTE
-from equity_tracking.charts.bureau import chart
+from equity_tracking.charts.style import Chart, house_layout
 from equity_tracking.dashboards.common import fiscal_year_key
 from equity_tracking.dashboards.measure import UNIT_TITLES, Curve
+from equity_tracking.formatting import plain
 
 # Marker symbols and line dashes that tell the groups apart without colour.
 SYMBOLS = (
@@ -47,6 +49,11 @@ def _x_axis(figure: go.Figure, dates: pd.Series) -> None:
         )
 
 
+def _custom(frame: pd.DataFrame) -> list[list[str]]:
+    """(period label, value as written) for hover texts, the label escaped for plotly."""
+    return [[plain(label), text] for label, text in zip(frame["label"], frame["text"], strict=True)]
+
+
 def _shown_text(frame: pd.DataFrame, skip: pd.Series | None = None) -> list[str]:
     texts = frame["text"].tolist()
     if skip is None:
@@ -56,11 +63,15 @@ def _shown_text(frame: pd.DataFrame, skip: pd.Series | None = None) -> list[str]
 
 def turn_the_curve_chart(
     points: Curve, *, measure_name: str, unit: str, source: str, fiscal_year_label: str
-) -> go.Figure:
+) -> Chart:
     """Baseline, actual values, the expected path from baseline to target, the target, and the
     forecast (dashed). Each series has its own marker and line style as well as its colour, and
     the key values are written on the chart."""
-    figure = go.Figure()
+    figure = go.Figure(
+        layout=house_layout(
+            x_title=X_TITLE, y_title=UNIT_TITLES.get(unit, unit), height=CURVE_HEIGHT_PX, legend_rows=3
+        )
+    )
     rising = (
         len(points.target)
         and len(points.baseline)
@@ -75,7 +86,7 @@ def turn_the_curve_chart(
                 name="Expected path",
                 line={"color": PALETTE["grey"], "dash": "dot", "width": 2},
                 marker={"symbol": "circle-open", "size": 7},
-                customdata=points.expected[["label", "text"]],
+                customdata=_custom(points.expected),
                 hovertemplate="Expected in %{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
@@ -95,7 +106,7 @@ def turn_the_curve_chart(
                 # Away from the line: it arrives from the lower left when rising, leaves to the lower
                 # right when falling.
                 textposition="top left" if rising else "top right",
-                customdata=points.actuals[["label", "text"]],
+                customdata=_custom(points.actuals),
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>Actual</extra>",
             )
         )
@@ -115,7 +126,7 @@ def turn_the_curve_chart(
                 marker={"symbol": ["circle", "diamond-open"], "size": [1, 11], "line": {"width": 2}},
                 text=["", "Forecast " + points.forecast["text"].iat[-1]],
                 textposition="top left" if forecast_above else "bottom left",
-                customdata=points.forecast[["label", "text"]],
+                customdata=_custom(points.forecast),
                 hovertemplate="Forecast for %{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
@@ -130,7 +141,7 @@ def turn_the_curve_chart(
                 text=["Baseline " + points.baseline["text"].iat[0]],
                 # Away from the line, which leaves the baseline towards the target.
                 textposition="bottom right" if rising else "top right",
-                customdata=points.baseline[["label", "text"]],
+                customdata=_custom(points.baseline),
                 hovertemplate="Baseline, %{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
@@ -144,7 +155,7 @@ def turn_the_curve_chart(
                 marker={"symbol": "star", "size": 15, "color": PALETTE["bluish_green"]},
                 text=["Target " + points.target["text"].iat[0]],
                 textposition="bottom left" if forecast_above else "top left",
-                customdata=points.target[["label", "text"]],
+                customdata=_custom(points.target),
                 hovertemplate="Target for %{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
@@ -155,36 +166,39 @@ def turn_the_curve_chart(
         low, high = float(values.min()), float(values.max())
         pad = (high - low) * 0.2 or max(abs(high) * 0.1, 1.0)
         bottom = max(low - pad, 0.0) if low >= 0 else low - pad  # no negative axis for values never below 0
-        figure.update_yaxes(range=[bottom, high + pad])
-    figure.update_layout(hovermode="closest", legend={"traceorder": "normal"})
-    return chart(
-        figure,
-        title=f"{measure_name}: turning the curve, as of {fiscal_year_label}",
-        source=source,
-        x_title=X_TITLE,
-        y_title=UNIT_TITLES.get(unit, unit),
-        height=CURVE_HEIGHT_PX,
-        legend_rows=3,
-    )
+        top = high + pad
+        if unit == "percent" and high <= 100:
+            top = min(top, 100.0)  # a percentage axis stops at 100
+        figure.update_yaxes(range=[bottom, top])
+    figure.update_layout(hovermode="closest")
+    return Chart(figure, f"{measure_name}: turning the curve, as of {fiscal_year_label}", source)
 
 
 def group_chart(
     rows: pd.DataFrame, *, measure_name: str, unit: str, source: str, fiscal_year_label: str
-) -> go.Figure:
+) -> Chart:
     """One line per race/ethnicity group over the periods, each with its own colour, marker symbol
-    and dash; hidden small counts leave a gap.
+    and dash; hidden figures leave a gap.
 
     ``rows`` is :func:`~equity_tracking.dashboards.measure.group_values`."""
-    figure = go.Figure()
-    groups = rows.drop_duplicates("Group").sort_values("sort_order", kind="stable")["Group"].tolist()
+    groups = rows.drop_duplicates("group").sort_values("sort_order", kind="stable")["group"].tolist()
+    # On a phone each group's name takes a row of the legend.
+    figure = go.Figure(
+        layout=house_layout(
+            x_title=X_TITLE,
+            y_title=UNIT_TITLES.get(unit, unit),
+            height=GROUP_HEIGHT_PX,
+            legend_rows=len(groups),
+        )
+    )
     for position, group in enumerate(groups):
-        part = rows[rows["Group"] == group]
+        part = rows[rows["group"] == group]
         figure.add_trace(
             go.Scatter(
                 x=part["period_end"],
-                y=part["value"].where(~part["suppressed"].astype(bool)),
+                y=part["value"],
                 mode="lines+markers",
-                name=group,
+                name=plain(group),
                 line={
                     "color": CATEGORICAL_COLOURS[position % len(CATEGORICAL_COLOURS)],
                     "dash": DASHES[position % len(DASHES)],
@@ -193,34 +207,20 @@ def group_chart(
                 marker={"symbol": SYMBOLS[position % len(SYMBOLS)], "size": 8},
                 connectgaps=False,
                 customdata=list(
-                    zip(
-                        part["period"],
-                        [
-                            hidden or text
-                            for hidden, text in zip(part["hidden"], part["value_text"], strict=True)
-                        ],
-                        strict=True,
-                    )
+                    zip(part["period"], [plain(group)] * len(part), part["value_text"], strict=True)
                 ),
-                hovertemplate="%{customdata[0]}<br>" + group + ": %{customdata[1]}<extra></extra>",
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}: %{customdata[2]}<extra></extra>",
             )
         )
     _x_axis(figure, rows["period_end"])
-    figure.update_layout(hovermode="closest", legend={"traceorder": "normal"})
+    figure.update_layout(hovermode="closest")
+    if unit == "percent":
+        figure.update_yaxes(rangemode="tozero", range=[0, 100] if rows["value"].max() > 50 else None)
     subject = measure_name if "race" in measure_name.lower() else f"{measure_name} by race/ethnicity"
-    return chart(
-        figure,
-        title=f"{subject}, as of {fiscal_year_label}",
-        source=source,
-        x_title=X_TITLE,
-        y_title=UNIT_TITLES.get(unit, unit),
-        height=GROUP_HEIGHT_PX,
-        # On a phone each group's name takes a row of the legend.
-        legend_rows=len(groups),
-    )
+    return Chart(figure, f"{subject}, as of {fiscal_year_label}", source)
 
 
-def page_figures(page, *, fiscal_year_label: str) -> dict[str, go.Figure]:
+def page_figures(page, *, fiscal_year_label: str) -> dict[str, Chart]:
     """The figures of a :class:`~equity_tracking.dashboards.measure.MeasurePage`, by chart key:
     "curve" when there is anything to draw, "groups" when there are values by group."""
     name, unit = str(page.measure["name"]), str(page.measure["unit"])

@@ -2,8 +2,9 @@
 
 Pure functions of the analytics and a few small reads (``goals``, ``bureaus``, ``focus_areas``,
 ``measure_definitions``). A bureau's progress in a focus area is the mean progress of its bureau
-goals in that focus area (as :func:`equity_tracking.dashboards.goal.bureau_progress`); a measure is
-compared on its scorecard row from the analytics (current value, target, progress, health).
+goals in that focus area (:func:`equity_tracking.dashboards.common.bureau_progress`); a measure is
+compared on its scorecard row from the public analytics (current value, target, progress, health);
+a measure with no better direction is tracked, never judged, here as everywhere.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from equity_tracking.analytics.pipeline import Analytics
 from equity_tracking.analytics.states import HEALTH
-from equity_tracking.dashboards.goal import bureau_progress
-from equity_tracking.formatting import number, percent, state_text
-from equity_tracking.periods import fiscal_year_label
+from equity_tracking.dashboards.common import bureau_progress, health_texts
+from equity_tracking.formatting import number, percent
+from equity_tracking.suppression import PublicView
 
 # What to compare by; the words are also the URL's values (``?by=Measure``), as Streamlit keeps a
 # segmented control's displayed option in the URL.
@@ -63,20 +63,19 @@ def shared_measure_names(definitions: pd.DataFrame, *, min_bureaus: int = MIN_BU
 
 
 def focus_area_comparison(
-    analytics: Analytics,
+    analytics: PublicView,
     *,
     goals: pd.DataFrame,
     bureaus: pd.DataFrame,
     focus_area_id: int,
-    fiscal_year_key: str,
 ) -> pd.DataFrame:
     """Each bureau with goals in the focus area: mean progress of those goals, ranked, with their
-    measures by health (:func:`equity_tracking.dashboards.goal.bureau_progress`)."""
+    measures by health (:func:`equity_tracking.dashboards.common.bureau_progress`)."""
     under = goals[goals["focus_area_id"] == focus_area_id]
-    return bureau_progress(analytics, goals=under, bureaus=bureaus, fiscal_year_key=fiscal_year_key)
+    return bureau_progress(analytics, goals=under, bureaus=bureaus)
 
 
-def focus_area_row(analytics: Analytics, focus_area_id: int) -> pd.Series | None:
+def focus_area_row(analytics: PublicView, focus_area_id: int) -> pd.Series | None:
     """The analytics' roll-up of the whole focus area (all bureaus), or None without goals."""
     rollup = analytics.rollups["focus_area"]
     match = rollup[rollup["entity_id"] == focus_area_id]
@@ -115,7 +114,7 @@ def focus_alt(comparison: pd.DataFrame, *, focus_name: str, fiscal_year_label: s
 
 
 def measure_comparison(
-    analytics: Analytics,
+    analytics: PublicView,
     *,
     definitions: pd.DataFrame,
     bureaus: pd.DataFrame,
@@ -128,10 +127,11 @@ def measure_comparison(
     bureau has two measures of that name), unit, polarity, current_value, current_period, stale
     (the value is from before the fiscal year shown), target_value, target_period, progress_pct
     (clamped 0–100), progress_text, health, health_text ("✓ On track"), health_reason,
-    value_text, target_text, link. Sorted by progress, best first (no progress last).
+    value_text, target_text. Sorted by progress, best first (no progress last). Only measures of
+    plan versions in force are compared.
     """
-    chosen = definitions[definitions["name"] == name]
-    scorecard = analytics.measures.set_index("measure_id")
+    scorecard = analytics.measure_status.set_index("measure_id")
+    chosen = definitions[(definitions["name"] == name) & definitions["measure_id"].isin(scorecard.index)]
     ids = chosen["measure_id"].to_numpy()
     card = scorecard.reindex(ids)
     known = bureaus.set_index("id")
@@ -151,16 +151,16 @@ def measure_comparison(
     frame["label"] = np.where(twice, frame["bureau"] + " (" + frame["key"] + ")", frame["bureau"])
     frame["current_value"] = card["current_value"].to_numpy(dtype=float)
     frame["current_period"] = _text(card["current_period"])
-    shown = fiscal_year_label(fiscal_year)
     ends = pd.to_datetime(card["current_period_end"]).to_numpy()
     frame["stale"] = pd.notna(ends) & (ends < np.datetime64(f"{fiscal_year}-07-01"))
     frame["target_value"] = card["target_value"].to_numpy(dtype=float)
     frame["target_period"] = _text(card["target_period"])
     frame["progress_pct"] = card["progress_pct_clamped"].to_numpy(dtype=float)
     frame["progress_text"] = [percent(value) for value in frame["progress_pct"]]
-    health = card["health"].fillna("no_data").to_numpy()
-    frame["health"] = health
-    frame["health_text"] = [state_text(HEALTH[state].icon, HEALTH[state].label) for state in health]
+    frame["health"] = card["health"].astype(object).fillna("no_data").to_numpy()
+    frame["health_text"] = health_texts(
+        pd.DataFrame({"health": frame["health"], "current_period": frame["current_period"]})
+    )
     frame["health_reason"] = _text(card["health_reason"])
     frame["value_text"] = [
         number(value, unit=unit) for value, unit in zip(frame["current_value"], frame["unit"], strict=True)
@@ -168,7 +168,6 @@ def measure_comparison(
     frame["target_text"] = [
         number(value, unit=unit) for value, unit in zip(frame["target_value"], frame["unit"], strict=True)
     ]
-    frame["link"] = [f"bureau?bureau={code}&fy={shown.removeprefix('FY ')}" for code in frame["code"]]
     frame = frame.sort_values(["progress_pct", "label"], ascending=[False, True], na_position="last")
     return frame.reset_index(drop=True)
 
@@ -198,10 +197,9 @@ def health_counts(comparison: pd.DataFrame) -> dict[str, int]:
 
 
 def measure_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    """The comparison as people read it, with a link to each bureau's page."""
+    """The comparison as people read it."""
     return pd.DataFrame(
         {
-            "Open": comparison["link"],
             "Bureau": comparison["label"],
             "Current value": comparison["value_text"],
             "Target": comparison["target_text"],

@@ -1,5 +1,5 @@
 """One citywide goal: its headline numbers, the bureaus' contributions ranked, the health of its
-measures, and breakdowns by focus area and by strategy. Pure functions of the analytics and a few
+measures, and breakdowns by focus area and by strategy. Pure functions of the public analytics and a few
 small reads (``goals``, ``bureaus``, ``focus_areas``, ``strategies``, ``goal_strategy_links``).
 
 Every progress figure here is the plain mean of bureau goals' progress, as the analytics roll up a
@@ -15,14 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from equity_tracking.analytics.pipeline import Analytics
 from equity_tracking.analytics.states import ACTION_STATUS, ACTION_STATUS_ORDER, HEALTH, HEALTH_ORDER
+from equity_tracking.dashboards.common import (
+    COUNT_COLUMNS,
+    bureau_progress,
+    goal_rows,
+    goals_text,
+    health_headings,
+)
 from equity_tracking.formatting import percent, state_text
-
-HEALTH_COLUMNS = [f"health_{state}" for state in HEALTH_ORDER]
-ACTION_COLUMNS = [f"actions_{status}" for status in ACTION_STATUS_ORDER]
-COUNT_COLUMNS = ["n_measures", *HEALTH_COLUMNS, "n_actions", *ACTION_COLUMNS]
-NO_RANK = "—"
+from equity_tracking.suppression import PublicView
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,12 @@ def adoption_text(goal: pd.Series) -> str:
 # --- headline ---------------------------------------------------------------------------------------
 
 
-def goal_headline(analytics: Analytics, *, goals: pd.DataFrame, citywide_goal_id: int) -> GoalHeadline:
+def goal_headline(analytics: PublicView, *, goals: pd.DataFrame, citywide_goal_id: int) -> GoalHeadline:
     """Progress, counts, measures by health and actions by status of one citywide goal, from the
     analytics' citywide-goal roll-up."""
     rollup = analytics.rollups["citywide_goal"].set_index("entity_id")
-    n_bureaus = int(goals.loc[goals["citywide_goal_id"] == citywide_goal_id, "bureau_id"].nunique())
+    in_force = goals[goals["id"].isin(analytics.rollups["goal"]["entity_id"])]
+    n_bureaus = int(in_force.loc[in_force["citywide_goal_id"] == citywide_goal_id, "bureau_id"].nunique())
     if citywide_goal_id not in rollup.index:
         return GoalHeadline(
             progress_pct=np.nan,
@@ -136,108 +139,17 @@ def _counts_line(counts: dict[str, int], styles) -> str:
 # --- the bureaus' contributions ---------------------------------------------------------------------
 
 
-def goal_rows(analytics: Analytics, goals: pd.DataFrame) -> pd.DataFrame:
-    """The analytics' per-goal roll-up for these bureau goals: goal_id, bureau_id, progress_pct and
-    the counts (measures, health, actions). A new frame: the analytics frames are shared."""
-    per_goal = analytics.rollups["goal"].set_index("entity_id")[["progress_pct", *COUNT_COLUMNS]]
-    found = per_goal.reindex(goals["id"].to_numpy())
-    frame = pd.DataFrame(
-        {
-            "goal_id": goals["id"].to_numpy(),
-            "bureau_id": goals["bureau_id"].to_numpy(),
-            "progress_pct": found["progress_pct"].to_numpy(dtype=float),
-        }
-    )
-    counts = found[COUNT_COLUMNS].fillna(0).to_numpy(dtype="int64")
-    return pd.concat([frame, pd.DataFrame(counts, columns=COUNT_COLUMNS)], axis=1)
-
-
-def bureau_progress(
-    analytics: Analytics, *, goals: pd.DataFrame, bureaus: pd.DataFrame, fiscal_year_key: str
-) -> pd.DataFrame:
-    """Each bureau's mean progress over the given bureau goals, ranked (best first; bureaus without
-    progress to report last, by name).
-
-    Columns: bureau_id, code, name, n_goals, n_judged (goals with progress), progress_pct,
-    progress_text, rank ("1", "2", … or "—"), the count columns summed over its goals, and link
-    (``bureau?bureau=<code>&fy=<fy>``).
-    """
-    rows = goal_rows(analytics, goals)
-    grouped = rows.groupby("bureau_id")
-    frame = grouped[COUNT_COLUMNS].sum()
-    frame.insert(0, "n_goals", grouped.size())
-    frame.insert(1, "n_judged", grouped["progress_pct"].count())
-    frame.insert(2, "progress_pct", grouped["progress_pct"].mean())
-    frame = frame.reset_index()
-    known = bureaus.set_index("id")
-    frame["code"] = frame["bureau_id"].map(known["code"]).fillna("")
-    frame["name"] = frame["bureau_id"].map(known["name"])
-    frame["name"] = frame["name"].fillna("Bureau " + frame["bureau_id"].astype(str))
-    frame["progress_pct"] = frame["progress_pct"].astype(float)
-    frame["progress_text"] = frame["progress_pct"].map(percent)
-    frame = frame.sort_values(["progress_pct", "name"], ascending=[False, True], na_position="last")
-    # Ranked as shown (one decimal), so that two bureaus showing the same figure share a rank.
-    ranks = frame["progress_pct"].round(1).rank(method="min", ascending=False)
-    frame["rank"] = [str(int(rank)) if pd.notna(rank) else NO_RANK for rank in ranks]
-    frame["link"] = [f"bureau?bureau={code}&fy={fiscal_year_key}" for code in frame["code"]]
-    columns = ["bureau_id", "code", "name", "n_goals", "n_judged", "progress_pct", "progress_text", "rank"]
-    return frame[[*columns, *COUNT_COLUMNS, "link"]].reset_index(drop=True)
-
-
 def bureau_contributions(
-    analytics: Analytics,
+    analytics: PublicView,
     *,
     goals: pd.DataFrame,
     bureaus: pd.DataFrame,
     citywide_goal_id: int,
-    fiscal_year_key: str,
 ) -> pd.DataFrame:
-    """:func:`bureau_progress` over the bureau goals mapped to one citywide goal."""
+    """:func:`~equity_tracking.dashboards.common.bureau_progress` over the bureau goals mapped to one
+    citywide goal."""
     under = goals[goals["citywide_goal_id"] == citywide_goal_id]
-    return bureau_progress(analytics, goals=under, bureaus=bureaus, fiscal_year_key=fiscal_year_key)
-
-
-def bureau_chart_table(contributions: pd.DataFrame) -> pd.DataFrame:
-    """The data behind a ranked bar chart of :func:`bureau_progress`, as people read it."""
-    return pd.DataFrame(
-        {
-            "Rank": contributions["rank"],
-            "Bureau": contributions["name"],
-            "Code": contributions["code"],
-            "Progress": contributions["progress_text"],
-            "Bureau goals": contributions["n_goals"],
-            "Goals with progress": contributions["n_judged"],
-        }
-    )
-
-
-def bureau_detail_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A bureau list with a link to each bureau's page, progress and its measures by health."""
-    table = pd.DataFrame(
-        {
-            "Open": frame["link"],
-            "Rank": frame["rank"],
-            "Bureau": frame["name"],
-            "Progress": frame["progress_text"],
-            "Bureau goals": frame["n_goals"],
-            "Measures": frame["n_measures"],
-        }
-    )
-    for column, heading in health_headings(frame).items():
-        table[heading] = frame[column].to_numpy()
-    table["Actions"] = frame["n_actions"].to_numpy()
-    return table
-
-
-def health_headings(frame: pd.DataFrame) -> dict[str, str]:
-    """``{"health_on_track": "✓ On track", …}`` for the health states that occur (always the four
-    judged ones, so that a reader sees a zero rather than a missing column)."""
-    always = {"achieved", "on_track", "behind", "at_risk"}
-    return {
-        f"health_{state}": state_text(HEALTH[state].icon, HEALTH[state].label)
-        for state in HEALTH_ORDER
-        if state in always or frame[f"health_{state}"].sum() > 0
-    }
+    return bureau_progress(analytics, goals=under, bureaus=bureaus)
 
 
 def contributions_alt(contributions: pd.DataFrame, *, goal_number: int, fiscal_year_label: str) -> str:
@@ -261,18 +173,6 @@ def contributions_alt(contributions: pd.DataFrame, *, goal_number: int, fiscal_y
 # --- the health of its measures ---------------------------------------------------------------------
 
 
-def health_table(health: dict[str, int]) -> pd.DataFrame:
-    """Measures by health: Health ("✓ On track"), Measures, Share ("32.1 %")."""
-    total = sum(health.values())
-    return pd.DataFrame(
-        {
-            "Health": [state_text(HEALTH[state].icon, HEALTH[state].label) for state in health],
-            "Measures": list(health.values()),
-            "Share": [percent(100 * count / total if total else None) for count in health.values()],
-        }
-    )
-
-
 def health_alt(health: dict[str, int], *, subject: str, fiscal_year_label: str) -> str:
     """ "Bar chart: the 567 measures under goal 1 by health in FY 2018-19. Achieved: 49; …" (states
     with no measure are left out; the table lists every state)."""
@@ -286,7 +186,7 @@ def health_alt(health: dict[str, int], *, subject: str, fiscal_year_label: str) 
 
 
 def breakdown(
-    analytics: Analytics, *, goals: pd.DataFrame, categories: pd.DataFrame, category_of: pd.DataFrame
+    analytics: PublicView, *, goals: pd.DataFrame, categories: pd.DataFrame, category_of: pd.DataFrame
 ) -> pd.DataFrame:
     """Progress and counts of the bureau goals ``goals`` by category (focus area or strategy).
 
@@ -325,7 +225,7 @@ def _breakdown_reason(n_goals: int, n_judged: int) -> str:
 
 
 def focus_area_breakdown(
-    analytics: Analytics, *, goals: pd.DataFrame, focus_areas: pd.DataFrame, citywide_goal_id: int
+    analytics: PublicView, *, goals: pd.DataFrame, focus_areas: pd.DataFrame, citywide_goal_id: int
 ) -> pd.DataFrame:
     """:func:`breakdown` of a citywide goal's bureau goals by focus area."""
     under = goals[goals["citywide_goal_id"] == citywide_goal_id]
@@ -334,7 +234,7 @@ def focus_area_breakdown(
 
 
 def strategy_breakdown(
-    analytics: Analytics,
+    analytics: PublicView,
     *,
     goals: pd.DataFrame,
     strategies: pd.DataFrame,
@@ -353,7 +253,7 @@ def breakdown_table(frame: pd.DataFrame, *, heading: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             heading: frame["name"],
-            "Progress": frame["progress_text"],
+            "Progress (%)": frame["progress_pct"].round(1),
             "Bureau goals": frame["n_goals"],
             "Bureaus": frame["n_bureaus"],
             "Measures": frame["n_measures"],
@@ -376,26 +276,8 @@ def breakdown_alt(frame: pd.DataFrame, *, by: str, goal_number: int, fiscal_year
     )
 
 
-def ranked_labels(frame: pd.DataFrame) -> list[str]:
-    """The line above each bar of a :func:`bureau_progress` chart: "1. Portland Water Bureau · 3 goals"
-    (no rank for a bureau without progress)."""
-    return [
-        bar_label(name if rank == NO_RANK else f"{rank}. {name}", goals_text(n_goals))
-        for rank, name, n_goals in zip(frame["rank"], frame["name"], frame["n_goals"], strict=True)
-    ]
-
-
 def _breakdown_part(row) -> str:
     if row.n_goals == 0:
         return f"{row.name}: no bureau goals"
     progress = row.progress_text if row.n_judged else "no progress yet"
     return f"{row.name}: {progress} ({goals_text(row.n_goals)})"
-
-
-def bar_label(name: str, detail: str) -> str:
-    """The line written above a bar: "Portland Water Bureau · 3 goals"."""
-    return f"{name} · {detail}" if detail else name
-
-
-def goals_text(count: int) -> str:
-    return f"{count:,} goal" + ("" if count == 1 else "s")

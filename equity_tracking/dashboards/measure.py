@@ -1,29 +1,24 @@
-"""One performance measure: its turn-the-curve series, its values by race/ethnicity, its data table
-and a dated timeline of notes. Pure functions of the measure's history, its analytics row and a few
-small reads; every value is picked by the same as-of rule as the analytics (what could be seen by
-the fiscal year's reporting deadline)."""
+"""One performance measure: its headline figures, turn-the-curve series, values by race/ethnicity
+(suppressed), its data and a dated timeline of notes.
+
+Pure functions of the measure's history, its row of the public analytics and a few small reads.
+Every value is picked by the rules every page shares (:mod:`equity_tracking.rules`: what could be
+seen by the fiscal year's reporting deadline, the newest version, a fiscal year over its fourth
+quarter), and every value by race/ethnicity passes the suppression module before anything is built.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from equity_tracking import rules
+from equity_tracking import rules, suppression
 from equity_tracking.analytics.states import ACTION_STATUS, FRESHNESS, HEALTH, PALETTE, PROJECTION, TREND
-from equity_tracking.dashboards.bureau import (
-    SHOWN,
-    date_text,
-    hidden_text,
-    measure_value,
-    signed_percent,
-    suppress_small_counts,
-    trend_text,
-    updates_as_of,
-)
-from equity_tracking.formatting import percent, state_text
+from equity_tracking.dashboards.common import health_text, next_due_text, trend_text
+from equity_tracking.formatting import MISSING, date_text, md, number, percent, signed_percent, state_text
 
 UNIT_TITLES = {
     "percent": "Percent (%)",
@@ -35,7 +30,7 @@ UNIT_TITLES = {
 POLARITY_TEXT = {
     "higher_is_better": "higher is better",
     "lower_is_better": "lower is better",
-    "neutral": "no better direction",
+    "neutral": "tracked, not judged by direction",
 }
 RBA_TEXT = {
     "how_much": "How much did we do?",
@@ -52,7 +47,7 @@ FREQUENCY_TEXT = {"annual": "every year", "quarterly": "every quarter", "monthly
 HISTORY_KEY = ("period", "group_key")
 
 
-# --- pickers -------------------------------------------------------------------------------------
+# --- choosing the measure ------------------------------------------------------------------------------
 
 
 def measure_options(measures: pd.DataFrame) -> dict[str, str]:
@@ -63,10 +58,17 @@ def measure_options(measures: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def adopted_measures(measures: pd.DataFrame, goals: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """A bureau's measures in plan versions that are not drafts (a draft is never public)."""
+    adopted = plans.loc[plans["status"] != "draft", "id"]
+    goal_ids = goals.loc[goals["plan_id"].isin(adopted), "id"]
+    return measures[measures["goal_id"].isin(goal_ids)].reset_index(drop=True)
+
+
 def bureau_code_for_measure(definitions: pd.DataFrame, bureaus: pd.DataFrame, measure: object) -> str | None:
     """The code of the bureau a measure id (as text or number) belongs to, or None."""
     try:
-        measure_id = int(str(measure))
+        measure_id = int(str(measure).strip())
     except ValueError:
         return None
     owner = definitions.loc[definitions["measure_id"] == measure_id, "bureau_id"]
@@ -76,30 +78,12 @@ def bureau_code_for_measure(definitions: pd.DataFrame, bureaus: pd.DataFrame, me
     return None if code.empty else str(code.iat[0])
 
 
-def seed_bureau_from_measure(
-    state: MutableMapping[str, object],
-    params: Mapping[str, object],
-    *,
-    definitions: pd.DataFrame,
-    bureaus: pd.DataFrame,
-) -> None:
-    """A link with only ``?measure=<id>`` opens that measure: choose its bureau first."""
-    if "bureau" in state or params.get("bureau") is not None:
-        return
-    wanted = state.get("measure", params.get("measure"))
-    if wanted is None:
-        return
-    code = bureau_code_for_measure(definitions, bureaus, wanted)
-    if code is not None:
-        state["bureau"] = code
-
-
-# --- values as of a date --------------------------------------------------------------------------
+# --- values as of a date --------------------------------------------------------------------------------
 
 
 def history_as_of(history: pd.DataFrame, as_of: object) -> pd.DataFrame:
     """From ``reads.measure_history(include_superseded=True)``: one row per (period, group), the
-    newest version entered by the end of ``as_of`` for periods ended by then, with
+    newest version entered by the end of ``as_of`` for periods ended by then, in period order, with
     ``corrected_later`` where a newer version was published after that date."""
     if history.empty:
         return history.assign(corrected_later=pd.Series(dtype=bool))
@@ -110,12 +94,11 @@ def history_as_of(history: pd.DataFrame, as_of: object) -> pd.DataFrame:
 
 
 def total_series(values: pd.DataFrame) -> pd.DataFrame:
-    """The measure's totals in period order, one per period end (a fiscal year wins over its fourth
-    quarter, as in the analytics)."""
+    """The measure's totals in period order, one per period end (a fiscal year over its Q4)."""
     return rules.one_per_period_end(values[values["group_key"] == ""])
 
 
-# --- the turn-the-curve chart ----------------------------------------------------------------------
+# --- the turn-the-curve chart ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -134,17 +117,13 @@ def _points(ends: list, values: list, labels: list, unit: str) -> pd.DataFrame:
         {"period_end": pd.to_datetime(pd.Series(ends, dtype=object)), "value": values, "label": labels}
     )
     frame["value"] = frame["value"].astype(float)
-    frame["text"] = [measure_value(value, unit=unit) for value in frame["value"]]
+    frame["text"] = [number(value, unit=unit) for value in frame["value"]]
     return frame
 
 
 def curve(measure: pd.Series, status: pd.Series | None, totals: pd.DataFrame, interim: pd.DataFrame) -> Curve:
     """Baseline, actuals, the expected path (straight from baseline to target, through any interim
-    targets), the target and the forecast of one measure.
-
-    ``measure`` is its row of ``reads.measures``; ``status`` its row of the analytics' measure
-    status (None when missing); ``interim`` its interim targets (``period``, ``period_end``,
-    ``value``)."""
+    targets), the target and the forecast of one measure."""
     unit = str(measure["unit"])
     empty = _points([], [], [], unit)
     has_baseline = pd.notna(measure["baseline_value"]) and pd.notna(measure["baseline_period_end"])
@@ -177,13 +156,7 @@ def curve(measure: pd.Series, status: pd.Series | None, totals: pd.DataFrame, in
         )
     actuals = _points(list(totals["period_end"]), list(totals["value"]), list(totals["period"]), unit)
     forecast = empty
-    if (
-        status is not None
-        and pd.notna(status.get("forecast_value"))
-        and has_target
-        and len(actuals)
-        and actuals["period_end"].iat[-1] < measure["target_period_end"]
-    ):
+    if status is not None and pd.notna(status.get("forecast_value")) and has_target and len(actuals):
         forecast = _points(
             [actuals["period_end"].iat[-1], measure["target_period_end"]],
             [actuals["value"].iat[-1], status["forecast_value"]],
@@ -194,7 +167,7 @@ def curve(measure: pd.Series, status: pd.Series | None, totals: pd.DataFrame, in
 
 
 def curve_table(points: Curve) -> pd.DataFrame:
-    """The chart's data as one table: Series, Period, Value."""
+    """The chart's data: Series, Period, Value (as written on the chart), value (the number)."""
     parts = [
         ("Actual", points.actuals),
         ("Baseline", points.baseline),
@@ -203,16 +176,16 @@ def curve_table(points: Curve) -> pd.DataFrame:
         ("Forecast", points.forecast.iloc[1:]),
     ]
     rows = [
-        {"Series": name, "Period": label, "Value": text}
+        {"Series": name, "Period": label, "Value": text, "value": value}
         for name, frame in parts
-        for label, text in zip(frame["label"], frame["text"], strict=True)
+        for label, text, value in zip(frame["label"], frame["text"], frame["value"], strict=True)
     ]
-    return pd.DataFrame(rows, columns=["Series", "Period", "Value"])
+    return pd.DataFrame(rows, columns=["Series", "Period", "Value", "value"])
 
 
-def curve_alt(points: Curve, *, measure_name: str, unit: str, status: pd.Series | None) -> str:
+def curve_alt(points: Curve, *, unit: str, status: pd.Series | None) -> str:
     """The text alternative of the turn-the-curve chart: baseline, latest, expected, target, forecast."""
-    parts = [f"Line chart of {measure_name.lower()}"]
+    parts = ["Line chart"]
     if len(points.baseline):
         parts.append(f"baseline {points.baseline['text'].iat[0]} in {points.baseline['label'].iat[0]}")
     if len(points.actuals):
@@ -222,7 +195,7 @@ def curve_alt(points: Curve, *, measure_name: str, unit: str, status: pd.Series 
             f"{points.actuals['text'].iat[-1]} in {points.actuals['label'].iat[-1]}"
         )
         if status is not None and pd.notna(status.get("expected_value")):
-            parts.append(f"{measure_value(status['expected_value'], unit=unit)} expected by then")
+            parts.append(f"{number(status['expected_value'], unit=unit)} expected by then")
     else:
         parts.append("no values reported yet")
     if len(points.target):
@@ -232,125 +205,155 @@ def curve_alt(points: Curve, *, measure_name: str, unit: str, status: pd.Series 
     return "; ".join(parts) + "."
 
 
-# --- values by race/ethnicity --------------------------------------------------------------------
+# --- values by race/ethnicity ---------------------------------------------------------------------------
 
 
 def group_values(
-    values: pd.DataFrame, *, unit: str, groups: pd.DataFrame, memberships: pd.DataFrame
+    values: pd.DataFrame, *, unit: str, groups: pd.DataFrame, setup: suppression.GroupSetup
 ) -> pd.DataFrame:
-    """The measure's values by group, with small counts hidden: period, period_end, Group, value,
-    value_text, count, suppressed, hidden (why, in words), sort_order. A rate's people count is its
-    numerator; dollars count nobody."""
+    """The measure's values by group in every period, suppressed: period, period_end, group, value
+    (NaN where hidden), value_text ("hidden" where hidden), suppressed, sort_order."""
     rows = values[values["group_key"] != ""].copy()
+    columns = [
+        "period",
+        "period_start",
+        "period_end",
+        "group",
+        "value",
+        "value_text",
+        "suppressed",
+        "sort_order",
+    ]
     if rows.empty:
-        return rows.assign(
-            group_id=[], Group=[], count=[], value_text=[], suppressed=[], hidden=[], sort_order=[]
-        )
+        return pd.DataFrame(columns=columns)
     lookup = groups.set_index("key")
     rows["group_id"] = rows["group_key"].map(lookup["id"]).fillna(-1).astype("int64")
-    rows["Group"] = rows["group_key"].map(lookup["name"]).fillna(rows["group_name"])
+    rows["group"] = rows["group_key"].map(lookup["name"]).fillna(rows["group_name"])
     rows["sort_order"] = rows["group_key"].map(lookup["sort_order"]).fillna(999)
-    rows["is_rollup"] = rows["group_key"].map(lookup["is_rollup"]).fillna(False).astype(bool)
-    if unit == "count":
-        rows["count"] = rows["value"].astype(float)
-    elif unit == "dollars":
-        rows["count"] = np.nan
-    else:
-        rows["count"] = pd.to_numeric(rows["numerator"], errors="coerce").astype(float)
-    rows["value_text"] = [measure_value(value, unit=unit) for value in rows["value"]]
-    codes = suppress_small_counts(rows, by=["period"], memberships=memberships, complementary=unit == "count")
-    rows["suppressed"] = codes.to_numpy() != SHOWN
-    rows["hidden"] = [hidden_text(code) for code in codes]
-    return rows.sort_values(
-        ["period_end", "period_start", "sort_order"], ascending=[True, False, True], kind="stable"
+    codes = suppression.suppression_codes(
+        rows, units=pd.Series(unit, index=rows.index), setup=setup, by=["period"]
     )
+    hidden = codes.to_numpy() != suppression.SHOWN
+    rows["suppressed"] = hidden
+    rows["value"] = rows["value"].astype(float).where(~hidden)
+    rows["value_text"] = np.where(
+        hidden, suppression.HIDDEN_LABEL, [number(value, unit=unit) for value in rows["value"]]
+    )
+    ordered = rules.latest_period_last(rows)
+    return ordered.sort_values(
+        ["period_end", "period_start", "sort_order"], ascending=[True, False, True], kind="stable"
+    )[columns]
 
 
-def group_table(rows: pd.DataFrame, *, unit: str) -> pd.DataFrame:
-    """The group chart's data: Period, Group, Value (hidden where small)."""
+def group_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The group chart's data for people: Period, Group, Value ("hidden" where hidden)."""
     return pd.DataFrame(
         {
             "Period": rows["period"].astype(str).to_numpy(),
-            "Group": rows["Group"].astype(str).to_numpy(),
-            "Value": [
-                hidden or text for hidden, text in zip(rows["hidden"], rows["value_text"], strict=True)
-            ],
+            "Group": rows["group"].astype(str).to_numpy(),
+            "Value": rows["value_text"].to_numpy(),
         }
     )
 
 
-def group_alt(rows: pd.DataFrame, *, measure_name: str, unit: str) -> str:
-    """The group chart's text alternative: each group's latest shown value."""
+def group_data(rows: pd.DataFrame) -> pd.DataFrame:
+    """The group chart's data as data: period, group, value (empty where hidden), hidden."""
+    return pd.DataFrame(
+        {
+            "period": rows["period"].astype(str).to_numpy(),
+            "period_end": pd.to_datetime(rows["period_end"]).to_numpy(),
+            "group": rows["group"].astype(str).to_numpy(),
+            "value": rows["value"].to_numpy(float),
+            "hidden": rows["suppressed"].astype(bool).to_numpy(),
+        }
+    )
+
+
+def group_alt(rows: pd.DataFrame) -> str:
+    """The group chart's text alternative: each group's value in the latest period."""
     if rows.empty:
         return ""
     latest_period = rows["period"].iat[-1]
     latest = rows[rows["period"] == latest_period]
-    parts = [
-        f"{group}: {hidden or text}"
-        for group, hidden, text in zip(latest["Group"], latest["hidden"], latest["value_text"], strict=True)
-    ]
+    parts = [f"{group}: {text}" for group, text in zip(latest["group"], latest["value_text"], strict=True)]
     periods = rows["period"].nunique()
-    subject = (
-        measure_name.lower()
-        if "race" in measure_name.lower()
-        else f"{measure_name.lower()} by race/ethnicity"
-    )
     return (
-        f"Line chart of {subject} over {periods} period"
-        f"{'s' if periods != 1 else ''}. In {latest_period}: " + "; ".join(parts) + "."
+        f"Line chart, one line per group over {periods} period{'s' if periods != 1 else ''}. In {latest_period}: "
+        + "; ".join(parts)
+        + "."
     )
 
 
-# --- the data table and the notes ------------------------------------------------------------------
+# --- the data table and the notes ---------------------------------------------------------------------------
+
+
+def _hidden_lookup(values: pd.DataFrame, groups_shown: pd.DataFrame) -> pd.Series:
+    """Per row of ``values``: whether it is a hidden group figure."""
+    hidden = pd.Series(False, index=values.index)
+    if len(groups_shown):
+        hidden.loc[groups_shown.index.intersection(values.index)] = groups_shown["suppressed"].astype(bool)
+    return hidden
 
 
 def data_table(values: pd.DataFrame, groups_shown: pd.DataFrame, *, unit: str) -> pd.DataFrame:
-    """Every value shown: Period, Group, Value, Note, Review status (group values hidden where small)."""
-    hidden = groups_shown["hidden"] if len(groups_shown) else pd.Series(dtype=object)
-    hidden = hidden.reindex(values.index).fillna("")
-    order = values.assign(
-        _total=values["group_key"] != "",
-        _sort=values.index.map(groups_shown["sort_order"]) if len(groups_shown) else 0,
-    )
-    order["_sort"] = order["_sort"].fillna(-1)
-    order = order.sort_values(
-        ["period_end", "period_start", "_total", "_sort"], ascending=[False, False, True, True], kind="stable"
+    """Every value shown, newest period first, for people (Markdown-safe): Period, Group, Value
+    ("hidden" where hidden), Note, Review status."""
+    hidden = _hidden_lookup(values, groups_shown)
+    ordered = values.assign(_group=values["group_key"] != "", _hidden=hidden).sort_values(
+        ["period_end", "period_start", "_group"], ascending=[False, False, True], kind="stable"
     )
     notes = []
-    for note, corrected in zip(order["note"], order["corrected_later"], strict=True):
-        text = "" if note is None or pd.isna(note) else str(note)
+    for note, corrected in zip(ordered["note"], ordered["corrected_later"], strict=True):
+        text = md(note)
         if corrected:
             text = (text + " " if text else "") + "A correction was published later."
-        notes.append(text or "—")
+        notes.append(text or MISSING)
     return pd.DataFrame(
         {
-            "Period": order["period"].astype(str).to_numpy(),
-            "Group": np.where(order["group_key"] == "", "All (total)", order["group_name"].astype(str)),
-            "Value": [
-                hidden[index] or measure_value(value, unit=unit)
-                for index, value in zip(order.index, order["value"], strict=True)
-            ],
+            "Period": ordered["period"].astype(str).to_numpy(),
+            "Group": np.where(ordered["group_key"] == "", "All (total)", ordered["group_name"].map(md)),
+            "Value": np.where(
+                ordered["_hidden"],
+                suppression.HIDDEN_LABEL,
+                [number(value, unit=unit) for value in ordered["value"]],
+            ),
             "Note": notes,
-            "Review status": order["review_status"]
+            "Review status": ordered["review_status"]
             .map(lambda key: REVIEW_TEXT.get(str(key), str(key)))
             .to_numpy(),
         }
     )
 
 
-def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
-    """Value notes and the related action's status updates, newest first: date, kind, text."""
-    noted = values[values["note"].notna() & (values["note"].astype(str) != "")]
-    rows = [
+def data_download(values: pd.DataFrame, groups_shown: pd.DataFrame) -> pd.DataFrame:
+    """Every value shown, as data: period, period_end, group_key, value (empty where hidden), note,
+    review_status, entered_at, corrected_later."""
+    hidden = _hidden_lookup(values, groups_shown).to_numpy()
+    return pd.DataFrame(
         {
-            "at": entered,
-            "Date": date_text(entered),
-            "What": f"Note on the {period} value",
-            "Text": str(note),
+            "period": values["period"].astype(str).to_numpy(),
+            "period_end": pd.to_datetime(values["period_end"]).to_numpy(),
+            "group_key": values["group_key"].to_numpy(),
+            "group": np.where(values["group_key"] == "", "All", values["group_name"]),
+            "value": values["value"].astype(float).where(~hidden).to_numpy(),
+            "hidden": hidden,
+            "note": values["note"].to_numpy(),
+            "review_status": values["review_status"].to_numpy(),
+            "entered_at": pd.to_datetime(values["entered_at"], utc=True),
+            "corrected_later": values["corrected_later"].astype(bool).to_numpy(),
         }
+    )
+
+
+def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
+    """Notes on the values and the related action's status updates, newest first: at, Date, What,
+    Text (plain text, as typed)."""
+    noted = values[values["note"].notna() & (values["note"].astype(str).str.strip() != "")]
+    rows = [
+        {"at": entered, "Date": date_text(entered), "What": f"Note on the {period} value", "Text": str(note)}
         for entered, period, note in zip(noted["entered_at"], noted["period"], noted["note"], strict=True)
     ]
-    visible = updates_as_of(updates, as_of) if len(updates) else updates
+    visible = updates[rules.visible_as_of(None, updates["reported_at"], as_of)] if len(updates) else updates
     for update in visible.to_dict("records"):
         style = ACTION_STATUS.get(str(update["status"]))
         status = state_text(style.icon, style.label) if style else str(update["status"])
@@ -361,9 +364,7 @@ def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> p
             {
                 "at": update["reported_at"],
                 "Date": date_text(update["reported_at"]),
-                "What": (
-                    f"Action update: {status}, {percent(update['percent_complete'], decimals=0)} complete"
-                ),
+                "What": f"Action update: {status}, {percent(update['percent_complete'], decimals=0)} complete",
                 "Text": str(narrative),
             }
         )
@@ -374,8 +375,7 @@ def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> p
     return frame.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
 
 
-# --- the headline -----------------------------------------------------------------------------------
-
+# --- the headline ---------------------------------------------------------------------------------------------
 
 # Streamlit badge colours for the palette's state colours (a badge also carries the icon and label).
 BADGE_COLOURS = {
@@ -399,8 +399,9 @@ def _badge(status: pd.Series, column: str, styles: Mapping, text: str | None = N
 
 
 def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
-    """The measure's tiles and badges as text: current, prior, target, progress, expected, forecast;
-    health, trend, projection and freshness. Empty when nothing had been reported."""
+    """The measure's tiles and badges as text: current, prior, target, progress, expected, forecast
+    (or why there is none); health (out of date says since when), trend, projection, and when the
+    next value is due. Empty when nothing had been reported."""
     unit = str(measure["unit"])
     if status is None or int(status.get("n_values", 0)) == 0:
         return {}
@@ -414,24 +415,29 @@ def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
     prior_period = str(status["prior_period"])
     periods = f"Current: {status['current_period']}" + (f" · prior: {prior_period}" if prior_period else "")
     if target_period:
-        periods += f" · target and forecast: {target_period}"
+        periods += f" · target: {target_period}"
+    final = str(status["projection"]) == "final"
     return {
         "periods": periods + ".",
-        "current": measure_value(status["current_value"], unit=unit),
+        "current": number(status["current_value"], unit=unit),
         "current_period": str(status["current_period"]),
-        "prior": measure_value(status["prior_value"], unit=unit),
-        "prior_period": str(status["prior_period"]) or "none",
-        "target": measure_value(measure["target_value"], unit=unit),
-        "target_period": target_period,
+        "prior": number(status["prior_value"], unit=unit),
+        "target": number(measure["target_value"], unit=unit),
         "progress": percent(status["progress_pct_clamped"]),
         "progress_help": str(status["health_reason"]),
-        "expected": measure_value(status["expected_value"], unit=unit),
+        "expected": number(status["expected_value"], unit=unit),
         "baseline_change": signed_percent(status["baseline_change_pct"]),
         "baseline_change_help": str(status["baseline_change_reason"]),
-        "forecast": measure_value(status["forecast_value"], unit=unit),
+        "forecast": "Final value in" if final else number(status["forecast_value"], unit=unit),
         "forecast_help": str(status["projection_reason"]),
+        "next_due": next_due_text(status),
         "badges": [
-            _badge(status, "health", HEALTH),
+            _badge(
+                status,
+                "health",
+                HEALTH,
+                text=health_text(str(status["health"]), str(status["current_period"])),
+            ),
             _badge(status, "trend", TREND, text=trend),
             _badge(status, "projection", PROJECTION),
             _badge(status, "freshness", FRESHNESS),
@@ -440,7 +446,7 @@ def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
 
 
 def describe(measure: pd.Series, goal: pd.Series | None) -> str:
-    """One line on what the measure is: goal, unit, polarity, frequency, RBA question."""
+    """One line on what the measure is (plain text): goal, unit, polarity, frequency, RBA question."""
     parts = []
     if goal is not None:
         parts.append(f"{goal['key']} · {goal['title']}")
@@ -454,7 +460,7 @@ def describe(measure: pd.Series, goal: pd.Series | None) -> str:
     return " · ".join(parts)
 
 
-# --- the whole page ---------------------------------------------------------------------------------
+# --- the whole page -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -467,10 +473,10 @@ class MeasurePage:
     curve_table: pd.DataFrame
     curve_alt: str
     groups: pd.DataFrame  # group_values
-    group_table: pd.DataFrame
     group_alt: str
     any_suppressed: bool
     data: pd.DataFrame
+    data_download: pd.DataFrame
     timeline: pd.DataFrame
     action_title: str | None
     n_values: int
@@ -487,7 +493,7 @@ def measure_page(
     actions: pd.DataFrame,
     bureau_name: str,
     groups: pd.DataFrame,
-    memberships: pd.DataFrame,
+    setup: suppression.GroupSetup,
     as_of: object,
 ) -> MeasurePage:
     """Everything the measure page shows, as of a date (the fiscal year's reporting deadline).
@@ -501,7 +507,7 @@ def measure_page(
     values = history_as_of(history, as_of)
     totals = total_series(values)
     points = curve(measure, status, totals, interim[interim["measure_id"] == measure["id"]])
-    by_group = group_values(values, unit=unit, groups=groups, memberships=memberships)
+    by_group = group_values(values, unit=unit, groups=groups, setup=setup)
     source = str(measure["data_source"]) if measure.get("data_source") else "bureau records"
     goal = goals[goals["id"] == measure["goal_id"]]
     action = actions[actions["id"] == action_id_of(measure)]
@@ -512,12 +518,12 @@ def measure_page(
         headline=headline(measure, status),
         curve=points,
         curve_table=curve_table(points),
-        curve_alt=curve_alt(points, measure_name=str(measure["name"]), unit=unit, status=status),
+        curve_alt=curve_alt(points, unit=unit, status=status),
         groups=by_group,
-        group_table=group_table(by_group, unit=unit),
-        group_alt=group_alt(by_group, measure_name=str(measure["name"]), unit=unit),
+        group_alt=group_alt(by_group),
         any_suppressed=bool(by_group["suppressed"].any()) if len(by_group) else False,
         data=data_table(values, by_group, unit=unit),
+        data_download=data_download(values, by_group),
         timeline=timeline(values, updates, as_of=as_of),
         action_title=None if action.empty else f"{action['key'].iat[0]} · {action['title'].iat[0]}",
         n_values=len(totals),

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 run: setup
 	$(BIN)/python -m equity_tracking init-db
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
 test: setup-dev chromium
 	$(BIN)/ruff check .

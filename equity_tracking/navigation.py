@@ -13,6 +13,8 @@ from urllib.parse import quote, urlencode
 
 from equity_tracking.permissions import Permission, Principal, allowed
 
+# Paths Streamlit serves itself (its API, media, components, scripts and styles).
+STREAMLIT_PATHS = frozenset({"_stcore", "media", "component", "static", "app", "favicon.png", "index.html"})
 # URL parameters that follow a reader from page to page (a sidebar click keeps them).
 FISCAL_YEAR, BUREAU, MEASURE, GOAL = "fy", "bureau", "measure", "goal"
 
@@ -101,7 +103,9 @@ def short_link_target(path: str, query: str = "") -> str | None:
     """
     first, _, rest = path.strip("/").partition("/")
     spec = next((spec for spec in PAGES if spec.url_path == first), None)
-    if spec is None or not rest:
+    # Streamlit's own paths below a page (its scripts probe "/bureau/_stcore/health" to find the app's
+    # base path) must stay unanswered, or the page would take "/bureau" for the app's root.
+    if spec is None or not rest or rest.split("/")[0] in STREAMLIT_PATHS or "/" in rest.strip("/"):
         return None
     target = "/" + spec.url_path
     params = []

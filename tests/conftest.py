@@ -190,7 +190,7 @@ def app_server(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory) ->
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "serve.py"),
                 "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             ],
             cwd=PROJECT_ROOT,

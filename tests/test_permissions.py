@@ -3,7 +3,7 @@
 import pytest
 
 from equity_tracking.models import Role
-from equity_tracking.navigation import PAGES, pages_for
+from equity_tracking.navigation import PAGES, pages_for, short_link_target
 from equity_tracking.permissions import (
     ANONYMOUS,
     Permission,
@@ -49,3 +49,26 @@ def test_public_gets_every_public_page():
     public = [spec for spec in PAGES if spec.permission is Permission.VIEW_PUBLIC]
     assert pages_for(ANONYMOUS) == public
     assert public[0].key == "home"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "target"),
+    [
+        ("/bureau/TR", "", "/bureau?bureau=TR"),
+        ("/bureau/TR/", "fy=2018-19", "/bureau?bureau=TR&fy=2018-19"),
+        ("/measure/87", "", "/measure?measure=87"),
+        ("/goal/2", "", "/goal?goal=2"),
+        ("/methodology/anything", "", "/methodology"),
+        ("/bureau/a b", "", "/bureau?bureau=a%20b"),
+    ],
+)
+def test_a_path_below_a_page_is_a_short_link_to_it(path, query, target):
+    assert short_link_target(path, query) == target
+
+
+@pytest.mark.parametrize(
+    "path", ["/bureau", "/bureau/_stcore/health", "/bureau/static/js/x.js", "/bureau/TR/extra", "/nowhere/x"]
+)
+def test_streamlit_paths_and_unknown_pages_are_not_short_links(path):
+    # Streamlit's scripts probe "/bureau/_stcore/health" to find the app's root: it must stay a 404.
+    assert short_link_target(path) is None

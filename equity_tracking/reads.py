@@ -378,56 +378,6 @@ def measure_history(
     return frame
 
 
-# --- summaries for pages ------------------------------------------------------------------------
-
-
-def bureau_overview(engine: Engine) -> pd.DataFrame:
-    """One row per active bureau: code, name, and counts of goals, actions and measures.
-
-    Counted in SQL (three grouped subqueries) so the page moves 26 rows, not thousands.
-    """
-    goal_counts = (
-        select(Plan.bureau_id, func.count(BureauGoal.id).label("goals"))
-        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
-        .group_by(Plan.bureau_id)
-        .subquery()
-    )
-    action_counts = (
-        select(Plan.bureau_id, func.count(Action.id).label("actions"))
-        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
-        .join(Action, Action.goal_id == BureauGoal.id)
-        .group_by(Plan.bureau_id)
-        .subquery()
-    )
-    measure_counts = (
-        select(Plan.bureau_id, func.count(Measure.id).label("measures"))
-        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
-        .join(Measure, Measure.goal_id == BureauGoal.id)
-        .group_by(Plan.bureau_id)
-        .subquery()
-    )
-    statement = (
-        select(
-            Bureau.id,
-            Bureau.code,
-            Bureau.name,
-            Bureau.service_area,
-            func.coalesce(goal_counts.c.goals, 0).label("goals"),
-            func.coalesce(action_counts.c.actions, 0).label("actions"),
-            func.coalesce(measure_counts.c.measures, 0).label("measures"),
-        )
-        .outerjoin(goal_counts, goal_counts.c.bureau_id == Bureau.id)
-        .outerjoin(action_counts, action_counts.c.bureau_id == Bureau.id)
-        .outerjoin(measure_counts, measure_counts.c.bureau_id == Bureau.id)
-        .where(Bureau.active.is_(True))
-        .order_by(Bureau.name)
-    )
-    frame = _frame(engine, statement)
-    for column in ("goals", "actions", "measures"):
-        frame[column] = frame[column].astype("int64")
-    return frame
-
-
 def annual_reports(
     engine: Engine,
     *,

@@ -76,10 +76,10 @@ tiles[2].metric(
 )
 with st.container(border=True):
     st.markdown(
-        f"**Measures by health** ({headline.n_measures:,}): {md(counts_line(headline.health, HEALTH)) or 'none'}"
+        f"**Measures by health** ({headline.n_measures:,}): {md(counts_line(headline.health, HEALTH)) or 'no measures yet'}"
     )
     st.markdown(
-        f"**Actions by status** ({headline.n_actions:,}): {md(counts_line(headline.actions, ACTION_STATUS)) or 'none'}"
+        f"**Actions by status** ({headline.n_actions:,}): {md(counts_line(headline.actions, ACTION_STATUS)) or 'no actions yet'}"
     )
 
 st.header("The bureaus' contributions")

@@ -145,7 +145,8 @@ else:
     if comparison.empty or row is None:
         st.info(
             f"No bureau has a goal in {md(area['name'])} yet, so there is nothing to compare. Bureaus assign "
-            "each goal of their racial equity plan to a focus area.",
+            "each goal of their racial equity plan to a focus area; the Office of Equity and Human Rights "
+            "records it when it adds a plan.",
             icon=":material/info:",
         )
         st.stop()

@@ -70,10 +70,10 @@ def _build():
     """The page's tables and figures for this measure and year (cached)."""
     measure = measures[measures["id"] == measure_id].iloc[0]
     action_id = view.action_id_of(measure)
-    groups, memberships = ctx.read("race_groups"), ctx.read("race_group_membership_frame")
+    public = ctx.analytics(year)
     page = view.measure_page(
         measure,
-        status=view.status_row(ctx.analytics(year).measure_status, measure_id),
+        status=view.status_row(public.measure_status, measure_id),
         history=ctx.read(
             "measure_history",
             measure_id=measure_id,
@@ -85,8 +85,8 @@ def _build():
         goals=goals,
         actions=ctx.read("actions", bureau_id=bureau_id),
         bureau_name=str(bureau["name"]),
-        groups=groups,
-        setup=suppression.GroupSetup.from_frames(groups, memberships),
+        groups=ctx.read("race_groups"),
+        public_groups=public.group_shares([measure_id]),
         as_of=rules.reporting_deadline(year),
     )
     return page, charts.page_figures(page, fiscal_year_label=fy)
@@ -117,10 +117,10 @@ else:
     with st.container(horizontal=True):
         for badge in head["badges"]:
             st.badge(badge["text"], color=badge["colour"], help=md(badge["help"]))
-    st.markdown(
-        f"Expected by {md(head['current_period'])}: **{head['expected']}** · Change since the first value: "
-        f"**{head['baseline_change']}**"
+    expected = (
+        f"Expected by {md(head['current_period'])}: **{head['expected']}** · " if head["directional"] else ""
     )
+    st.markdown(f"{expected}Change since the first value: **{head['baseline_change']}**")
 
 st.subheader("Turning the curve")
 if "curve" in figures:

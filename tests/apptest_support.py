@@ -1,14 +1,18 @@
-"""Helpers for the AppTest page tests: open a page script against a test database."""
+"""Helpers for the AppTest page tests: open a page of the app against a test database, and read what
+it shows as a reader would."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+APP = PROJECT_ROOT / "app.py"
 
 
 def database_url(engine: Engine) -> str:
@@ -23,18 +27,68 @@ def open_app(
     state: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     demo_when_empty: bool = False,
+    standalone: bool = False,
 ) -> AppTest:
-    """An AppTest of ``script`` (relative to the project, e.g. "pages/bureau.py"), not yet run.
+    """An AppTest of a page (``script`` relative to the project, e.g. "pages/bureau.py"), not yet run.
 
-    ``state`` sets widget values through session state; ``query`` sets the URL's query parameters,
-    which the pages' URL-kept pickers read the way a shared link would.
+    The page runs through the router (``app.py`` and its navigation), as in the browser; with
+    ``standalone`` it runs on its own, as Streamlit serves a file of ``pages/`` opened by URL on a
+    fresh server. ``state`` sets session state; ``query`` the URL's query parameters, which the pages'
+    URL-kept pickers read the way a shared link would.
     """
     url = engine if isinstance(engine, str) else database_url(engine)
     monkeypatch.setenv("EQUITY_DATABASE_URL", url)
     monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "true" if demo_when_empty else "false")
-    app = AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=60)
+    if standalone:
+        app = AppTest.from_file(str(PROJECT_ROOT / script), default_timeout=90)
+    else:
+        app = AppTest.from_file(str(APP), default_timeout=90)
+        if script != "app.py":
+            app.switch_page(str(PROJECT_ROOT / script))
     for key, value in (state or {}).items():
         app.session_state[key] = value
     for key, value in (query or {}).items():
         app.query_params[key] = value
     return app
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as a reader sees it: bold markers and backslash escapes (how text from the
+    database is made inert) removed."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*", "", markdown))
+
+
+def texts(app: AppTest) -> str:
+    """Every text element of a run page (Markdown, captions, alerts, headings, plain text), as shown."""
+    parts = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
+        parts += [str(element.value) for element in getattr(app, kind)]
+    parts += [str(expander.label) for expander in app.expander]
+    return "\n".join(shown(part) for part in parts)
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """``{label: value}`` of every metric tile."""
+    return {shown(metric.label): metric.value for metric in app.metric}
+
+
+def tables(app: AppTest) -> list[pd.DataFrame]:
+    """Every table (st.table and st.dataframe) on the page, cells as shown."""
+    frames = [element.value for element in app.table] + [element.value for element in app.dataframe]
+    return [frame.map(lambda cell: shown(cell) if isinstance(cell, str) else cell) for frame in frames]
+
+
+def table_with(app: AppTest, column: str) -> pd.DataFrame:
+    """The first table that has ``column``."""
+    return next(frame for frame in tables(app) if column in frame.columns)

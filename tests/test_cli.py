@@ -64,14 +64,17 @@ def test_init_db_loads_demo_into_empty_database_then_check_passes(empty_engine, 
 
 
 def test_check_reports_orphaned_rows(engine, capsys):
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SET session_replication_role = replica"))  # skip FK triggers
-        else:
-            connection.execute(text("PRAGMA foreign_keys=OFF"))
+        else:  # outside a transaction, where SQLite lets it change
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         connection.execute(
             text("INSERT INTO bureau_names (id, bureau_id, name) VALUES (1, 999, 'Nobody''s bureau')")
         )
+        connection.commit()
+        if engine.dialect.name == "sqlite":
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     assert main(["--database-url", _url(engine), "check"]) == 1
     out = capsys.readouterr().out
     assert "1 row(s) in bureau_names.bureau_id point at missing bureaus.id" in out

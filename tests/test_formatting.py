@@ -1,9 +1,13 @@
 """Numbers as people read them, and downloads that spreadsheets cannot run as formulas."""
 
+import csv
+import io
+import re
+
 import pandas as pd
 import pytest
 
-from equity_tracking.formatting import csv_bytes, number, percent, state_text
+from equity_tracking.formatting import csv_bytes, difference, md, number, percent, plain, ratio, state_text
 
 
 @pytest.mark.parametrize(
@@ -34,10 +38,42 @@ def test_state_text_pairs_icon_and_label():
     assert state_text("✓", "On track") == "✓ On track"
 
 
-def test_csv_download_defuses_formulas_and_keeps_accents():
-    frame = pd.DataFrame({"Bureau": ['=HYPERLINK("x")', "Bureau of Émergency", "-1+1"], "n": [1, 2, 3]})
+def test_csv_download_is_data_that_no_spreadsheet_runs():
+    frame = pd.DataFrame(
+        {
+            "bureau": ['=HYPERLINK("x")', "Bureau of Émergency", "-1+1", "line one\r=cmd|' /C calc'!A0"],
+            "value": [1.5, -2.0, 3.0, None],
+            "period_end": pd.to_datetime(["2019-06-30", "2018-06-30", None, "2017-06-30"]),
+            "hidden": [True, False, False, True],
+        }
+    )
     text = csv_bytes(frame).decode("utf-8-sig")
-    assert "'=HYPERLINK" in text
-    assert "'-1+1" in text
-    assert "Bureau of Émergency" in text
-    assert text.splitlines()[0] == "Bureau,n"
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["bureau", "value", "period_end", "hidden"]
+    assert [row[0] for row in rows[1:]] == [
+        '\'=HYPERLINK("x")',  # a formula made inert
+        "Bureau of Émergency",
+        "'-1+1",
+        "line one\r=cmd|' /C calc'!A0",  # the carriage return stays inside its quoted cell
+    ]
+    assert [row[1] for row in rows[1:]] == ["1.5", "-2.0", "3.0", ""]  # numbers stay numbers
+    assert [row[2] for row in rows[1:]] == ["2019-06-30", "2018-06-30", "", "2017-06-30"]  # ISO dates
+    assert [row[3] for row in rows[1:]] == ["yes", "no", "no", "yes"]
+    assert text.count("\r\n") == 5  # four rows and the header: the note's "\r" split nothing
+    assert '"-2.0"' not in text  # numbers are written unquoted
+
+
+def test_markdown_and_chart_text_from_the_database_stay_text():
+    planted = "![x](https://evil.example/p.png) [a](https://evil.example) # H <b>b</b> :red[c] $x$"
+    escaped = md(planted)
+    assert "](" not in escaped.replace("\\]\\(", "")
+    assert re.sub(r"\\(.)", r"\1", escaped) == planted  # shown exactly as typed
+    assert md("two\nlines") == "two lines"  # a line break could start a heading or a list
+    assert plain("<a href='https://evil.example'>x</a>") == "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;"
+
+
+def test_a_percentage_difference_is_written_in_points():
+    assert difference(-5.5, unit="percent") == "−5.5 points"
+    assert difference(2.0, unit="count") == "+2"
+    assert difference(-0.02, unit="percent") == "0.0 points"  # no sign on what is shown as zero
+    assert ratio(3.125) == "3.125"

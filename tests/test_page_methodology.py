@@ -1,28 +1,37 @@
-"""The methodology page: the plain-language methodology and the data dictionary."""
+"""The methodology page: the plain-language methodology, true to the code, and the data dictionary."""
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
+from apptest_support import open_app, table_with
 
 from equity_tracking.dictionary import data_dictionary
 from equity_tracking.docs import methodology_sections
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "methodology.py")
-
 
 def test_methodology_document_has_sections_for_every_judgement():
     titles = " ".join(title.lower() for title, _ in methodology_sections())
-    for topic in ("progress", "health", "trend", "forecast", "equity score", "representation"):
+    for topic in (
+        "progress",
+        "health",
+        "trend",
+        "forecast",
+        "equity score",
+        "representation",
+        "small numbers",
+    ):
         assert topic in titles, topic
 
 
+def test_methodology_says_what_the_code_does_about_small_numbers():
+    body = "\n".join(text for _, text in methodology_sections())
+    assert "comes later" not in body  # suppression is done, not promised
+    assert "fewer than 10 people" in body
+    assert '**Every hidden figure reads "hidden"**' in body
+
+
 def test_methodology_page_shows_every_section_and_the_dictionary(demo_engine, monkeypatch):
-    monkeypatch.setenv("EQUITY_DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("EQUITY_LOAD_DEMO_WHEN_EMPTY", "false")
-    app = AppTest.from_file(PAGE, default_timeout=60)
+    app = open_app("pages/methodology.py", demo_engine, monkeypatch)
     app.run()
     assert not app.exception
     assert [expander.label for expander in app.expander] == [title for title, _ in methodology_sections()]
-    shown = app.dataframe[0].value
+    shown = table_with(app, "Meaning")
     assert shown["Field"].tolist() == data_dictionary()["Field"].tolist()
     assert "Equity score" in set(shown["Field"])

@@ -129,18 +129,8 @@ def test_measure_history_is_ordered_by_period_and_labels_the_total(demo_engine):
     assert history["group_key"].ne("").sum() > 0
 
 
-def test_bureau_overview_counts_match_detailed_reads(demo_engine):
-    overview = reads.bureau_overview(demo_engine).set_index("id")
-    goals = reads.goals(demo_engine).groupby("bureau_id").size()
-    actions = reads.actions(demo_engine).groupby("bureau_id").size()
-    measures = reads.measures(demo_engine).groupby("bureau_id").size()
-    assert (overview["goals"] == goals.reindex(overview.index, fill_value=0)).all()
-    assert (overview["actions"] == actions.reindex(overview.index, fill_value=0)).all()
-    assert (overview["measures"] == measures.reindex(overview.index, fill_value=0)).all()
-
-
 def test_reads_on_empty_database_return_empty_frames(engine):
-    assert reads.bureau_overview(engine).empty
+    assert reads.annual_reports(engine).empty
     assert reads.measures(engine).empty
     assert reads.demo_marker(engine) is None
     assert reads.table_counts(engine)["measure_values"] == 0
@@ -222,3 +212,15 @@ def test_latest_value_prefers_the_fiscal_year_over_its_last_quarter(engine):
     assert (str(latest.period_label), latest.value) == ("FY 2017-18", 120.0)
     history = reads.measure_history(engine, measure_id=ids["measure"])
     assert history["period"].tolist() == ["FY 2017-18 Q4", "FY 2017-18"]  # the year comes last
+
+
+def test_annual_reports_are_published_ones_unless_staff_ask(database_factory):
+    from golden_city import build_golden_city
+
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    public = reads.annual_reports(engine, fiscal_year=2018)
+    assert public["bureau_code"].tolist() == ["AA"]  # Beta's is only submitted
+    assert public["highlights"].iloc[0] == ["Hired two community liaisons."]
+    staff = reads.annual_reports(engine, fiscal_year=2018, published_only=False)
+    assert sorted(staff["bureau_code"]) == ["AA", "BB"]

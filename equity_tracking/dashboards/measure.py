@@ -208,39 +208,33 @@ def curve_alt(points: Curve, *, unit: str, status: pd.Series | None) -> str:
 # --- values by race/ethnicity ---------------------------------------------------------------------------
 
 
-def group_values(
-    values: pd.DataFrame, *, unit: str, groups: pd.DataFrame, setup: suppression.GroupSetup
-) -> pd.DataFrame:
-    """The measure's values by group in every period, suppressed: period, period_end, group, value
+def group_values(public_rows: pd.DataFrame, *, unit: str, groups: pd.DataFrame) -> pd.DataFrame:
+    """The measure's values by group in every period, as the public view gives them (suppressed, the
+    same figures as on every other page): period, period_start, period_end, group, group_key, value
     (NaN where hidden), value_text ("hidden" where hidden), suppressed, sort_order."""
-    rows = values[values["group_key"] != ""].copy()
     columns = [
-        "period",
-        "period_start",
-        "period_end",
-        "group",
-        "value",
-        "value_text",
-        "suppressed",
-        "sort_order",
-    ]
-    if rows.empty:
+        "period", "period_start", "period_end", "group", "group_key", "value", "value_text", "suppressed", "sort_order",
+    ]  # fmt: skip
+    if public_rows.empty:
         return pd.DataFrame(columns=columns)
-    lookup = groups.set_index("key")
-    rows["group_id"] = rows["group_key"].map(lookup["id"]).fillna(-1).astype("int64")
-    rows["group"] = rows["group_key"].map(lookup["name"]).fillna(rows["group_name"])
-    rows["sort_order"] = rows["group_key"].map(lookup["sort_order"]).fillna(999)
-    codes = suppression.suppression_codes(
-        rows, units=pd.Series(unit, index=rows.index), setup=setup, by=["period"]
+    lookup = groups.set_index("id")
+    hidden = public_rows["suppressed"].astype(bool).to_numpy()
+    rows = pd.DataFrame(
+        {
+            "period": public_rows["period_label"].astype(str).to_numpy(),
+            "period_start": pd.to_datetime(public_rows["period_start"]).to_numpy(),
+            "period_end": pd.to_datetime(public_rows["period_end"]).to_numpy(),
+            "group": public_rows["group_id"].map(lookup["name"]).astype(str).to_numpy(),
+            "group_key": public_rows["group_id"].map(lookup["key"]).astype(str).to_numpy(),
+            "value": public_rows["value"].astype(float).to_numpy(),
+            "suppressed": hidden,
+            "sort_order": public_rows["group_id"].map(lookup["sort_order"]).to_numpy(),
+        }
     )
-    hidden = codes.to_numpy() != suppression.SHOWN
-    rows["suppressed"] = hidden
-    rows["value"] = rows["value"].astype(float).where(~hidden)
     rows["value_text"] = np.where(
         hidden, suppression.HIDDEN_LABEL, [number(value, unit=unit) for value in rows["value"]]
     )
-    ordered = rules.latest_period_last(rows)
-    return ordered.sort_values(
+    return rows.sort_values(
         ["period_end", "period_start", "sort_order"], ascending=[True, False, True], kind="stable"
     )[columns]
 
@@ -288,11 +282,20 @@ def group_alt(rows: pd.DataFrame) -> str:
 
 
 def _hidden_lookup(values: pd.DataFrame, groups_shown: pd.DataFrame) -> pd.Series:
-    """Per row of ``values``: whether it is a hidden group figure."""
-    hidden = pd.Series(False, index=values.index)
-    if len(groups_shown):
-        hidden.loc[groups_shown.index.intersection(values.index)] = groups_shown["suppressed"].astype(bool)
-    return hidden
+    """Per row of ``values``: whether it is a hidden group figure (as :func:`group_values` says)."""
+    if groups_shown.empty:
+        return pd.Series(False, index=values.index)
+    hidden = set(
+        zip(
+            groups_shown.loc[groups_shown["suppressed"], "period"],
+            groups_shown.loc[groups_shown["suppressed"], "group_key"],
+            strict=True,
+        )
+    )
+    return pd.Series(
+        [(period, key) in hidden for period, key in zip(values["period"], values["group_key"], strict=True)],
+        index=values.index,
+    )
 
 
 def data_table(values: pd.DataFrame, groups_shown: pd.DataFrame, *, unit: str) -> pd.DataFrame:
@@ -426,6 +429,7 @@ def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
         "progress": percent(status["progress_pct_clamped"]),
         "progress_help": str(status["health_reason"]),
         "expected": number(status["expected_value"], unit=unit),
+        "directional": bool(status.get("directional", True)),
         "baseline_change": signed_percent(status["baseline_change_pct"]),
         "baseline_change_help": str(status["baseline_change_reason"]),
         "forecast": "Final value in" if final else number(status["forecast_value"], unit=unit),
@@ -493,7 +497,7 @@ def measure_page(
     actions: pd.DataFrame,
     bureau_name: str,
     groups: pd.DataFrame,
-    setup: suppression.GroupSetup,
+    public_groups: pd.DataFrame,
     as_of: object,
 ) -> MeasurePage:
     """Everything the measure page shows, as of a date (the fiscal year's reporting deadline).
@@ -502,12 +506,12 @@ def measure_page(
     (or None); ``history`` ``reads.measure_history(include_superseded=True)``; ``interim``
     ``reads.interim_target_frame`` (any measures); ``updates`` the updates of the measure's action
     (``reads.action_updates``); ``goals`` and ``actions`` the bureau's (``reads.goals``,
-    ``reads.actions``)."""
+    ``reads.actions``); ``public_groups`` its group rows from the public view (suppressed)."""
     unit = str(measure["unit"])
     values = history_as_of(history, as_of)
     totals = total_series(values)
     points = curve(measure, status, totals, interim[interim["measure_id"] == measure["id"]])
-    by_group = group_values(values, unit=unit, groups=groups, setup=setup)
+    by_group = group_values(public_groups, unit=unit, groups=groups)
     source = str(measure["data_source"]) if measure.get("data_source") else "bureau records"
     goal = goals[goals["id"] == measure["goal_id"]]
     action = actions[actions["id"] == action_id_of(measure)]

@@ -141,7 +141,10 @@ def guard(page_key: str) -> PageContext:
 
 def demo_explanation(demo: dict) -> str:
     seed, scale = md(demo.get("seed", "?")), md(demo.get("scale", "?"))
-    return f"Every bureau, measure and number shown here is generated for demonstration (seed {seed}, scale {scale})."
+    return (
+        "Every bureau, measure and number shown here is generated for demonstration "
+        f"(seed {seed}, scale {scale})."
+    )
 
 
 def _stop_with_error(message: str) -> None:

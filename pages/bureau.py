@@ -71,7 +71,8 @@ summary = view.plan_summary(public, plan)
 # --- the plan summary -----------------------------------------------------------------------------
 st.subheader(summary["title"])
 st.caption(
-    f"{summary['span']} · version {summary['version']} · {summary['status_text']} · adopted {summary['adopted_text']}"
+    f"{summary['span']} · version {summary['version']} · {summary['status_text']} · "
+    f"adopted {summary['adopted_text']}"
 )
 plan_measures = measures[measures["goal_id"].isin(goals["id"])]
 if summary["n_measures"] and view.reported_in_year(public, plan_measures["id"], year) == 0:
@@ -127,7 +128,8 @@ for heading, texts in parts:
 st.header("Goals")
 if goals.empty:
     st.info(
-        "This plan has no goals in the tracker yet. The Office of Equity and Human Rights adds them with the plan."
+        "This plan has no goals in the tracker yet. The Office of Equity and Human Rights adds them with "
+        "the plan."
     )
 else:
     st.table(view.goal_table(public, goals, baseline=baseline), hide_index=True)

@@ -76,17 +76,19 @@ tiles[2].metric(
 )
 with st.container(border=True):
     st.markdown(
-        f"**Measures by health** ({headline.n_measures:,}): {md(counts_line(headline.health, HEALTH)) or 'no measures yet'}"
+        f"**Measures by health** ({headline.n_measures:,}): "
+        + (md(counts_line(headline.health, HEALTH)) or "no measures yet")
     )
     st.markdown(
-        f"**Actions by status** ({headline.n_actions:,}): {md(counts_line(headline.actions, ACTION_STATUS)) or 'no actions yet'}"
+        f"**Actions by status** ({headline.n_actions:,}): "
+        + (md(counts_line(headline.actions, ACTION_STATUS)) or "no actions yet")
     )
 
 st.header("The bureaus' contributions")
 st.markdown(
-    f"Each of the **{headline.n_bureaus}** bureaus with goals under goal {number}, ranked by the mean progress "
-    "to target of those goals. The goal's own progress is the mean over all its bureau goals, so bureaus with "
-    "more goals weigh more in it."
+    f"Each of the **{headline.n_bureaus}** bureaus with goals under goal {number}, ranked by the mean "
+    "progress to target of those goals. The goal's own progress is the mean over all its bureau goals, so "
+    "bureaus with more goals weigh more in it."
 )
 contributions = view.bureau_contributions(
     public, goals=goals, bureaus=ctx.read("bureaus", include_inactive=True), citywide_goal_id=goal_id

@@ -119,8 +119,8 @@ else:
     focus_areas = ctx.read("focus_areas")
     if focus_areas.empty:
         st.info(
-            "The plan focus areas are not in the database yet, so there is nothing to compare. An equity-office "
-            "administrator can load them with the plans, or load the demo city with "
+            "The plan focus areas are not in the database yet, so there is nothing to compare. An "
+            "equity-office administrator can load them with the plans, or load the demo city with "
             "`python -m equity_tracking load-demo`."
         )
         st.stop()

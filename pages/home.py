@@ -47,8 +47,8 @@ for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=Fa
             st.metric(
                 "Progress to target",
                 goal.progress_text,
-                help=f"Mean progress of the {goal.n_goals} bureau goals under it; {percent(goal.expected_pct)} "
-                f"was expected by now. {goal.progress_reason}",
+                help=f"Mean progress of the {goal.n_goals} bureau goals under it; "
+                f"{percent(goal.expected_pct)} was expected by now. {goal.progress_reason}",
             )
 
 counts = view.headline_counts(city)
@@ -143,7 +143,8 @@ with ui.section(f"Measures reported by each bureau, {fy}", key="reporting"):
                 "last_reported": "Latest value for",
             }
         ),
-        alt=f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus reported every measure due.",
+        alt=f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus reported every "
+        "measure due.",
         key="reporting",
         file_name=f"reporting-{fy_key}.csv",
     )

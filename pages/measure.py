@@ -101,7 +101,8 @@ ui.link(f"{bureau['name']}: the bureau's plan", "bureau", bureau=bureau["code"],
 st.markdown(f"Source: {md(measure['data_source'] or 'not recorded')}")
 if not page.headline:
     st.info(
-        f"No values for this measure had been published by {deadline}, the reporting deadline for {fy}. {WHO_REPORTS}",
+        f"No values for this measure had been published by {deadline}, the reporting deadline for {fy}. "
+        + WHO_REPORTS,
         icon=":material/info:",
     )
 else:

@@ -114,7 +114,8 @@ def test_upgrade_keeps_the_data_of_an_earlier_revision(engine):
         )
         connection.execute(
             text(
-                "INSERT INTO plans (id, bureau_id, title, first_fiscal_year, last_fiscal_year, version, status) "
+                "INSERT INTO plans "
+                "(id, bureau_id, title, first_fiscal_year, last_fiscal_year, version, status) "
                 "VALUES (1, 1, 'Plan', 2016, 2020, 1, 'active')"
             )
         )
@@ -138,7 +139,7 @@ def test_a_failed_upgrade_changes_nothing(engine):
             text("INSERT INTO citywide_goals (number, short_title, text) VALUES (1, 'Goal', :text)"),
             {"text": "x" * 2500},
         )
-    with pytest.raises(DatabaseError, match="stopped: .*length.*Nothing was changed"):
+    with pytest.raises(DatabaseError, match=r"stopped: .*length.*Nothing was changed"):
         upgrade_to_head(engine)
     assert schema_status(engine).database_revision == "0001"
     columns = {column["name"] for column in inspect(engine).get_columns("race_groups")}

@@ -404,7 +404,8 @@ def _score_texts(summary: pd.DataFrame) -> tuple[str, str | None, str]:
     if score is None:
         return "Not scored", change_text, f"{period}: {row['disparity_reason']}"
     compared = "representation indices" if row["basis"] == "representation" else "values"
-    sentence = f"{period}: {row['disparity_reason']} The ratio of their {compared} is {ratio(row['disparity_ratio'])}."
+    figure = ratio(row["disparity_ratio"])
+    sentence = f"{period}: {row['disparity_reason']} The ratio of their {compared} is {figure}."
     return f"{score} of 100", change_text, sentence
 
 

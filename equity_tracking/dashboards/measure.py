@@ -213,7 +213,8 @@ def group_values(public_rows: pd.DataFrame, *, unit: str, groups: pd.DataFrame) 
     same figures as on every other page): period, period_start, period_end, group, group_key, value
     (NaN where hidden), value_text ("hidden" where hidden), suppressed, sort_order."""
     columns = [
-        "period", "period_start", "period_end", "group", "group_key", "value", "value_text", "suppressed", "sort_order",
+        "period", "period_start", "period_end", "group", "group_key",
+        "value", "value_text", "suppressed", "sort_order",
     ]  # fmt: skip
     if public_rows.empty:
         return pd.DataFrame(columns=columns)
@@ -272,9 +273,8 @@ def group_alt(rows: pd.DataFrame) -> str:
     parts = [f"{group}: {text}" for group, text in zip(latest["group"], latest["value_text"], strict=True)]
     periods = rows["period"].nunique()
     return (
-        f"Line chart, one line per group over {periods} period{'s' if periods != 1 else ''}. In {latest_period}: "
-        + "; ".join(parts)
-        + "."
+        f"Line chart, one line per group over {periods} period{'s' if periods != 1 else ''}. "
+        f"In {latest_period}: " + "; ".join(parts) + "."
     )
 
 
@@ -367,7 +367,8 @@ def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> p
             {
                 "at": update["reported_at"],
                 "Date": date_text(update["reported_at"]),
-                "What": f"Action update: {status}, {percent(update['percent_complete'], decimals=0)} complete",
+                "What": f"Action update: {status}, "
+                f"{percent(update['percent_complete'], decimals=0)} complete",
                 "Text": str(narrative),
             }
         )
@@ -378,7 +379,7 @@ def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> p
     return frame.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
 
 
-# --- the headline ---------------------------------------------------------------------------------------------
+# --- the headline -------------------------------------------------------------------------------------
 
 # Streamlit badge colours for the palette's state colours (a badge also carries the icon and label).
 BADGE_COLOURS = {

@@ -40,7 +40,7 @@ from equity_tracking.dashboards.common import (
     fiscal_year_key,
 )
 from equity_tracking.db import DatabaseError, describe_connection_error, make_engine
-from equity_tracking.formatting import csv_bytes, md
+from equity_tracking.formatting import csv_bytes, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, PageSpec, href, page, pages_for
 from equity_tracking.periods import fiscal_year_label
 from equity_tracking.permissions import ANONYMOUS, Principal, allowed
@@ -359,9 +359,24 @@ def text(value: object) -> None:
     st.text(str(value), width="stretch")
 
 
+def table(frame: pd.DataFrame, *, links: Mapping[str, str] | None = None) -> None:
+    """A table whose long texts wrap (an HTML table, not a canvas): every cell is written as text,
+    and each column named in ``links`` (``{column: column of addresses}``) becomes a real link a
+    keyboard can reach, named by the cell's text. The address columns are not shown."""
+    links = dict(links or {})
+    shown = frame.drop(columns=list(links.values()))
+    cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
+    for column, address in links.items():
+        cells[column] = [
+            md_link(label, url) for label, url in zip(frame[column], frame[address], strict=True)
+        ]
+    st.table(cells, hide_index=True)
+
+
 def section(title: str, *, expanded: bool = False, key: str | None = None):
-    """A long section folded under its heading (readers open what they need; the page stays short)."""
-    return st.expander(title, expanded=expanded, key=key)
+    """A long section folded under its heading (readers open what they need; the page stays short).
+    The title is written as text."""
+    return st.expander(md(title), expanded=expanded, key=key)
 
 
 def by_width(key: str):

@@ -52,7 +52,7 @@ baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
 bureau_id = int(bureau["id"])
 plan = rules.plan_for_fiscal_year(ctx.read("plans", bureau_id=bureau_id), year)
 
-st.header(bureau["name"])
+st.header(md(bureau["name"]))
 if bureau["earlier_names"]:
     st.caption(f"Formerly: {md(bureau['earlier_names'])}.")
 if plan is None:
@@ -69,10 +69,12 @@ measures = ctx.read("measures", bureau_id=bureau_id)
 summary = view.plan_summary(public, plan)
 
 # --- the plan summary -----------------------------------------------------------------------------
-st.subheader(summary["title"])
+st.subheader(md(summary["title"]))
 st.caption(
-    f"{summary['span']} · version {summary['version']} · {summary['status_text']} · "
-    f"adopted {summary['adopted_text']}"
+    md(
+        f"{summary['span']} · version {summary['version']} · {summary['status_text']} · "
+        f"adopted {summary['adopted_text']}"
+    )
 )
 plan_measures = measures[measures["goal_id"].isin(goals["id"])]
 if summary["n_measures"] and view.reported_in_year(public, plan_measures["id"], year) == 0:
@@ -86,7 +88,7 @@ with st.container(horizontal=True):
         "Overall progress",
         "Baseline year" if baseline else summary["progress_text"],
         help=f"Mean progress to target of the plan's goals; {summary['expected_text']} was expected by now. "
-        f"{summary['progress_reason']}",
+        + md(summary["progress_reason"]),
         border=True,
         width=165,
     )
@@ -114,7 +116,7 @@ with st.container(horizontal=True):
         st.metric(label, value, border=True, width=165)
 
 # --- the annual narrative -------------------------------------------------------------------------
-st.header(f"What {bureau['name']} reported for {fy}")
+st.header(f"What {md(bureau['name'])} reported for {fy}")
 reports = ctx.read("annual_reports", bureau_id=bureau_id, fiscal_year=year)
 parts = narrative(reports.iloc[0]) if len(reports) else []
 if not parts:
@@ -132,7 +134,7 @@ if goals.empty:
         "the plan."
     )
 else:
-    st.table(view.goal_table(public, goals, baseline=baseline), hide_index=True)
+    ui.table(view.goal_table(public, goals, baseline=baseline))
     health = view.goal_health(public, goals)
     with ui.section("Measures by health under each goal (chart)", key="goal-health"):
         ui.chart(
@@ -159,7 +161,7 @@ else:
         )
     )
     with ui.section(f"Every action, with its latest update by {deadline}", key="actions"):
-        st.table(actions, hide_index=True)
+        ui.table(actions)
         ui.download(
             view.actions_data(public, goals),
             file_name=f"{bureau['code']}-actions-{fy_key}.csv",
@@ -177,7 +179,9 @@ else:
         "the change since the first value, and a forecast at the target year. Select a measure's name for "
         "its chart."
     )
-    st.table(view.scorecard(public, measures, goals, fiscal_year_key=fy_key), hide_index=True)
+    ui.table(
+        view.scorecard(public, measures, goals, fiscal_year_key=fy_key), links={"Measure": "measure_url"}
+    )
     ui.download(
         view.scorecard_data(public, measures, goals),
         file_name=f"{bureau['code']}-scorecard-{fy_key}.csv",
@@ -237,7 +241,7 @@ for panel in panels:
                 file_name=f"{bureau['code']}-measure-{panel.measure_id}-groups-{fy_key}.csv",
             )
         else:
-            st.table(panel.table, hide_index=True)
+            ui.table(panel.table)
             ui.download(
                 panel.data,
                 file_name=f"{bureau['code']}-measure-{panel.measure_id}-groups-{fy_key}.csv",

@@ -49,9 +49,9 @@ public = ctx.analytics(year)
 goals = ctx.read("goals")
 headline = view.goal_headline(public, goals=goals, citywide_goal_id=goal_id)
 
-st.header(f"Goal {number} · {goal['short_title']}")
+st.header(f"Goal {number} · {md(goal['short_title'])}")
 ui.text(goal["text"])
-st.caption(view.adoption_text(goal))
+st.caption(md(view.adoption_text(goal)))
 if headline.n_goals == 0:
     st.info(
         f"No bureau goal maps to goal {number} yet, so there is no progress to show. Each bureau maps every "
@@ -65,7 +65,8 @@ tiles = st.columns(3)
 tiles[0].metric(
     "Progress to target",
     "Baseline year" if baseline else headline.progress_text,
-    help=f"Mean progress to target of the bureau goals under this citywide goal. {headline.progress_reason}",
+    help="Mean progress to target of the bureau goals under this citywide goal. "
+    + md(headline.progress_reason),
     border=True,
 )
 tiles[1].metric(

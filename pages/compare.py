@@ -54,7 +54,7 @@ if mode == view.BY_MEASURE:
         name=name,
         fiscal_year=year,
     )
-    st.header(name)
+    st.header(md(name))
     units = ", ".join(view.UNIT_NAMES.get(unit, unit) for unit in comparison["unit"].unique())
     polarity = "; ".join(view.POLARITY_TEXT.get(value, value) for value in comparison["polarity"].unique())
     st.caption(f"Unit: {units}. {polarity}.")
@@ -138,7 +138,7 @@ else:
     comparison = view.focus_area_comparison(
         public, goals=ctx.read("goals"), bureaus=bureaus, focus_area_id=int(area["id"])
     )
-    st.header(area["name"])
+    st.header(md(area["name"]))
     if isinstance(area["description"], str) and area["description"]:
         ui.text(area["description"])
     row = view.focus_area_row(public, int(area["id"]))
@@ -154,7 +154,7 @@ else:
     tiles[0].metric(
         "Progress to target",
         percent(row["progress_pct"]),
-        help=f"Mean progress of every bureau goal in this focus area. {row['progress_reason']}",
+        help=f"Mean progress of every bureau goal in this focus area. {md(row['progress_reason'])}",
         border=True,
     )
     active = ctx.read("bureaus")

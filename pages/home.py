@@ -48,7 +48,7 @@ for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=Fa
                 "Progress to target",
                 goal.progress_text,
                 help=f"Mean progress of the {goal.n_goals} bureau goals under it; "
-                f"{percent(goal.expected_pct)} was expected by now. {goal.progress_reason}",
+                f"{percent(goal.expected_pct)} was expected by now. {md(goal.progress_reason)}",
             )
 
 counts = view.headline_counts(city)
@@ -116,7 +116,7 @@ with wide:
 with narrow:
     st.markdown(f"**Progress to target by bureau and citywide goal, {fy}**")
     st.caption("A dash: the bureau has no goal under that citywide goal.")
-    st.table(view.grid_table(grid).map(md), hide_index=True)
+    ui.table(view.grid_table(grid))
 
 st.header("Who is reporting")
 stopped = view.stopped_names(table)

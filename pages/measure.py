@@ -95,7 +95,7 @@ def _build():
 page, figures = ctx.memo("measure-page", _build, measure_id=measure_id, year=year)
 measure = page.measure
 
-st.header(measure["name"])
+st.header(md(measure["name"]))
 st.caption(md(page.describe))
 ui.link(f"{bureau['name']}: the bureau's plan", "bureau", bureau=bureau["code"], fy=fy_key)
 st.markdown(f"Source: {md(measure['data_source'] or 'not recorded')}")
@@ -111,13 +111,15 @@ else:
         st.metric("Current", head["current"], border=True, width=165)
         st.metric("Prior", head["prior"], border=True, width=165)
         st.metric("Target", head["target"], border=True, width=165)
-        st.metric("Progress to target", head["progress"], help=head["progress_help"], border=True, width=165)
-        st.metric("Forecast", head["forecast"], help=head["forecast_help"], border=True, width=165)
+        st.metric(
+            "Progress to target", head["progress"], help=md(head["progress_help"]), border=True, width=165
+        )
+        st.metric("Forecast", head["forecast"], help=md(head["forecast_help"]), border=True, width=165)
         st.metric("Next value due", head["next_due"], border=True, width=165)
-    st.caption(head["periods"])
+    st.caption(md(head["periods"]))
     with st.container(horizontal=True):
         for badge in head["badges"]:
-            st.badge(badge["text"], color=badge["colour"], help=md(badge["help"]))
+            st.badge(md(badge["text"]), color=badge["colour"], help=md(badge["help"]))
     expected = (
         f"Expected by {md(head['current_period'])}: **{head['expected']}** · " if head["directional"] else ""
     )
@@ -157,7 +159,7 @@ if page.data.empty:
     st.info(f"No values had been published by {deadline}. {WHO_REPORTS}")
 else:
     with ui.section(f"Every value published by {deadline} ({len(page.data):,})", key="data"):
-        st.table(page.data, hide_index=True)
+        ui.table(page.data)
     ui.download(page.data_download, file_name=f"measure-{measure_id}-data-{fy_key}.csv", key="data")
 
 st.subheader("Notes and updates")

@@ -28,8 +28,6 @@ from equity_tracking.formatting import (
     date_text,
     difference,
     index,
-    md,
-    md_link,
     number,
     percent,
     ratio,
@@ -113,24 +111,24 @@ def _health_summary(row: pd.Series) -> str:
 
 
 def goal_table(view: PublicView, goals: pd.DataFrame, *, baseline: bool) -> pd.DataFrame:
-    """One row per bureau goal, for people (Markdown-safe): its title in full, its citywide goal and
+    """One row per bureau goal, for people: its title in full, its citywide goal and
     focus area, progress against what was expected by now, and its measures by health."""
     rows = _goal_rows(view, goals)
     progress = rows["progress_pct"].astype(float)
     expected = rows["expected_pct"].astype(float)
     return pd.DataFrame(
         {
-            "Goal": [md(f"{key} · {title}") for key, title in zip(goals["key"], goals["title"], strict=True)],
+            "Goal": [f"{key} · {title}" for key, title in zip(goals["key"], goals["title"], strict=True)],
             "Citywide goal": [
-                md(f"Goal {number} · {title}")
+                f"Goal {number} · {title}"
                 for number, title in zip(
                     goals["citywide_goal_number"], goals["citywide_goal_title"], strict=True
                 )
             ],
-            "Focus area": goals["focus_area_name"].map(md).to_numpy(),
+            "Focus area": goals["focus_area_name"].astype(str).to_numpy(),
             "Progress": ["baseline year" if baseline else percent(value) for value in progress],
             "Expected by now": ["—" if baseline else percent(value) for value in expected],
-            "Measures by health": [md(_health_summary(row)) for _, row in rows.fillna(0).iterrows()],
+            "Measures by health": [_health_summary(row) for _, row in rows.fillna(0).iterrows()],
         }
     )
 
@@ -196,7 +194,7 @@ def latest_narratives(updates: pd.DataFrame, as_of: object) -> pd.DataFrame:
 
 
 def actions_table(view: PublicView, goals: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
-    """The plan's actions as they stood at the as-of date, for people (Markdown-safe): status (an
+    """The plan's actions as they stood at the as-of date, for people: status (an
     action past due and not completed reads "Overdue", with what the bureau last reported), %
     complete, lead, due date and the latest narrative by then."""
     frame = _plan_actions(view, goals)
@@ -215,16 +213,14 @@ def actions_table(view: PublicView, goals: pd.DataFrame, updates: pd.DataFrame) 
         status.append(text)
     return pd.DataFrame(
         {
-            "Action": [
-                md(f"{key} · {title}") for key, title in zip(frame["key"], frame["title"], strict=True)
-            ],
+            "Action": [f"{key} · {title}" for key, title in zip(frame["key"], frame["title"], strict=True)],
             "Status": status,
             "Complete": frame["percent_complete"].map(lambda value: percent(value, decimals=0)).to_numpy(),
-            "Lead": frame["lead"].map(md).replace("", MISSING).to_numpy(),
+            "Lead": frame["lead"].astype(object).fillna(MISSING).replace("", MISSING).to_numpy(),
             "Due": frame["due_date"].map(date_text).to_numpy(),
             "Latest update": np.where(
                 has_update,
-                np.where(written, narrative.map(md), "Updated without a narrative."),
+                np.where(written, narrative, "Updated without a narrative."),
                 "No update reported yet.",
             ),
             "Updated": frame["action_id"].map(latest["reported_at"]).map(date_text).to_numpy(),
@@ -264,10 +260,10 @@ def _scorecard_rows(
 def scorecard(
     view: PublicView, measures: pd.DataFrame, goals: pd.DataFrame, *, fiscal_year_key: str
 ) -> pd.DataFrame:
-    """The Clear Impact results scorecard of the plan's measures, for people (Markdown-safe; each
-    measure's name links to its page): health and when the next value is due first, then current,
-    prior and target values, variance (in points for a percentage), % of target, trend, baseline %
-    change and forecast."""
+    """The Clear Impact results scorecard of the plan's measures, for people (each measure's name
+    with the address of its page, ``measure_url``, for ``ui.table`` to link): health and when the
+    next value is due first, then current, prior and target values, variance (in points for a
+    percentage), % of target, trend, baseline % change and forecast."""
     mine, status = _scorecard_rows(view, measures, goals)
     units = mine["unit"].astype(str).to_numpy()
 
@@ -276,9 +272,9 @@ def scorecard(
 
     return pd.DataFrame(
         {
-            "Measure": [
-                md_link(name, href("measure", measure=int(measure_id), fy=fiscal_year_key))
-                for measure_id, name in zip(mine["id"], mine["name"], strict=True)
+            "Measure": mine["name"].astype(str).to_numpy(),
+            "measure_url": [
+                href("measure", measure=int(measure_id), fy=fiscal_year_key) for measure_id in mine["id"]
             ],
             "Health": health_texts(status.assign(health=status["health"].astype(object).fillna("no_data"))),
             "Next value due": [next_due_text(row) for _, row in status.iterrows()],
@@ -452,7 +448,7 @@ def shares_panel_rows(rows: pd.DataFrame, *, unit: str) -> tuple[pd.DataFrame, p
     hidden = known["suppressed"].astype(bool).to_numpy()
     table = pd.DataFrame(
         {
-            "Group": known["group"].map(md).to_numpy(),
+            "Group": known["group"].to_numpy(),
             "Count": np.where(hidden, HIDDEN_LABEL, [number(value, unit=unit) for value in known["value"]]),
             "Share": np.where(hidden, HIDDEN_LABEL, [percent(value * 100) for value in known["share"]]),
             "Benchmark share": [percent(value * 100) for value in known["benchmark_share"]],
@@ -483,7 +479,7 @@ def values_panel_rows(rows: pd.DataFrame, *, unit: str) -> tuple[pd.DataFrame, p
     hidden = rows["suppressed"].astype(bool).to_numpy()
     table = pd.DataFrame(
         {
-            "Group": rows["group"].map(md).to_numpy(),
+            "Group": rows["group"].to_numpy(),
             "Value": np.where(hidden, HIDDEN_LABEL, [number(value, unit=unit) for value in rows["value"]]),
         }
     )

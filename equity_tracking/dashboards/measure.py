@@ -18,7 +18,7 @@ import pandas as pd
 from equity_tracking import rules, suppression
 from equity_tracking.analytics.states import ACTION_STATUS, FRESHNESS, HEALTH, PALETTE, PROJECTION, TREND
 from equity_tracking.dashboards.common import health_text, next_due_text, trend_text
-from equity_tracking.formatting import MISSING, date_text, md, number, percent, signed_percent, state_text
+from equity_tracking.formatting import MISSING, date_text, number, percent, signed_percent, state_text
 
 UNIT_TITLES = {
     "percent": "Percent (%)",
@@ -299,7 +299,7 @@ def _hidden_lookup(values: pd.DataFrame, groups_shown: pd.DataFrame) -> pd.Serie
 
 
 def data_table(values: pd.DataFrame, groups_shown: pd.DataFrame, *, unit: str) -> pd.DataFrame:
-    """Every value shown, newest period first, for people (Markdown-safe): Period, Group, Value
+    """Every value shown, newest period first, for people: Period, Group, Value
     ("hidden" where hidden), Note, Review status."""
     hidden = _hidden_lookup(values, groups_shown)
     ordered = values.assign(_group=values["group_key"] != "", _hidden=hidden).sort_values(
@@ -307,14 +307,14 @@ def data_table(values: pd.DataFrame, groups_shown: pd.DataFrame, *, unit: str) -
     )
     notes = []
     for note, corrected in zip(ordered["note"], ordered["corrected_later"], strict=True):
-        text = md(note)
+        text = "" if note is None or pd.isna(note) else str(note)
         if corrected:
             text = (text + " " if text else "") + "A correction was published later."
         notes.append(text or MISSING)
     return pd.DataFrame(
         {
             "Period": ordered["period"].astype(str).to_numpy(),
-            "Group": np.where(ordered["group_key"] == "", "All (total)", ordered["group_name"].map(md)),
+            "Group": np.where(ordered["group_key"] == "", "All (total)", ordered["group_name"].astype(str)),
             "Value": np.where(
                 ordered["_hidden"],
                 suppression.HIDDEN_LABEL,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from equity_tracking.formatting import MISSING, index, md, number, percent
+from equity_tracking.formatting import MISSING, index, number, percent
 from equity_tracking.reference import WORKFORCE_HEADCOUNT
 from equity_tracking.suppression import CITY, HIDDEN_LABEL, PublicView
 
@@ -60,7 +60,7 @@ def _people_table(rows: pd.DataFrame, *, first: str, name: pd.Series) -> pd.Data
     hidden = rows["suppressed"].astype(bool)
     return pd.DataFrame(
         {
-            first: name.map(md).to_numpy(),
+            first: name.astype(str).to_numpy(),
             "Employees": [
                 _shown(v, number(v, unit="count"), h) for v, h in zip(rows["people"], hidden, strict=True)
             ],

@@ -258,16 +258,20 @@ def url_choice(
     normalize: Callable[[str], str | None] = str.strip,
     resets: tuple[str, ...] = (),
     help: str | None = None,
+    list_link: tuple[str, str, dict] | None = None,
 ) -> str:
     """A selectbox over ``{url value: label}`` kept in the URL as ``?{name}=value`` and remembered for
     the other pages. A link asking for a value that is not an option gets ``not_found(asked)`` as a
-    plain message above an empty picker, and the page stops there: never a different item shown
-    silently. Returns the chosen value."""
+    plain message, with ``list_link`` (label, page key, parameters) to where every option is listed,
+    above an empty picker, and the page stops there: never a different item shown silently. Returns
+    the chosen value."""
     if not options:
         st.stop()
     choice = _resolve(name, options, default=default, normalize=normalize)
     if choice.value is None:
         st.warning(not_found(md(choice.asked)), icon=":material/search_off:")
+        if list_link is not None:
+            link(list_link[0], list_link[1], **list_link[2])
     else:
         st.session_state[_sticky(name)] = choice.value
     st.session_state[_widget(name)] = choice.value

@@ -43,6 +43,7 @@ code = ui.url_choice(
         f"No bureau with the code “{asked}” is in the tracker. Choose one below, or see "
         "every bureau on the citywide overview."
     ),
+    list_link=("Every bureau, on the citywide overview", "home", {}),
 )
 bureau = bureau_row(bureaus, code)
 year = ui.pick_fiscal_year(ctx)

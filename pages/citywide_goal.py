@@ -39,6 +39,7 @@ chosen = ui.url_choice(
     not_found=lambda asked: (
         f"There is no citywide goal “{asked}”. The Council adopted goals {numbers}: choose one below."
     ),
+    list_link=("The three goals, on the citywide overview", "home", {}),
 )
 goal = view.chosen_goal(citywide_goals, chosen)
 goal_id, number = int(goal["id"]), int(goal["number"])

@@ -39,6 +39,7 @@ code = ui.url_choice(
     normalize=bureau_code_param,
     resets=(MEASURE,),
     not_found=lambda asked: f"No bureau with the code “{asked}” is in the tracker. Choose one below.",
+    list_link=("Every bureau, on the citywide overview", "home", {}),
 )
 bureau = bureau_row(bureaus, code)
 bureau_id = int(bureau["id"])
@@ -58,6 +59,11 @@ measure_id = int(
         not_found=lambda asked: (
             f"No measure numbered “{asked}” is in the tracker. Choose one of "
             f"{md(bureau['name'])}'s measures below."
+        ),
+        list_link=(
+            f"Every measure of {bureau['name']}, in its scorecard",
+            "bureau",
+            {"bureau": bureau["code"]},
         ),
     )
 )

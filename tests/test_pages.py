@@ -282,6 +282,8 @@ def test_a_link_to_something_that_does_not_exist_says_so(golden, monkeypatch, sc
     assert message in texts(app)
     assert not app.metric  # nothing else is shown in its place
     assert not tables(app)
+    if script != "pages/home.py":  # a link to where every option is listed
+        assert app.get("page_link")
 
 
 def test_a_link_is_read_the_way_people_write_it(golden, monkeypatch):

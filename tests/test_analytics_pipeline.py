@@ -241,3 +241,29 @@ def test_analytics_before_anything_was_reported_say_no_data(frames):
     city = before.rollups["city"].iloc[0]
     assert city["progress_state"] == "cannot_judge"
     assert city["health_no_data"] == len(before.measures)
+
+
+def test_reporting_for_a_year_counts_every_measure_due(database_factory):
+    # The golden city as of FY 2018-19 (worked by hand in golden_city.py): Alpha reported its 3 due
+    # measures, Beta none of its 1 (last value FY 2017-18), Gamma its 1; the draft's measure is not due.
+    from golden_city import build_golden_city
+
+    from equity_tracking.analytics.reporting import bureau_reporting, measures_due
+    from equity_tracking.rules import reporting_deadline
+
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    analytics = run_analytics(load_frames(engine), as_of=reporting_deadline(2018))
+    due = measures_due(analytics.measures, fiscal_year=2018).set_index("measure_id")
+    assert due["due"].to_dict() == {1: True, 2: True, 3: True, 4: True, 5: True}
+    assert due["reported"].to_dict() == {1: True, 2: True, 3: True, 4: False, 5: True}
+    by_bureau = bureau_reporting(analytics.measures, analytics.actions, fiscal_year=2018).set_index(
+        "bureau_id"
+    )
+    assert by_bureau["measures_due"].to_dict() == {1: 3, 2: 1, 3: 1}
+    assert by_bureau["measures_reported"].to_dict() == {1: 3, 2: 0, 3: 1}
+    assert by_bureau["reported_all"].to_dict() == {1: True, 2: False, 3: True}
+    # Alpha's last report: the interpreters' update of 1 August 2019 (values of FY 2018-19 came later
+    # in August: 14 August for M1, 45 days after 30 June for the others).
+    assert by_bureau.loc[1, "last_report_at"] == pd.Timestamp("2019-08-14 17:00", tz="UTC")
+    assert by_bureau.loc[2, "last_report_at"] == pd.Timestamp("2018-08-14 17:00", tz="UTC")

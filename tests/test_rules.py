@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from equity_tracking import rules
 
@@ -131,3 +132,76 @@ def test_each_bureau_and_plan_period_has_its_own_version_in_force():
     assert rules.plan_for_fiscal_year(plans[plans["bureau_id"] == 8], 2023)["id"] == 2
     assert rules.plan_for_fiscal_year(plans, 2015) is None
     assert rules.plan_for_fiscal_year(_plans(), 2018) is None
+
+
+# --- one rule, every path: SQL, the analytics and the pages agree on the golden city ----------------
+
+
+@pytest.fixture(scope="module")
+def golden(database_factory):
+    from golden_city import build_golden_city
+
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    return engine
+
+
+@pytest.mark.parametrize(
+    ("year", "current", "prior"),
+    [
+        (2018, ("FY 2018-19", 24.5), ("FY 2017-18", 22.0)),  # the correction came after the deadline
+        (2019, ("FY 2019-20", 28.0), ("FY 2018-19", 25.0)),  # a year later it counts
+    ],
+)
+def test_every_path_to_a_value_gives_the_same_answer(golden, year, current, prior):
+    from equity_tracking import reads
+    from equity_tracking.analytics import load_frames, run_analytics
+    from equity_tracking.analytics.values import total_series
+    from equity_tracking.dashboards import measure as measure_view
+
+    as_of = rules.reporting_deadline(year)
+    # 1. The analytics, from every version of every value, judged as of the date.
+    analytics = run_analytics(load_frames(golden, include_superseded=True), as_of=as_of)
+    row = analytics.measures.set_index("measure_id").loc[1]
+    assert (row["current_period"], row["current_value"]) == current
+    assert (row["prior_period"], row["prior_value"]) == prior
+    # 2. SQL: the as-of cutoff in the query, the newest version of what is left.
+    frame = reads.measure_value_frame(golden, as_of=as_of)
+    series = total_series(frame[frame["measure_id"] == 1])
+    assert [
+        (str(label), value) for label, value in zip(series["period_label"], series["value"], strict=True)
+    ][-2:] == [
+        prior,
+        current,
+    ]
+    # 3. The measure page: every version with its entry time, the rule applied in pandas.
+    history = reads.measure_history(golden, measure_id=1, include_superseded=True)
+    totals = measure_view.total_series(measure_view.history_as_of(history, as_of))
+    assert list(zip(totals["period"], totals["value"], strict=True))[-2:] == [prior, current]
+
+
+def test_the_newest_version_today_is_the_same_in_sql_and_in_pandas(golden):
+    from equity_tracking import reads
+
+    # SQL window (the history's "is_current") and pandas (newest_versions) on the same rows.
+    history = reads.measure_history(golden, measure_id=1, include_superseded=True)
+    current_in_sql = history[history["is_current"]].set_index("period")["value"].to_dict()
+    newest = rules.newest_versions(history, key=("period", "group_key"))
+    assert newest.set_index("period")["value"].to_dict() == current_in_sql
+    assert current_in_sql["FY 2018-19"] == 25.0  # the correction
+
+
+def test_the_plan_in_force_is_the_same_for_the_pages_and_the_analytics(golden):
+    from equity_tracking import reads
+    from equity_tracking.analytics import load_frames, run_analytics
+
+    plans = reads.plans(golden)
+    analytics = run_analytics(load_frames(golden), as_of=rules.reporting_deadline(2018))
+    judged_goals = set(analytics.rollups["goal"]["entity_id"])
+    goals = reads.goals(golden)
+    for bureau_id, bureau_plans in plans.groupby("bureau_id"):
+        plan = rules.plan_for_fiscal_year(bureau_plans, 2018)
+        assert plan["version"] == 1  # Gamma's draft version 2 never
+        assert set(goals.loc[goals["bureau_id"] == bureau_id, "id"]) & judged_goals == set(
+            goals.loc[goals["plan_id"] == plan["id"], "id"]
+        )

@@ -38,14 +38,16 @@ def load_frames(
     *,
     published_only: bool = True,
     as_of: dt.date | None = None,
-    include_superseded: bool = False,
+    include_superseded: bool = True,
 ) -> AnalyticsFrames:
     """Read everything the analytics need.
 
     ``as_of`` leaves out, already in the database, what could not have been seen by then (the
     calculations apply the same rule again, so a frame loaded for a later date is also safe).
-    ``include_superseded`` keeps older versions of corrected values, so that one load can be judged
-    as of several dates and a value corrected later shows as it stood at the time.
+    ``include_superseded`` (the default) keeps older versions of corrected values, so that one load
+    can be judged as of any date and a value corrected later shows as it stood at the time; without
+    it only today's versions are read, which is right for today alone (a period corrected after the
+    as-of date would have no value at all).
     """
     hierarchy = reads.goals(engine).rename(columns={"id": "goal_id"})
     # The latest narrative and update time in reads.actions are today's, not as of a date: left out

@@ -7,17 +7,16 @@ VENV ?= .venv
 PORT ?= 8501
 BIN := $(VENV)/bin
 STAMPS := .make-stamps
-PYTEST_ARGS ?=
+# Two workers: CI machines have two cores; each worker gets its own databases.
+PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-browser lint setup setup-dev chromium init-db clean-venv benchmark
+.PHONY: run test test-browser lint setup setup-dev chromium clean-venv benchmark
 
 run: setup
 	$(BIN)/python -m equity_tracking init-db
 	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
-test: setup-dev chromium
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Only the browser tests (slow); `make test` runs them too.
@@ -27,6 +26,7 @@ test-browser: setup-dev chromium
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 setup: $(STAMPS)/runtime
 setup-dev: $(STAMPS)/dev

@@ -161,7 +161,9 @@ def _check_values_inside_plans(engine: Engine, report: CheckReport) -> None:
         ).all()
     outside = 0
     for first, last, earliest, latest, _count in rows:
-        if _as_date(earliest) < fiscal_year(first).start_date or _as_date(latest) > fiscal_year_end(last):
+        first_year, last_year = int(str(first)), int(str(last))
+        starts_early = _as_date(earliest) < fiscal_year(first_year).start_date
+        if starts_early or _as_date(latest) > fiscal_year_end(last_year):
             outside += 1
     if outside:
         report.add(Level.WARNING, "periods", "some values fall outside their plan's fiscal years")

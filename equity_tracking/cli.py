@@ -15,6 +15,7 @@ import dataclasses
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -132,7 +133,7 @@ def cmd_load_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary_items(summary: object) -> list[tuple[str, int]]:
+def _summary_items(summary: Any) -> list[tuple[str, int]]:
     return [(item.name, getattr(summary, item.name)) for item in dataclasses.fields(summary)]
 
 

@@ -1280,6 +1280,7 @@ class _PeriodInfo:
 
     @property
     def fiscal_year(self) -> int:
+        assert self.period.fiscal_year is not None  # the demo reports fiscal years and quarters only
         return self.period.fiscal_year
 
 
@@ -1352,7 +1353,7 @@ class _DemoCity:
         if "id" not in row and table not in _TABLES_WITHOUT_ID:
             row = {"id": next(self.ids.setdefault(table, itertools.count(1))), **row}
         self.rows.setdefault(table, []).append(row)
-        return int(row.get("id", 0))
+        return int(row.get("id", 0))  # type: ignore[call-overload]  # ids are ints
 
     def build(self) -> None:
         self.build_reference()
@@ -1464,7 +1465,7 @@ class _DemoCity:
         later = [
             info
             for info in self.periods.values()
-            if info.period.kind.value == kind and info.period.fiscal_year > FIRST_FY
+            if info.period.kind.value == kind and info.fiscal_year > FIRST_FY
         ]
         return [baseline, *sorted(later, key=lambda info: info.period.sort_key())]
 
@@ -1492,20 +1493,20 @@ class _DemoCity:
                 )
             )
         self.choose_reporting_behaviour()
-        for bureau in self.bureaus:
-            self.describe_workforce(bureau)
+        for context in self.bureaus:
+            self.describe_workforce(context)
             self.add(
                 "bureaus",
-                id=bureau.id,
-                code=bureau.code,
-                name=bureau.name,
-                service_area=bureau.service_area,
+                id=context.id,
+                code=context.code,
+                name=context.name,
+                service_area=context.service_area,
                 active=True,
             )
-            for earlier in bureau.earlier_names:
+            for earlier in context.earlier_names:
                 self.add(
                     "bureau_names",
-                    bureau_id=bureau.id,
+                    bureau_id=context.id,
                     name=earlier.name,
                     valid_from=earlier.valid_from,
                     valid_to=earlier.valid_to,
@@ -1650,8 +1651,9 @@ class _DemoCity:
         while len(named) < (wanted if self.scale > 1 else 1):
             template = self.rng.choice(self.repeat_pool(pool))
             repeat = next(n for n in itertools.count(2) if f"{template.name} ({n})" not in used)
-            named.append((template, f"{template.name} ({repeat})"))
-            used.add(named[-1][1])
+            name = f"{template.name} ({repeat})"
+            named.append((template, name))
+            used.add(name)
         used.update(template.name for template in chosen)
         return named
 
@@ -2103,7 +2105,7 @@ class _ValueWriter:
 
     def flush(self) -> None:
         if self.buffer:
-            self.connection.execute(MeasureValue.__table__.insert(), self.buffer)
+            self.connection.execute(_table(MeasureValue).insert(), self.buffer)
             self.written += len(self.buffer)
             self.buffer = []
 
@@ -2112,29 +2114,37 @@ class _ValueWriter:
 # Writing
 # =============================================================================================
 
+
+def _table(model: type[Base]) -> Table:
+    """A model's table (typed as the Table it is)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 # Parents before children, so that foreign keys hold after every statement.
 _TABLE_ORDER: tuple[Table, ...] = (
-    CitywideGoal.__table__,
-    Strategy.__table__,
-    FocusArea.__table__,
-    RaceGroup.__table__,
-    RaceGroupMembership.__table__,
-    BenchmarkPopulation.__table__,
-    BenchmarkShare.__table__,
-    Bureau.__table__,
-    BureauName.__table__,
-    ReportingPeriod.__table__,
-    User.__table__,
-    UserRole.__table__,
-    Plan.__table__,
-    BureauGoal.__table__,
+    _table(CitywideGoal),
+    _table(Strategy),
+    _table(FocusArea),
+    _table(RaceGroup),
+    _table(RaceGroupMembership),
+    _table(BenchmarkPopulation),
+    _table(BenchmarkShare),
+    _table(Bureau),
+    _table(BureauName),
+    _table(ReportingPeriod),
+    _table(User),
+    _table(UserRole),
+    _table(Plan),
+    _table(BureauGoal),
     goal_strategies,
-    Action.__table__,
-    ActionUpdate.__table__,
-    Measure.__table__,
-    InterimTarget.__table__,
+    _table(Action),
+    _table(ActionUpdate),
+    _table(Measure),
+    _table(InterimTarget),
 )
-_LATE_TABLES: tuple[Table, ...] = (AnnualReport.__table__, AppMetadata.__table__)
+_LATE_TABLES: tuple[Table, ...] = (_table(AnnualReport), _table(AppMetadata))
 _TABLES_WITHOUT_ID = frozenset(
     {"race_group_memberships", "benchmark_shares", "goal_strategies", "app_metadata"}
 )

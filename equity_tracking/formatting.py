@@ -94,7 +94,7 @@ def date_text(day: object) -> str:
     """``2020-11-30`` → ``"30 Nov 2020"`` (an instant is read in the city's time zone); missing → "—"."""
     if day is None or pd.isna(day):
         return MISSING
-    stamp = pd.Timestamp(day)  # type: ignore[arg-type]
+    stamp = pd.Timestamp(day)
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert(CITY_TIMEZONE)
     return f"{stamp.day} {stamp:%b %Y}"
@@ -122,7 +122,7 @@ _WHITESPACE = re.compile(r"\s+")
 def md(text: object) -> str:
     """A string from the database, safe to put inside Markdown: shown exactly as typed, on one line
     (a line break would let it start a heading or a list), with nothing in it interpreted."""
-    if text is None or (not isinstance(text, str) and pd.isna(text)):  # type: ignore[arg-type]
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     flat = _WHITESPACE.sub(" ", str(text)).strip()
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
@@ -137,7 +137,7 @@ def md_link(label: object, url: str) -> str:
 def plain(text: object) -> str:
     """A string from the database, safe inside plotly's chart text, titles and hover labels (which
     read ``<a href>``, ``<b>`` and ``<br>``): shown as typed, nothing interpreted."""
-    if text is None or (not isinstance(text, str) and pd.isna(text)):  # type: ignore[arg-type]
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     return html.escape(_WHITESPACE.sub(" ", str(text)).strip(), quote=False)
 

@@ -95,11 +95,13 @@ def fiscal_year_label(start_year: int) -> str:
 
 
 def format_label(period: Period) -> str:
-    if period.kind is PeriodKind.FISCAL_YEAR:
-        return fiscal_year_label(period.fiscal_year)
+    if period.kind is PeriodKind.CALENDAR_YEAR:
+        return f"CY {period.calendar_year}"
+    if period.fiscal_year is None:
+        raise PeriodLabelError(f"A {period.kind.value.replace('_', ' ')} needs its fiscal year.")
     if period.kind is PeriodKind.FISCAL_QUARTER:
         return f"{fiscal_year_label(period.fiscal_year)} Q{period.quarter}"
-    return f"CY {period.calendar_year}"
+    return fiscal_year_label(period.fiscal_year)
 
 
 def parse_label(label: str) -> Period:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import Engine, Select, case, func, literal, select
+from sqlalchemy import Engine, Select, Subquery, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from equity_tracking.models import (
@@ -196,7 +196,7 @@ def goals(engine: Engine, *, bureau_id: int | None = None, plan_id: int | None =
 # --- actions ------------------------------------------------------------------------------------
 
 
-def _latest_update_per_action() -> Select:
+def _latest_update_per_action() -> Subquery:
     ranked = select(
         ActionUpdate.action_id,
         ActionUpdate.status,
@@ -249,17 +249,17 @@ def actions(engine: Engine, *, bureau_id: int | None = None, goal_id: int | None
 # --- measures and values ------------------------------------------------------------------------
 
 
-def current_values(*, published_only: bool, measure_id: int | None = None) -> Select:
+def current_values(*, published_only: bool, measure_id: int | None = None) -> Subquery:
     """The newest visible version of every (measure, period, group) value, as a subquery."""
-    ranked = select(
+    versions = select(
         MeasureValue,
         sql_version_rank(
             (MeasureValue.measure_id, MeasureValue.period_id, MeasureValue.group_id), MeasureValue.id
         ).label("version_rank"),
     ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
     if measure_id is not None:
-        ranked = ranked.where(MeasureValue.measure_id == measure_id)
-    ranked = ranked.subquery()
+        versions = versions.where(MeasureValue.measure_id == measure_id)
+    ranked = versions.subquery()
     return select(ranked).where(ranked.c.version_rank == 1).subquery("current_values")
 
 
@@ -330,6 +330,7 @@ def measure_history(
     ``include_superseded`` adds the older versions that corrections replaced (``is_current`` False),
     which staff may see; the public never gets them.
     """
+    source: Subquery
     if include_superseded:
         source = (
             select(MeasureValue)
@@ -422,7 +423,7 @@ def _text_list(value: object) -> list[str]:
         try:
             value = json.loads(value)
         except ValueError:
-            return [value]
+            return [str(value)]
     return [str(item) for item in value] if isinstance(value, list) else []
 
 

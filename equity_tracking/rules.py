@@ -21,17 +21,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import QueryableAttribute
 
 from equity_tracking.periods import fiscal_year, fiscal_year_end
 
 CITY_TIMEZONE = "America/Los_Angeles"  # "the end of D" means midnight in Portland, not in UTC
 REPORTING_WINDOW = dt.timedelta(days=92)  # 30 June + 92 days = 30 September
 
-AsOf = dt.date | str | pd.Timestamp
+AsOf: TypeAlias = dt.date | str | pd.Timestamp
+# A column in a SQLAlchemy expression: a Core column or an ORM attribute (Model.column).
+Column: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 # --- the city's calendar ------------------------------------------------------------------------
@@ -78,10 +82,10 @@ def visible_as_of(period_end: pd.Series | None, entered_at: pd.Series | None, as
 
 
 def sql_visible_as_of(
-    period_end: ColumnElement | None, entered_at: ColumnElement | None, as_of: AsOf
-) -> list[ColumnElement]:
+    period_end: Column | None, entered_at: Column | None, as_of: AsOf
+) -> list[ColumnElement[bool]]:
     """:func:`visible_as_of` as SQL conditions, for a ``select(...).where(*conditions)``."""
-    conditions: list[ColumnElement] = []
+    conditions: list[ColumnElement[bool]] = []
     if period_end is not None:
         conditions.append(period_end <= as_of_day(as_of).date())
     if entered_at is not None:
@@ -137,7 +141,7 @@ def _packed_key(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray | None:
     return packed
 
 
-def sql_version_rank(key: Sequence[ColumnElement], version: ColumnElement) -> ColumnElement:
+def sql_version_rank(key: Sequence[Column], version: Column) -> ColumnElement[int]:
     """1 for the newest version of each key (highest ``version``), 2 for the one before, …"""
     return func.row_number().over(partition_by=tuple(key), order_by=version.desc())
 
@@ -163,7 +167,7 @@ def one_per_period_end(
     return ordered.drop_duplicates([*by, end], keep="first").reset_index(drop=True)
 
 
-def sql_period_order(end: ColumnElement, start: ColumnElement) -> tuple[ColumnElement, ...]:
+def sql_period_order(end: Column, start: Column) -> tuple[ColumnElement[Any], ...]:
     """ORDER BY terms for :func:`latest_period_last`: oldest first, a fiscal year after its fourth
     quarter."""
     return (end.asc(), start.desc())

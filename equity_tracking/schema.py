@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from equity_tracking.db import DatabaseError, mask_url
@@ -51,7 +52,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def code_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise DatabaseError("This installation has no database migrations; reinstall the tracker.")
+    return head
 
 
 def schema_status(engine: Engine) -> SchemaStatus:
@@ -68,7 +72,7 @@ def schema_status(engine: Engine) -> SchemaStatus:
         state = SchemaState.BEHIND
     else:
         state = SchemaState.AHEAD
-    return SchemaStatus(state=state, database_revision=revision, code_revision=head)
+    return SchemaStatus(state=state, database_revision=revision, code_revision=code_revision())
 
 
 def _known_revision(script: ScriptDirectory, revision: str) -> bool:
@@ -107,7 +111,7 @@ def _upgrade(engine: Engine) -> None:
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
         if sqlite:  # on the driver's connection: outside any transaction, where it takes effect
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
@@ -126,7 +130,14 @@ def _upgrade(engine: Engine) -> None:
                     )
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _driver(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(connection: Connection) -> Any:
+    """The driver's own connection (sqlite3's), outside SQLAlchemy's transactions."""
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection always has one
+    return driver
 
 
 def has_plan_data(engine: Engine) -> bool:

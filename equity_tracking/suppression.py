@@ -59,7 +59,7 @@ class Relation:
 
 
 def hide_cells(
-    people: Mapping[Hashable, float],
+    people: Mapping[Any, float],
     relations: Sequence[Relation],
     *,
     may_hide: Iterable[Hashable],

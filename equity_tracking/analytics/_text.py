@@ -7,7 +7,7 @@ date becomes an empty string, so that text columns are always safe to show.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ def concat_unique(*parts: object) -> np.ndarray:
         codes, uniques = pd.factorize(np.asarray(part, dtype=object), use_na_sentinel=False)
         uniques_of.append(np.array(["" if pd.isna(value) else str(value) for value in uniques], dtype=object))
         combined = codes.astype(np.int64) if combined is None else combined * len(uniques) + codes
+    assert combined is not None  # at least one part is an array (checked above)
     distinct, row_codes = np.unique(combined, return_inverse=True)
     texts = []
     for code in distinct:
@@ -71,7 +72,7 @@ def label_text(labels: pd.Series) -> pd.Series:
 
 
 def choose(
-    conditions: list[np.ndarray], choices: list[object], default: object
+    conditions: Sequence[np.ndarray], choices: Sequence[object], default: object
 ) -> np.ndarray | pd.Categorical:
     """``np.select`` for text: per row, the choice of the first true condition, else ``default``.
 

@@ -95,7 +95,7 @@ def _lengths(starts: np.ndarray, total: int) -> np.ndarray:
 
 
 def _per_row(
-    measures: pd.DataFrame, measure_ids: np.ndarray, per_measure: np.ndarray, missing: object
+    measures: pd.DataFrame, measure_ids: np.ndarray, per_measure: np.ndarray, missing: str | float | bool
 ) -> np.ndarray:
     """``per_measure`` (aligned with ``measures``) for each row's measure; ``missing`` if unknown.
 

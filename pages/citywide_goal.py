@@ -5,6 +5,7 @@ import streamlit as st
 from equity_tracking import ui
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import goal as charts
+from equity_tracking.charts.style import health_chart
 from equity_tracking.dashboards import goal as view
 from equity_tracking.dashboards.common import (
     bureau_chart_table,
@@ -121,7 +122,7 @@ with ui.section("Open a bureau's page", key="bureau-links"):
 st.header("The health of its measures")
 health = state_table(headline.health, HEALTH, noun="Measures")
 ui.chart(
-    charts.health_chart(headline.health, title=f"Goal {number}: measures by health, {fy}"),
+    health_chart(headline.health, title=f"Goal {number}: measures by health, {fy}"),
     table=health.drop(columns="state_key"),
     data=health.rename(columns={"State": "health_label", "state_key": "health"}),
     alt=view.health_alt(headline.health, subject=f"under goal {number}", fiscal_year_label=fy),

@@ -5,6 +5,7 @@ import streamlit as st
 from equity_tracking import ui
 from equity_tracking.analytics.states import HEALTH
 from equity_tracking.charts import compare as charts
+from equity_tracking.charts.style import health_chart
 from equity_tracking.dashboards import compare as view
 from equity_tracking.dashboards.common import (
     bureau_chart_table,
@@ -191,7 +192,7 @@ else:
     health = health_counts(row)
     table = state_table(health, HEALTH, noun="Measures")
     ui.chart(
-        charts.health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
+        health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
         table=table.drop(columns="state_key"),
         data=table.rename(columns={"State": "health_label", "state_key": "health"}),
         alt=f"Bar chart of the measures in {area['name']} by health: "

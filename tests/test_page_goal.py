@@ -311,7 +311,7 @@ def test_long_labels_wrap_for_a_phone_and_are_never_cut():
 
 def test_health_chart_leaves_out_states_with_no_measure():
     health = dict.fromkeys(HEALTH_ORDER, 0) | {"on_track": 5, "out_of_date": 2}
-    figure = charts.health_chart(health, title="Measures by health").figure
+    figure = style.health_chart(health, title="Measures by health").figure
     assert list(figure.data[2].text) == ["✓ On track", "◷ Out of date"]
     assert list(figure.data[0].marker.color) == [HEALTH["on_track"].colour, HEALTH["out_of_date"].colour]
     assert list(figure.layout.xaxis.range) == [0.0, 5.0]

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER, PALETTE
+from equity_tracking.charts.style import MEASURES_SOURCE as SOURCE
 from equity_tracking.charts.style import Chart, escaped, paired_bars, stacked_rows
 from equity_tracking.formatting import percent
 from equity_tracking.suppression import HIDDEN_LABEL
-
-SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 
 
 def goal_health_chart(frame: pd.DataFrame, *, fiscal_year_label: str) -> Chart:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
-from equity_tracking.charts.style import Chart, escaped, heatmap, labelled_bars, state_bars
+from equity_tracking.charts.style import MEASURES_SOURCE as SOURCE
+from equity_tracking.charts.style import Chart, escaped, health_chart, heatmap, labelled_bars
 from equity_tracking.dashboards.citywide import REPORTING
 from equity_tracking.formatting import percent
 
-SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
-
 
 def goal_health_chart(counts: dict[str, int], *, goal_number: int, fiscal_year_label: str) -> Chart:
-    figure = state_bars(counts, styles=HEALTH, order=HEALTH_ORDER, x_title="Number of measures")
-    return Chart(figure, f"Goal {goal_number}: measures by health, {fiscal_year_label}", SOURCE)
+    """One citywide goal's measures by health."""
+    return health_chart(counts, title=f"Goal {goal_number}: measures by health, {fiscal_year_label}")
 
 
 def grid_chart(grid: pd.DataFrame, *, fiscal_year_label: str) -> Chart:

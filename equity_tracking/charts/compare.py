@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
-from equity_tracking.charts.style import Chart, escaped, labelled_bars, progress_bars, state_bars
+from equity_tracking.analytics.states import HEALTH
+from equity_tracking.charts.style import MEASURES_SOURCE as SOURCE
+from equity_tracking.charts.style import Chart, escaped, labelled_bars, progress_bars
 from equity_tracking.dashboards.common import bar_label, ranked_labels
 from equity_tracking.dashboards.compare import unit_word
-
-SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 
 TICKS = {"dollars": {"tickprefix": "$"}, "percent": {"ticksuffix": " %"}}
 
@@ -72,10 +71,3 @@ def measure_progress_chart(comparison: pd.DataFrame, *, name: str, fiscal_year_l
         data, label="label", colour="colour", x_title="Progress from baseline to target (%)"
     )
     return Chart(figure, f"{name}: progress to target, {fiscal_year_label}", SOURCE)
-
-
-def health_chart(health: dict[str, int], *, title: str) -> Chart:
-    """Measures by health, one bar per state that has any."""
-    return Chart(
-        state_bars(health, styles=HEALTH, order=HEALTH_ORDER, x_title="Number of measures"), title, SOURCE
-    )

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from equity_tracking.analytics.states import HEALTH, HEALTH_ORDER
-from equity_tracking.charts.style import Chart, escaped, progress_bars, state_bars
+from equity_tracking.charts.style import MEASURES_SOURCE as SOURCE
+from equity_tracking.charts.style import Chart, escaped, progress_bars
 from equity_tracking.dashboards.common import bar_label, goals_text, ranked_labels
-
-SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 
 
 def contributions_chart(contributions: pd.DataFrame, *, goal_number: int, fiscal_year_label: str) -> Chart:
@@ -18,13 +16,6 @@ def contributions_chart(contributions: pd.DataFrame, *, goal_number: int, fiscal
     data["label"] = ranked_labels(data)
     figure = progress_bars(data, label="label", x_title="Mean progress to target (%)")
     return Chart(figure, f"Goal {goal_number}: bureaus ranked by progress, {fiscal_year_label}", SOURCE)
-
-
-def health_chart(health: dict[str, int], *, title: str) -> Chart:
-    """Measures by health, one bar per state that has any, labelled "✓ On track" with its count."""
-    return Chart(
-        state_bars(health, styles=HEALTH, order=HEALTH_ORDER, x_title="Number of measures"), title, SOURCE
-    )
 
 
 def breakdown_chart(frame: pd.DataFrame, *, by: str, goal_number: int, fiscal_year_label: str) -> Chart:

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
-from equity_tracking.analytics.states import CATEGORICAL_COLOURS, PALETTE, StateStyle
+from equity_tracking.analytics.states import CATEGORICAL_COLOURS, HEALTH, HEALTH_ORDER, PALETTE, StateStyle
 from equity_tracking.formatting import plain
 
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
@@ -37,6 +37,7 @@ TOP_PAD_PX = 6
 LABEL_CHARS = 46
 LEGEND_PX = 28
 RIGHT_PX = 96  # room after a full-length bar for the value written there ("100.0 %", "$1,250,000")
+MEASURES_SOURCE = "bureau performance measures reported to the Office of Equity and Human Rights"
 HEATMAP_SCALE = "Cividis"  # reads the same with and without colour-vision deficiency
 
 
@@ -288,6 +289,12 @@ def state_bars(
     return labelled_bars(
         frame, label="label", value="count", text="text", colour="colour", x_title=x_title, x_range=(0, top)
     )
+
+
+def health_chart(counts: Mapping[str, int], *, title: str) -> Chart:
+    """Measures by health, one bar per state that has any, labelled "✓ On track" with its count."""
+    figure = state_bars(counts, styles=HEALTH, order=HEALTH_ORDER, x_title="Number of measures")
+    return Chart(figure, title, MEASURES_SOURCE)
 
 
 def stacked_rows(

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from apptest_support import open_app, texts
 from streamlit.testing.v1 import AppTest
+from tiny_city import build_plan_without_values
 
 from equity_tracking import reads
 from equity_tracking.charts import measure as charts
@@ -72,8 +73,6 @@ def test_empty_database_says_what_is_missing(engine, monkeypatch):
 
 @pytest.fixture
 def plan_without_values(engine):
-    from test_page_bureau import build_plan_without_values
-
     return build_plan_without_values(engine)
 
 

@@ -45,6 +45,7 @@ from equity_tracking.periods import fiscal_year_label
 from equity_tracking.rules import (
     as_of_day,
     newest_versions,
+    sql_action_update_rank,
     sql_period_order,
     sql_version_rank,
     sql_visible_as_of,
@@ -203,12 +204,9 @@ def _latest_update_per_action() -> Subquery:
         ActionUpdate.percent_complete,
         ActionUpdate.narrative,
         ActionUpdate.reported_at,
-        func.row_number()
-        .over(
-            partition_by=ActionUpdate.action_id,
-            order_by=(ActionUpdate.reported_at.desc(), ActionUpdate.id.desc()),
-        )
-        .label("rank"),
+        sql_action_update_rank(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id).label(
+            "rank"
+        ),
     ).subquery()
     return select(ranked).where(ranked.c.rank == 1).subquery()
 

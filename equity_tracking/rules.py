@@ -7,6 +7,8 @@ Owns:
   *ended* by D, in versions *entered* by the end of D in the city's time zone;
 - **the newest version wins**: values are append-only, and of the versions of one (measure, period,
   group) a reader may see, the one with the highest id is the value;
+- **the newest action update wins**: what a bureau last said about an action, as of a date, is the
+  update with the latest report time by then (the later entry breaks a tie);
 - **a fiscal year beats its fourth quarter**: both end on the same day; the year is the official
   figure (baselines and targets are set for fiscal years), so it counts as the later period;
 - **the plan version in force**: of a bureau's plan versions, the newest one adopted by the date
@@ -144,6 +146,25 @@ def _packed_key(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray | None:
 def sql_version_rank(key: Sequence[Column], version: Column) -> ColumnElement[int]:
     """1 for the newest version of each key (highest ``version``), 2 for the one before, …"""
     return func.row_number().over(partition_by=tuple(key), order_by=version.desc())
+
+
+# --- the newest action update wins ------------------------------------------------------------------
+
+
+def newest_action_updates(updates: pd.DataFrame, *, as_of: AsOf | None = None) -> pd.DataFrame:
+    """Per action, the newest update made by the end of ``as_of`` (of all of them when None), indexed
+    by ``action_id``: the latest ``reported_at``; of two reported at the same instant, the later
+    entry (higher ``update_id``, where the frame has it)."""
+    visible = updates if as_of is None else updates[visible_as_of(None, updates["reported_at"], as_of)]
+    order = ["action_id", "reported_at", *(["update_id"] if "update_id" in visible else [])]
+    newest = visible.sort_values(order, kind="stable").drop_duplicates("action_id", keep="last")
+    return newest.set_index("action_id")
+
+
+def sql_action_update_rank(action_id: Column, reported_at: Column, update_id: Column) -> ColumnElement[int]:
+    """1 for each action's newest update (as :func:`newest_action_updates` picks it), 2 for the one
+    before, …"""
+    return func.row_number().over(partition_by=action_id, order_by=(reported_at.desc(), update_id.desc()))
 
 
 # --- a fiscal year beats its fourth quarter -----------------------------------------------------

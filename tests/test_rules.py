@@ -134,6 +134,28 @@ def test_each_bureau_and_plan_period_has_its_own_version_in_force():
     assert rules.plan_for_fiscal_year(_plans(), 2018) is None
 
 
+def test_the_newest_action_update_wins_and_the_later_entry_breaks_a_tie():
+    at = pd.Timestamp("2019-08-01 17:00", tz="UTC")
+    updates = pd.DataFrame(
+        {
+            "update_id": [3, 1, 2, 4],
+            "action_id": [7, 7, 7, 8],
+            "status": ["completed", "on_track", "delayed", "on_track"],
+            "reported_at": [at, at - pd.Timedelta(days=400), at, at + pd.Timedelta(days=2)],
+        }
+    )
+    newest = rules.newest_action_updates(updates)
+    # Action 7: two updates at the same instant; the later entry (id 3) is what the bureau last said.
+    assert newest["status"].to_dict() == {7: "completed", 8: "on_track"}
+    # As of 1 August 2019 (Portland): action 8's update came two days later; action 7's counts.
+    as_of_then = rules.newest_action_updates(updates, as_of=dt.date(2019, 8, 1))
+    assert as_of_then["status"].to_dict() == {7: "completed"}
+    # As of the year before, only action 7's first update had been made.
+    assert rules.newest_action_updates(updates, as_of=dt.date(2018, 12, 31))["status"].to_dict() == {
+        7: "on_track"
+    }
+
+
 # --- one rule, every path: SQL, the analytics and the pages agree on the golden city ----------------
 
 
@@ -205,3 +227,17 @@ def test_the_plan_in_force_is_the_same_for_the_pages_and_the_analytics(golden):
         assert set(goals.loc[goals["bureau_id"] == bureau_id, "id"]) & judged_goals == set(
             goals.loc[goals["plan_id"] == plan["id"], "id"]
         )
+
+
+def test_the_newest_action_update_is_the_same_in_sql_and_in_pandas(golden):
+    from equity_tracking import reads
+
+    # SQL window (reads.actions) and pandas (newest_action_updates) over the same updates. By hand:
+    # action 1 was updated once (on track, 40 %); action 2 twice, last as completed in August 2019.
+    in_sql = reads.actions(golden).set_index("id")
+    in_pandas = rules.newest_action_updates(reads.action_update_frame(golden))
+    assert in_sql.loc[[1, 2], "status"].tolist() == ["on_track", "completed"]
+    assert in_pandas.loc[[1, 2], "status"].tolist() == ["on_track", "completed"]
+    assert (
+        in_sql.loc[[1, 2], "percent_complete"].tolist() == in_pandas.loc[[1, 2], "percent_complete"].tolist()
+    )

@@ -21,7 +21,7 @@ import pandas as pd
 
 from equity_tracking.analytics import _text
 from equity_tracking.analytics.states import ACTION_STATUS, CANNOT_JUDGE, FRESHNESS
-from equity_tracking.rules import as_of_day, city_day, visible_as_of
+from equity_tracking.rules import as_of_day, city_day, newest_action_updates
 
 # Plans are reported on once a year (ADM-18.31); a quarter's grace covers the annual report cycle.
 ACTION_UPDATE_DAYS = 365 + 90
@@ -65,12 +65,7 @@ def _with_latest_update(frame: pd.DataFrame, updates: pd.DataFrame, *, as_of) ->
     action itself is not used: it mirrors the latest update of all, which may be later than the
     as-of date, and an action created with a status but never updated has no date to hold it to.
     """
-    visible = updates[visible_as_of(None, updates["reported_at"], as_of)]
-    order = (
-        ["action_id", "reported_at", "update_id"] if "update_id" in visible else ["action_id", "reported_at"]
-    )
-    latest = visible.sort_values(order, kind="stable").drop_duplicates("action_id", keep="last")
-    latest = latest.set_index("action_id")
+    latest = newest_action_updates(updates, as_of=as_of)
     found = latest.reindex(frame["action_id"].to_numpy()).set_axis(frame.index)
     frame["has_update"] = frame["action_id"].isin(latest.index).to_numpy()
     frame["status"] = found["status"].astype(object).where(frame["has_update"], "not_started")

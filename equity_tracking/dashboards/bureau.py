@@ -186,11 +186,7 @@ def _plan_actions(view: PublicView, goals: pd.DataFrame) -> pd.DataFrame:
 
 def latest_narratives(updates: pd.DataFrame, as_of: object) -> pd.DataFrame:
     """Per action, the newest update made by the as-of date: narrative and reported_at."""
-    visible = updates[rules.visible_as_of(None, updates["reported_at"], as_of)] if len(updates) else updates
-    latest = visible.sort_values(["action_id", "reported_at", "update_id"], kind="stable")
-    return latest.drop_duplicates("action_id", keep="last").set_index("action_id")[
-        ["narrative", "reported_at"]
-    ]
+    return rules.newest_action_updates(updates, as_of=as_of)[["narrative", "reported_at"]]
 
 
 def actions_table(view: PublicView, goals: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:

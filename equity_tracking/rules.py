@@ -3,6 +3,8 @@
 Owns:
 - **the city's calendar**: its time zone and the reporting deadline of a fiscal year (bureaus report
   on a fiscal year within three months of its end, so FY 2018-19 is judged as of 30 September 2019);
+- **when the next value is due**: one period after the latest, plus that period's reporting grace
+  (for a fiscal year, its reporting deadline);
 - **the as-of cutoff**: on a date D, a reader could only have seen values for periods that had
   *ended* by D, in versions *entered* by the end of D in the city's time zone;
 - **the newest version wins**: values are append-only, and of the versions of one (measure, period,
@@ -46,6 +48,31 @@ Column: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
 def reporting_deadline(fiscal_year: int) -> dt.date:
     """The date a fiscal year is judged as of: three months after it ends (its reporting deadline)."""
     return fiscal_year_end(fiscal_year) + REPORTING_WINDOW
+
+
+# How long after a period ends its value may still come in before it is late: for a fiscal year, the
+# reporting window (values due by 30 September); for shorter periods, time to collect and enter them.
+REPORTING_GRACE = {
+    "annual": REPORTING_WINDOW,
+    "quarterly": dt.timedelta(days=45),
+    "monthly": dt.timedelta(days=30),
+}
+PERIOD_MONTHS = {"annual": 12, "quarterly": 3, "monthly": 1}
+
+
+def next_value_due(period_end: pd.Series, frequency: pd.Series) -> pd.Series:
+    """The day the value after a period is due: the next period (one ``frequency`` later) ends, and
+    its grace passes. After an annual value for FY 2019-20, the next is due on FY 2020-21's reporting
+    deadline, 30 September 2021. An unknown frequency counts as annual."""
+    ends = pd.to_datetime(period_end)
+    known = frequency.where(frequency.isin(list(PERIOD_MONTHS)), "annual")
+    due = pd.Series(pd.NaT, index=ends.index, dtype="datetime64[ns]")
+    for name, months in PERIOD_MONTHS.items():
+        rows = (known == name).to_numpy()
+        # Periods end on a month's last day; the next one ends on the last day of its month too.
+        following = ends[rows] + pd.offsets.MonthEnd(months)
+        due[rows] = following + pd.Timedelta(REPORTING_GRACE[name])
+    return due
 
 
 def as_of_day(as_of: AsOf) -> pd.Timestamp:

@@ -14,10 +14,10 @@ Bureau of Alpha (AA), plan version 1 (adopted 1 June 2016):
     the year wins); FY 2018-19 24.5 entered 14 Aug 2019, corrected to 25.0 on 1 Nov 2019 (after the
     deadline); FY 2019-20 28.0; FY 2020-21 29.0 only submitted, never published.
     As of FY 2018-19: current 24.5, prior 22.0; progress (24.5 − 20) ÷ 10 = 45.0 %; expected 730 ÷
-    1461 = 49.97 % (25.0 %); 45 ÷ 49.97 = 0.90 → Behind. Next value due 30 June 2019 + 455 days =
-    27 Sep 2020. Forecast through 20, 22, 24.5: 28.9 %, short of 30.0 → not projected.
+    1461 = 49.97 % (25.0 %); 45 ÷ 49.97 = 0.90 → Behind. Next value (FY 2019-20's) due by its
+    reporting deadline, 30 June 2020 + 92 days = 30 Sep 2020. Forecast through 20, 22, 24.5: 28.9 %, short of 30.0 → not projected.
     As of FY 2019-20: current 28.0 (prior 25.0, the correction); progress 80 % against 75.02 % → On
-    track. As of FY 2020-21: nothing public since FY 2019-20, due by 28 Sep 2021 → Out of date.
+    track. As of FY 2020-21: nothing public since FY 2019-20, due by 30 Sep 2021 → Out of date.
   - M2 "Employees by race/ethnicity" (count, neutral, annual, the workforce headcount indicator,
     by race/ethnicity against the residents), baseline 200, target 210: Tracked, not judged.
     FY 2016-17: Asian 5, Black 12, Hispanic 30, White 150, Unknown 3 (200). Asian (5) is hidden;
@@ -41,7 +41,7 @@ Bureau of Alpha (AA), plan version 1 (adopted 1 June 2016):
 
 Bureau of Beta (BB), plan version 1: goal BB-G1 (citywide goal 1, workforce), M4 "Share of managers of
 color" (%, higher, annual), baseline 10.0, target 20.0; values FY 2016-17 10.0 and FY 2017-18 12.0.
-As of FY 2018-19: the next value was due 30 June 2018 + 455 days = 28 Sep 2019 → Out of date (last
+As of FY 2018-19: FY 2018-19's value was due by 30 June 2019 + 92 days = 30 Sep 2019 → Out of date (last
 reported FY 2017-18); progress 20.0 % (expected 24.98 %). Its FY 2018-19 narrative is only submitted.
 
 Bureau of Gamma (CC): version 1 in force, goal CC-G1 (citywide goal 3, community access), M5 "Residents

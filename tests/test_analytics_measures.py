@@ -177,14 +177,15 @@ def test_health_boundaries_are_ninety_five_and_eighty_five_percent():
 
 
 def test_health_not_started_when_only_the_baseline_is_reported():
-    # FY 2016-17 ends 30 June 2017; the next annual value is due 455 days later, 28 September 2018.
-    row = status([definition(1)], yearly(1, {2016: 50}), as_of="2018-09-28").loc[1]
+    # FY 2016-17 ends 30 June 2017; the next annual value (FY 2017-18's) is due by that year's
+    # reporting deadline, 30 June 2018 + 92 days = 30 September 2018; the day before, not yet.
+    row = status([definition(1)], yearly(1, {2016: 50}), as_of="2018-09-29").loc[1]
     assert row["health"] == "not_started"
     # A year later nothing more has come: the measure is out of date, not "not started".
     later = status([definition(1)], yearly(1, {2016: 50}), as_of="2019-09-30").loc[1]
     assert later["health"] == "out_of_date"
     assert later["health_reason"].startswith(
-        "Last reported for FY 2016-17; the next value was due by 28 Sep 2018"
+        "Last reported for FY 2016-17; the next value was due by 30 Sep 2018"
     )
     assert "FY 2016-17" in row["health_reason"]
 
@@ -321,21 +322,41 @@ def test_after_the_target_period_is_reported_the_measure_is_achieved_or_missed()
 # --- overdue --------------------------------------------------------------------------------------
 
 
-def test_annual_measure_is_overdue_a_year_and_a_quarter_after_its_latest_period():
-    # FY 2017-18 ends 30 June 2018; + 365 days + 90 days' grace = 28 September 2019.
+def test_annual_measure_is_overdue_at_the_next_years_reporting_deadline():
+    # FY 2017-18 ends 30 June 2018; FY 2018-19's value is due by its reporting deadline, 30 June 2019
+    # + 92 days = 30 September 2019. Not in by the end of that day: overdue.
     rows = yearly(1, {2016: 50, 2017: 55})
-    assert not status([definition(1)], rows, as_of="2019-09-28").loc[1, "overdue"]
-    late = status([definition(1)], rows, as_of="2019-09-29").loc[1]
+    assert not status([definition(1)], rows, as_of="2019-09-29").loc[1, "overdue"]
+    late = status([definition(1)], rows, as_of="2019-09-30").loc[1]
     assert late["overdue"]
     assert late["freshness"] == "update_overdue"
-    assert late["next_due"] == pd.Timestamp("2019-09-28")
-    assert "28 Sep 2019" in late["freshness_reason"]
+    assert late["next_due"] == pd.Timestamp("2019-09-30")
+    assert "30 Sep 2019" in late["freshness_reason"]
+    # The same rule across a leap year: FY 2019-20's value is due 30 September 2020 (not 27 September).
+    leap = status([definition(1)], yearly(1, {2016: 50, 2018: 60}), as_of="2020-09-29").loc[1]
+    assert (leap["next_due"], leap["overdue"]) == (pd.Timestamp("2020-09-30"), False)
 
 
 def test_quarterly_measure_is_overdue_sooner():
     rows = yearly(1, {2016: 50, 2017: 55})
-    row = status([definition(1, frequency="quarterly")], rows, as_of="2019-01-01").loc[1]
-    assert row["overdue"]  # 30 June 2018 + 92 + 45 days = 14 November 2018
+    # After 30 June 2018 the next quarter ends 30 September; + 45 days' grace = 14 November 2018.
+    on_time = status([definition(1, frequency="quarterly")], rows, as_of="2018-11-13").loc[1]
+    assert (on_time["next_due"], on_time["overdue"]) == (pd.Timestamp("2018-11-14"), False)
+    assert status([definition(1, frequency="quarterly")], rows, as_of="2018-11-14").loc[1, "overdue"]
+
+
+def test_monthly_measure_is_due_a_month_and_its_grace_after_its_latest_month():
+    # After January 2021 (ends 31 January) the next month ends 28 February; + 30 days = 30 March 2021.
+    january = {
+        "period_id": 900,
+        "period_label": "January 2021",
+        "period_start": pd.Timestamp("2021-01-01"),
+        "period_end": pd.Timestamp("2021-01-31"),
+        "entered_at": pd.Timestamp("2021-02-10 12:00", tz="UTC"),
+    }
+    rows = [*yearly(1, {2016: 50}), {**yearly(1, {2020: 52})[0], **january}]
+    row = status([definition(1, frequency="monthly")], rows, as_of="2021-03-29").loc[1]
+    assert (row["next_due"], row["overdue"]) == (pd.Timestamp("2021-03-30"), False)
 
 
 def test_ended_measure_is_never_overdue_but_keeps_its_judgement():
@@ -502,10 +523,10 @@ def test_values_as_of_counts_the_whole_as_of_day_in_portland():
 
 def test_a_stale_measure_is_out_of_date_never_on_track():
     # FY 2017-18: progress 5 ÷ 20 = 0.25 against 365 ÷ 1461 = 0.2498 expected → on track while the
-    # next value is not yet due (30 June 2018 + 365 + 90 days = 28 September 2019)...
+    # next value is not yet due (FY 2018-19's reporting deadline, 30 September 2019)...
     rows = yearly(1, {2016: 50, 2017: 55})
-    assert status([definition(1)], rows, as_of="2019-09-28").loc[1, "health"] == "on_track"
-    # ... and out of date from the day after: it does not count as on track any more.
+    assert status([definition(1)], rows, as_of="2019-09-29").loc[1, "health"] == "on_track"
+    # ... and out of date once that day ends without it: it does not count as on track any more.
     late = status([definition(1)], rows, as_of="2019-09-30").loc[1]
     assert late["health"] == "out_of_date"
     assert late["health_label"] == "Out of date"
@@ -514,12 +535,13 @@ def test_a_stale_measure_is_out_of_date_never_on_track():
 
 def test_after_the_target_period_ends_its_value_is_awaited_then_late():
     # Target FY 2020-21 ends 30 June 2021; the latest value is for FY 2019-20 (30 June 2020), so the
-    # next is due 30 June 2020 + 455 days = 28 September 2021.
+    # next is due by FY 2020-21's reporting deadline, 30 June 2021 + 92 days = 30 September 2021.
     rows = yearly(1, {2016: 50, 2018: 60, 2019: 66})
     waiting = status([definition(1)], rows, as_of="2021-07-15").loc[1]
     assert waiting["health"] == "awaiting_final"
-    assert "due by 28 Sep 2021" in waiting["health_reason"]
-    assert status([definition(1)], rows, as_of="2021-09-29").loc[1, "health"] == "out_of_date"
+    assert "due by 30 Sep 2021" in waiting["health_reason"]
+    assert status([definition(1)], rows, as_of="2021-09-29").loc[1, "health"] == "awaiting_final"
+    assert status([definition(1)], rows, as_of="2021-09-30").loc[1, "health"] == "out_of_date"
 
 
 def test_a_measure_without_a_better_direction_is_tracked_not_judged():

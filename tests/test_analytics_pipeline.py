@@ -267,3 +267,24 @@ def test_reporting_for_a_year_counts_every_measure_due(database_factory):
     # in August: 14 August for M1, 45 days after 30 June for the others).
     assert by_bureau.loc[1, "last_report_at"] == pd.Timestamp("2019-08-14 17:00", tz="UTC")
     assert by_bureau.loc[2, "last_report_at"] == pd.Timestamp("2018-08-14 17:00", tz="UTC")
+
+
+def test_a_quarterly_measure_reports_the_year_with_its_fourth_quarter():
+    # FY 2018-19 ends 30 June 2019. A quarterly measure whose latest value is the third quarter (ends 31
+    # March 2019) has not reported the year; one with the fourth quarter (ends 30 June) has.
+    from equity_tracking.analytics.reporting import measures_due
+
+    frame = pd.DataFrame(
+        {
+            "measure_id": [1, 2],
+            "bureau_id": [1, 1],
+            "baseline_period_end": pd.to_datetime(["2017-06-30"] * 2),
+            "target_period_end": pd.to_datetime(["2021-06-30"] * 2),
+            "ended_on": [pd.NaT, pd.NaT],
+            "current_period_end": pd.to_datetime(["2019-03-31", "2019-06-30"]),
+            "frequency": ["quarterly", "quarterly"],
+        }
+    )
+    due = measures_due(frame, fiscal_year=2018).set_index("measure_id")
+    assert due["due"].to_dict() == {1: True, 2: True}
+    assert due["reported"].to_dict() == {1: False, 2: True}

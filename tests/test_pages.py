@@ -123,7 +123,7 @@ def test_bureau_alpha(golden, monkeypatch):
     assert m1["Measure"].endswith("(measure?measure=1&fy=2018-19)")  # a link to the measure's page
     assert (m1["Health"], m1["Next value due"], m1["Current"], m1["Prior"]) == (
         "! Behind",
-        "27 Sep 2020",
+        "30 Sep 2020",
         "24.5 %",
         "22.0 %",
     )
@@ -145,7 +145,7 @@ def test_bureau_beta_is_out_of_date_and_its_submitted_narrative_stays_private(go
     app = run("pages/bureau.py", golden, monkeypatch, bureau="BB", fy="2018-19")
     card = table_with(app, "Next value due")
     assert card["Health"].tolist() == ["◷ Out of date (last reported FY 2017-18)"]
-    assert card["Next value due"].tolist() == ["overdue since 28 Sep 2019"]
+    assert card["Next value due"].tolist() == ["overdue since 30 Sep 2019"]
     assert "Not yet reviewed." not in texts(app)
     assert "No annual narrative for FY 2018-19 has been published" in texts(app)
     assert "had not reported any value for FY 2018-19" in texts(app)
@@ -182,7 +182,7 @@ def test_measure_one_as_of_fy_2018_19(golden, monkeypatch):
     assert (tiles["Progress to target"], tiles["Forecast"], tiles["Next value due"]) == (
         "45.0 %",
         "28.9 %",
-        "27 Sep 2020",
+        "30 Sep 2020",
     )
     assert "Expected by FY 2018-19: 25.0 %" in texts(app)
     data = table_with(app, "Review status")

@@ -30,6 +30,20 @@ def test_as_of_day_reads_an_instant_in_the_city():
     assert rules.as_of_day(pd.Timestamp("2019-10-01 03:00", tz="UTC")) == pd.Timestamp("2019-09-30")
 
 
+def test_the_next_value_is_due_one_period_and_its_grace_after_the_latest():
+    ends = pd.Series(pd.to_datetime(["2019-06-30", "2019-06-30", "2019-12-31", "2020-01-31", "2019-06-30"]))
+    frequency = pd.Series(["annual", "quarterly", "quarterly", "monthly", "every blue moon"])
+    due = rules.next_value_due(ends, frequency)
+    assert due.tolist() == [
+        pd.Timestamp("2020-09-30"),  # FY 2019-20's reporting deadline: 30 June 2020 + 92 days
+        pd.Timestamp("2019-11-14"),  # the quarter ending 30 September, + 45 days
+        pd.Timestamp("2020-05-15"),  # the quarter ending 31 March 2020, + 45 days
+        pd.Timestamp("2020-03-30"),  # February 2020 ends on the 29th (a leap year), + 30 days
+        pd.Timestamp("2020-09-30"),  # an unknown frequency counts as annual
+    ]
+    assert due[0] == pd.Timestamp(rules.reporting_deadline(2019))
+
+
 def test_visible_as_of_needs_the_period_ended_and_the_version_entered_by_then():
     frame = pd.DataFrame(
         {

@@ -39,9 +39,6 @@ BEHIND_RATIO = 0.85  # … at or above this (and below on track) is behind; belo
 JUDGEMENT_DECIMALS = 9
 FORECAST_POINTS = 5  # the forecast fits a straight line through at most this many recent values
 MIN_FORECAST_POINTS = 3  # two points always fit a line exactly; three are the least worth fitting
-FREQUENCY_DAYS = {"annual": 365, "quarterly": 92, "monthly": 31}
-# Time after a period ends to collect, check and enter its value before the next one counts as late.
-REPORTING_GRACE_DAYS = {"annual": 90, "quarterly": 45, "monthly": 30}
 DAYS_PER_YEAR = 365.25
 FORECAST_EPOCH = pd.Timestamp("2000-01-01")  # the fit's x is years since this date (well conditioned)
 
@@ -123,7 +120,8 @@ def _definitions(measures: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
         frame[column] = pd.to_datetime(frame[column]) if column in frame else pd.NaT
     for column in ("baseline_period", "target_period"):
         frame[column] = _text.label_text(frame[column]) if column in frame else ""
-    frame["frequency"] = frame["frequency"].where(frame["frequency"].isin(list(FREQUENCY_DAYS)), "annual")
+    known = frame["frequency"].isin(list(rules.PERIOD_MONTHS))
+    frame["frequency"] = frame["frequency"].where(known, "annual")
     if "unit" not in frame:
         frame["unit"] = "count"
     # A measure with no better direction is reported, never judged against its target.
@@ -526,13 +524,13 @@ def _add_freshness(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
 
     A measure that has ended, or has been reported through its target period, expects no further
     value and is never overdue."""
-    allowance = frame["frequency"].map(FREQUENCY_DAYS) + frame["frequency"].map(REPORTING_GRACE_DAYS)
     ended = frame["ended"].to_numpy()
     complete = ~ended & (frame["current_period_end"] >= frame["target_period_end"]).to_numpy()
     # Dated from the latest value; a measure with none is dated from its baseline period.
     reference = frame["current_period_end"].fillna(frame["baseline_period_end"])
-    frame["next_due"] = (reference + pd.to_timedelta(allowance, unit="D")).where(~ended & ~complete)
-    overdue = ~ended & ~complete & (frame["next_due"].isna() | (frame["next_due"] < day)).to_numpy()
+    frame["next_due"] = rules.next_value_due(reference, frame["frequency"]).where(~ended & ~complete)
+    # Due by the end of its day, and the as-of date is the end of ``day``: due that day and not in is late.
+    overdue = ~ended & ~complete & (frame["next_due"].isna() | (frame["next_due"] <= day)).to_numpy()
     frame["overdue"] = overdue
     frame["freshness"] = _text.choose(
         [ended, complete, overdue], ["ended", "complete", "update_overdue"], "current"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from equity_tracking.analytics.measures import FREQUENCY_DAYS
 from equity_tracking.periods import fiscal_year_end
 
 
@@ -27,10 +26,8 @@ def measures_due(measure_status: pd.DataFrame, *, fiscal_year: int) -> pd.DataFr
         & (target_end.isna() | (target_end >= year_end))
         & (ended.isna() | (ended > year_end))
     )
-    # The last period of the year: it starts one reporting period before the year ends.
-    days = frame["frequency"].map(FREQUENCY_DAYS).fillna(FREQUENCY_DAYS["annual"])
-    last_period_start = year_end - pd.to_timedelta(days - 1, unit="D")
-    reported = pd.to_datetime(frame["current_period_end"]) >= last_period_start
+    # The year's last period (the year itself, its fourth quarter, June) ends on the year's last day.
+    reported = pd.to_datetime(frame["current_period_end"]) >= year_end
     return pd.DataFrame(
         {
             "measure_id": frame["measure_id"].to_numpy(),

@@ -50,5 +50,10 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing; install Debian's chromium package" >&2; exit 1; }
 
+# Speed targets (see docs/benchmarks.md); add ARGS=--record to rewrite the figures there.
+benchmark: setup-dev chromium
+	$(BIN)/python -m benchmarks.analytics $(ARGS)
+	$(BIN)/python -m benchmarks.pages $(ARGS)
+
 clean-venv:
 	rm -rf $(VENV) $(STAMPS)

@@ -185,6 +185,7 @@ def test_measure_one_as_of_fy_2018_19(golden, monkeypatch):
         "30 Sep 2020",
     )
     assert "Expected by FY 2018-19: 25.0 %" in texts(app)
+    assert "✕ Not projected to meet target" in texts(app)  # 28.9 % by FY 2020-21, short of 30.0 %
     data = table_with(app, "Review status")
     latest = data[data["Period"] == "FY 2018-19"].iloc[0]
     assert latest["Value"] == "24.5 %"  # the correction came after the deadline...
@@ -215,6 +216,8 @@ def test_measure_values_by_race_are_suppressed(golden, monkeypatch):
     data = table_with(app, "Review status")
     assert data[(data["Period"] == "FY 2016-17") & (data["Group"] == "Asian")]["Value"].tolist() == ["hidden"]
     assert "Expected by" not in texts(app)  # a measure with no better direction expects nothing
+    # ... and forecasts nothing: the badge names the forecast rather than a bare "cannot be judged".
+    assert "? Forecast: cannot be judged" in texts(app)
 
 
 # --- compare, workforce, reports, methodology -------------------------------------------------------------

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 from equity_tracking import rules, suppression
-from equity_tracking.analytics.states import ACTION_STATUS, FRESHNESS, HEALTH, PALETTE, PROJECTION, TREND
+from equity_tracking.analytics.states import (
+    ACTION_STATUS,
+    CANNOT_JUDGE,
+    FRESHNESS,
+    HEALTH,
+    PALETTE,
+    PROJECTION,
+    TREND,
+)
 from equity_tracking.dashboards.common import health_text, next_due_text, trend_text
 from equity_tracking.formatting import MISSING, date_text, number, percent, signed_percent, state_text
 
@@ -402,6 +410,15 @@ def _badge(status: pd.Series, column: str, styles: Mapping, text: str | None = N
     }
 
 
+def _projection_text(status: pd.Series) -> str:
+    """The projection badge: "✓ Projected to meet target" says what it is about by itself, "? Cannot
+    be judged" does not, so those that cannot say so name the forecast."""
+    icon, label = str(status["projection_icon"]), str(status["projection_label"])
+    if str(status["projection"]) in (CANNOT_JUDGE, "not_enough_data"):
+        label = f"Forecast: {label.lower()}"
+    return state_text(icon, label)
+
+
 def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
     """The measure's tiles and badges as text: current, prior, target, progress, expected, forecast
     (or why there is none); health (out of date says since when), trend, projection, and when the
@@ -444,7 +461,7 @@ def headline(measure: pd.Series, status: pd.Series | None) -> dict[str, object]:
                 text=health_text(str(status["health"]), str(status["current_period"])),
             ),
             _badge(status, "trend", TREND, text=trend),
-            _badge(status, "projection", PROJECTION),
+            _badge(status, "projection", PROJECTION, text=_projection_text(status)),
             _badge(status, "freshness", FRESHNESS),
         ],
     }

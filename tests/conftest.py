@@ -255,3 +255,76 @@ def open_page(browser, app_server: str, artifacts_dir: Path):
     yield _open
     for context in contexts:
         context.close()
+
+
+# --- the golden and hostile cities, each in a server of its own (browser tests) --------------------
+
+
+def serve_app(engine: Engine, log_path: Path) -> Iterator[str]:
+    """``streamlit run serve.py`` against ``engine``'s database (no demo loaded into it): yields the
+    base URL once, and stops the server when resumed or closed; a fixture serves it with
+    ``yield from serve_app(...)``. The server's output goes to ``log_path``."""
+    import subprocess
+    import sys
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "EQUITY_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false",
+    }
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "serve.py"),
+                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_healthy(base_url, process)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def golden_engine(database_factory: DatabaseFactory) -> Engine:
+    """One database holding the golden city (tests/golden_city.py), shared by tests that only read."""
+    from golden_city import build_golden_city
+
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def hostile_engine(database_factory: DatabaseFactory) -> Engine:
+    """One database holding the golden city with planted hostile text (tests/hostile_city.py)."""
+    from hostile_city import build_hostile_city
+
+    engine = database_factory.new_engine()
+    build_hostile_city(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def golden_server(golden_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on the golden city; yields the base URL."""
+    yield from serve_app(golden_engine, tmp_path_factory.mktemp("golden-server") / "streamlit.log")
+
+
+@pytest.fixture(scope="session")
+def hostile_server(hostile_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on the hostile city; yields the base URL."""
+    yield from serve_app(hostile_engine, tmp_path_factory.mktemp("hostile-server") / "streamlit.log")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -214,5 +215,8 @@ def tab_until(page: Page, wanted: Callable[[dict], bool], *, max_presses: int = 
 
 
 def visible_text(page: Page, scope: str = MAIN) -> str:
-    """The text a reader sees in ``scope`` (rendered text only: folded or hidden parts are left out)."""
-    return page.evaluate(f"document.querySelector({scope!r}).innerText")
+    """The text a reader sees in ``scope``: rendered text only (folded or hidden parts are left out),
+    without invisible format characters (a word joiner the app may put inside an address to keep it
+    from becoming a link shows nothing)."""
+    text = page.evaluate(f"document.querySelector({scope!r}).innerText")
+    return "".join(character for character in text if unicodedata.category(character) != "Cf")

@@ -117,6 +117,11 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 # directive (":red[...]") that a planted string could open.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:\"'&=%^@,;?/])")
 _WHITESPACE = re.compile(r"\s+")
+# GitHub's "autolink literals" (https://…, www.…, name@host.org) are found in the text after escapes
+# are resolved, so escaping cannot stop them. A word joiner (U+2060: invisible, never read aloud,
+# no line break) after the scheme, after "www" and after "@" breaks each pattern.
+WORD_JOINER = "\u2060"
+_AUTOLINK_START = re.compile(r"(?i)\b(?:https?|ftp|mailto|www)(?=\\[:.])|\\@")
 
 
 def md(text: object) -> str:
@@ -125,7 +130,8 @@ def md(text: object) -> str:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     flat = _WHITESPACE.sub(" ", str(text)).strip()
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return _AUTOLINK_START.sub(lambda match: match.group(0) + WORD_JOINER, escaped)
 
 
 def md_link(label: object, url: str) -> str:

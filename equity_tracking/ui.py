@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -363,10 +363,24 @@ def text(value: object) -> None:
     st.text(str(value), width="stretch")
 
 
-def table(frame: pd.DataFrame, *, links: Mapping[str, str] | None = None) -> None:
+PHONE_TABLE_COLUMNS = 4  # wider tables become one card per row on a phone (they would not fit)
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    links: Mapping[str, str] | None = None,
+    phone_columns: Sequence[str] | None = None,
+) -> None:
     """A table whose long texts wrap (an HTML table, not a canvas): every cell is written as text,
     and each column named in ``links`` (``{column: column of addresses}``) becomes a real link a
-    keyboard can reach, named by the cell's text. The address columns are not shown."""
+    keyboard can reach, named by the cell's text. The address columns are not shown.
+
+    On a phone, a table of more than :data:`PHONE_TABLE_COLUMNS` columns (or one given
+    ``phone_columns``) is shown as one card per row instead: its first column as the card's title,
+    the others (or ``phone_columns``) as "Column: value" lines. A table wider than the screen would
+    scroll sideways inside a box that a keyboard cannot scroll."""
     links = dict(links or {})
     shown = frame.drop(columns=list(links.values()))
     cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
@@ -374,13 +388,41 @@ def table(frame: pd.DataFrame, *, links: Mapping[str, str] | None = None) -> Non
         cells[column] = [
             md_link(label, url) for label, url in zip(frame[column], frame[address], strict=True)
         ]
-    st.table(cells, hide_index=True)
+    if phone_columns is None and len(cells.columns) <= PHONE_TABLE_COLUMNS:
+        st.table(cells, hide_index=True)
+        return
+    wide, narrow = by_width(f"table-{key}")
+    with wide:
+        st.table(cells, hide_index=True)
+    with narrow:
+        _cards(cells, phone_columns or list(cells.columns[1:]))
+
+
+def _cards(cells: pd.DataFrame, columns: Sequence[str]) -> None:
+    """One bordered card per row: the first column in bold, then a line per column (cells are
+    already Markdown-safe)."""
+    title = cells.columns[0]
+    for _, row in cells.iterrows():
+        lines = [f"**{row[title]}**"] + [
+            f"{md(column)}: {row[column]}" for column in columns if column != title
+        ]
+        with st.container(border=True):
+            st.markdown("  \n".join(str(line) for line in lines))
 
 
 def section(title: str, *, expanded: bool = False, key: str | None = None):
     """A long section folded under its heading (readers open what they need; the page stays short).
     The title is written as text."""
     return st.expander(md(title), expanded=expanded, key=key)
+
+
+TILE_WIDTH = 165  # px: three to five tiles a row beside each other on a desktop, two on a 390 px phone
+
+
+def tile(label: str, value: str, *, help: str | None = None, width: int = TILE_WIDTH) -> None:
+    """One figure in a bordered tile. Its label and value wrap instead of ending in "…" (ui.css): a
+    reader must never lose the figure."""
+    st.metric(label, value, help=help, border=True, width=width)
 
 
 def by_width(key: str):

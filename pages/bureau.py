@@ -85,16 +85,14 @@ if summary["n_measures"] and view.reported_in_year(public, plan_measures["id"], 
         icon=":material/hourglass_bottom:",
     )
 with st.container(horizontal=True):
-    st.metric(
+    ui.tile(
         "Overall progress",
         "Baseline year" if baseline else summary["progress_text"],
         help=f"Mean progress to target of the plan's goals; {summary['expected_text']} was expected by now. "
         + md(summary["progress_reason"]),
-        border=True,
-        width=165,
     )
-    st.metric("Expected by now", "—" if baseline else summary["expected_text"], border=True, width=165)
-    st.metric(
+    ui.tile("Expected by now", "—" if baseline else summary["expected_text"])
+    ui.tile(
         "Updated on time",
         summary["freshness_text"],
         help=(
@@ -102,19 +100,15 @@ with st.container(horizontal=True):
             f"{summary['measures_expected']} measures and {summary['actions_current']} of "
             f"{summary['n_actions']} actions."
         ),
-        border=True,
-        width=165,
     )
-    st.metric(
+    ui.tile(
         f"{ACTION_STATUS['overdue'].icon} Actions overdue",
         f"{summary['actions_overdue']:,}",
-        border=True,
-        width=165,
     )
 st.markdown(f"**{summary['n_measures']:,} measures by health**")
 with st.container(horizontal=True):
     for label, value in count_tiles(summary["health"], HEALTH, always=HEADLINE_HEALTH):
-        st.metric(label, value, border=True, width=165)
+        ui.tile(label, value)
 
 # --- the annual narrative -------------------------------------------------------------------------
 st.header(f"What {md(bureau['name'])} reported for {fy}")
@@ -135,7 +129,7 @@ if goals.empty:
         "the plan."
     )
 else:
-    ui.table(view.goal_table(public, goals, baseline=baseline))
+    ui.table(view.goal_table(public, goals, baseline=baseline), key="goals")
     health = view.goal_health(public, goals)
     with ui.section("Measures by health under each goal (chart)", key="goal-health"):
         ui.chart(
@@ -162,7 +156,7 @@ else:
         )
     )
     with ui.section(f"Every action, with its latest update by {deadline}", key="actions"):
-        ui.table(actions)
+        ui.table(actions, key="actions")
         ui.download(
             view.actions_data(public, goals),
             file_name=f"{bureau['code']}-actions-{fy_key}.csv",
@@ -181,7 +175,11 @@ else:
         "its chart."
     )
     ui.table(
-        view.scorecard(public, measures, goals, fiscal_year_key=fy_key), links={"Measure": "measure_url"}
+        view.scorecard(public, measures, goals, fiscal_year_key=fy_key),
+        key="scorecard",
+        links={"Measure": "measure_url"},
+        # A phone gets the essentials; the measure's own page, and the download, have the rest.
+        phone_columns=["Health", "Current", "Target", "Next value due"],
     )
     ui.download(
         view.scorecard_data(public, measures, goals),
@@ -242,7 +240,7 @@ for panel in panels:
                 file_name=f"{bureau['code']}-measure-{panel.measure_id}-groups-{fy_key}.csv",
             )
         else:
-            ui.table(panel.table)
+            ui.table(panel.table, key=f"disparity-{panel.measure_id}")
             ui.download(
                 panel.data,
                 file_name=f"{bureau['code']}-measure-{panel.measure_id}-groups-{fy_key}.csv",

@@ -55,7 +55,7 @@ counts = view.headline_counts(city)
 reporting = view.reported_on_time(table)
 with st.container(horizontal=True):  # tiles wrap: three or more a row on a desktop, two on a phone
     for key, label, help_text in view.HEADLINE_TILES:
-        st.metric(label, f"{counts[key]:,}", help=help_text, border=True, width=165)
+        ui.tile(label, f"{counts[key]:,}", help=help_text)
 on_time = f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus"
 st.metric(
     "Reported every measure due",
@@ -116,7 +116,7 @@ with wide:
 with narrow:
     st.markdown(f"**Progress to target by bureau and citywide goal, {fy}**")
     st.caption("A dash: the bureau has no goal under that citywide goal.")
-    ui.table(view.grid_table(grid))
+    ui.table(view.grid_table(grid), key="grid")
 
 st.header("Who is reporting")
 stopped = view.stopped_names(table)

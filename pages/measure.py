@@ -114,14 +114,16 @@ if not page.headline:
 else:
     head = page.headline
     with st.container(horizontal=True):
-        st.metric("Current", head["current"], border=True, width=165)
-        st.metric("Prior", head["prior"], border=True, width=165)
-        st.metric("Target", head["target"], border=True, width=165)
-        st.metric(
-            "Progress to target", head["progress"], help=md(head["progress_help"]), border=True, width=165
+        ui.tile("Current", head["current"])
+        ui.tile("Prior", head["prior"])
+        ui.tile("Target", head["target"])
+        ui.tile(
+            "Progress to target",
+            head["progress"],
+            help=md(head["progress_help"]),
         )
-        st.metric("Forecast", head["forecast"], help=md(head["forecast_help"]), border=True, width=165)
-        st.metric("Next value due", head["next_due"], border=True, width=165)
+        ui.tile("Forecast", head["forecast"], help=md(head["forecast_help"]))
+        ui.tile("Next value due", head["next_due"])
     st.caption(md(head["periods"]))
     with st.container(horizontal=True):
         for badge in head["badges"]:
@@ -165,7 +167,7 @@ if page.data.empty:
     st.info(f"No values had been published by {deadline}. {WHO_REPORTS}")
 else:
     with ui.section(f"Every value published by {deadline} ({len(page.data):,})", key="data"):
-        ui.table(page.data)
+        ui.table(page.data, key="values")
     ui.download(page.data_download, file_name=f"measure-{measure_id}-data-{fy_key}.csv", key="data")
 
 st.subheader("Notes and updates")

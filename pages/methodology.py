@@ -30,7 +30,7 @@ for title, body in sections:
 
 st.header("Data dictionary")
 dictionary = data_dictionary()
-ui.table(dictionary)
+ui.table(dictionary, key="dictionary")
 ui.download(
     dictionary, file_name="data-dictionary.csv", label="Download the data dictionary (CSV)", key="dictionary"
 )

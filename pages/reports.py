@@ -19,7 +19,7 @@ fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
 reports = ctx.read("annual_reports", fiscal_year=year)
 bureaus = ctx.read("bureaus")
 missing = view.without_narrative(reports, bureaus)
-st.metric("Bureaus with a published report", f"{len(reports)} of {len(bureaus)}", border=True, width=260)
+ui.tile("Bureaus with a published report", f"{len(reports)} of {len(bureaus)}", width=260)
 if reports.empty:
     st.info(f"No bureau's report for {fy} has been published yet. {WHO_REPORTS}", icon=":material/info:")
     st.stop()

@@ -33,12 +33,13 @@ if grid.empty or year not in view.years(grid):
     )
     st.stop()
 bureaus = ctx.read("bureaus", include_inactive=True)
+benchmark = view.benchmark_name(definitions, ctx.read("benchmark_share_frame"))
 st.caption(SUPPRESSION_NOTE)
 
 st.header(f"The city's workforce, {fy}")
 city = grid[(grid["fiscal_year"] == year) & (grid["bureau_id"] == 0)]
 ui.chart(
-    charts.city_year_chart(city, fiscal_year_label=fy),
+    charts.city_year_chart(city, fiscal_year_label=fy, benchmark=benchmark),
     table=view.city_year(grid, year),
     data=view.grid_data(city, bureaus),
     alt="Bar chart: each group's share of the city's workforce beside its share of the residents.",
@@ -49,7 +50,7 @@ ui.chart(
 st.header("Year by year")
 over_time = view.city_over_time(grid)
 ui.chart(
-    charts.city_trend_chart(over_time),
+    charts.city_trend_chart(over_time, benchmark=benchmark),
     table=over_time.assign(
         Year=[fiscal_year_label(int(y)) for y in over_time["fiscal_year"]],
         Share=[
@@ -79,7 +80,7 @@ group_id = int(
 group_name = view.group_options(grid)[str(group_id)]
 rows = view.bureaus_for_group(grid, year=year, group_id=group_id, bureaus=bureaus)
 ui.chart(
-    charts.bureaus_chart(rows, group=group_name, fiscal_year_label=fy),
+    charts.bureaus_chart(rows, group=group_name, fiscal_year_label=fy, benchmark=benchmark),
     table=view.bureau_table(rows),
     data=view.grid_data(rows, bureaus),
     alt=f"Bar chart: each bureau's representation index for {group_name} in {fy}, most represented first; "

@@ -53,9 +53,9 @@ def open_app(
 
 
 def shown(markdown: str) -> str:
-    """Markdown source as a reader sees it: bold markers and backslash escapes (how text from the
-    database is made inert) removed."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*", "", markdown))
+    """Markdown source as a reader sees it: bold markers, backslash escapes and word joiners (how text
+    from the database is made inert) removed."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*", "", markdown)).replace("\u2060", "")
 
 
 def texts(app: AppTest) -> str:

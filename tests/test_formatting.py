@@ -67,9 +67,19 @@ def test_markdown_and_chart_text_from_the_database_stay_text():
     planted = "![x](https://evil.example/p.png) [a](https://evil.example) # H <b>b</b> :red[c] $x$"
     escaped = md(planted)
     assert "](" not in escaped.replace("\\]\\(", "")
-    assert re.sub(r"\\(.)", r"\1", escaped) == planted  # shown exactly as typed
+    assert re.sub(r"\\(.)", r"\1", escaped).replace("\u2060", "") == planted  # shown exactly as typed
     assert md("two\nlines") == "two lines"  # a line break could start a heading or a list
     assert plain("<a href='https://evil.example'>x</a>") == "&lt;a href='https://evil.example'&gt;x&lt;/a&gt;"
+
+
+def test_addresses_in_database_text_do_not_become_links():
+    # GitHub-flavoured Markdown turns bare addresses into links after escapes are resolved; an
+    # invisible word joiner (U+2060) right after the scheme, "www" and "@" breaks each pattern.
+    escaped = md("See https://evil.example, WWW.evil.example or write to ask@evil.example")
+    assert "https\u2060\\:" in escaped
+    assert "WWW\u2060\\." in escaped
+    assert "ask\\@\u2060evil" in escaped
+    assert md("wwwx httpserver") == "wwwx httpserver"  # only the patterns themselves
 
 
 def test_a_percentage_difference_is_written_in_points():

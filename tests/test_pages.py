@@ -139,6 +139,10 @@ def test_bureau_alpha(golden, monkeypatch):
     assert groups.loc["White", "Representation index"] == "1.18"
     assert groups.loc["People of color", "Count"] == "62"
     assert "8 of 220 people (3.6 %) did not state their race/ethnicity" in shown
+    # A phone gets the scorecard as one card per measure: the essentials, under the measure's link.
+    assert (
+        "Health: ! Behind  \nCurrent: 24.5 %  \nTarget: 30.0 % by FY 2020-21  \nNext value due: 30 Sep 2020"
+    ) in shown
 
 
 def test_bureau_beta_is_out_of_date_and_its_submitted_narrative_stays_private(golden, monkeypatch):
@@ -245,6 +249,8 @@ def test_workforce_adds_up_the_headcounts_and_hides_small_ones(golden, monkeypat
     assert (city.loc["Asian", "Employees"], city.loc["Asian", "Share"]) == ("15", "7.1 %")
     assert city.loc["Asian", "Representation index"] == "0.71"
     assert city.loc["White", "Gap to parity (people)"] == "23 more than parity"  # 150 − 0.6 × 212 = 22.8
+    # The charts name the population the headcounts are compared with, as the city named it.
+    assert "residents: the city's residents" in texts(app)
     early = run("pages/workforce.py", golden, monkeypatch, fy="2016-17")
     city_2016 = table_with(early, "Gap to parity (people)").set_index("Group")
     assert city_2016.loc["Asian", "Employees"] == "hidden"

@@ -12,12 +12,18 @@ from equity_tracking.dashboards.common import fiscal_year_key
 from equity_tracking.formatting import index, percent
 from equity_tracking.suppression import HIDDEN_LABEL
 
-SOURCE = "bureaus' headcounts by race/ethnicity; residents: the demo city's census benchmark"
+SOURCE = "bureaus' headcounts by race/ethnicity"
+
+
+def _source(benchmark: str) -> str:
+    return f"{SOURCE}; residents: {benchmark}"
+
+
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down", "hexagon")
 DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
 
 
-def city_year_chart(rows: pd.DataFrame, *, fiscal_year_label: str) -> Chart:
+def city_year_chart(rows: pd.DataFrame, *, fiscal_year_label: str, benchmark: str) -> Chart:
     """Each group's share of the city's workforce beside its share of the residents."""
     hidden = rows["suppressed"].astype(bool)
     share = (rows["share"] * 100).where(~hidden)
@@ -39,10 +45,12 @@ def city_year_chart(rows: pd.DataFrame, *, fiscal_year_label: str) -> Chart:
         ],
         x_title="Share (%)",
     )
-    return Chart(figure, f"The city's workforce against its residents, {fiscal_year_label}", SOURCE)
+    return Chart(
+        figure, f"The city's workforce against its residents, {fiscal_year_label}", _source(benchmark)
+    )
 
 
-def city_trend_chart(over_time: pd.DataFrame) -> Chart:
+def city_trend_chart(over_time: pd.DataFrame, *, benchmark: str) -> Chart:
     """Each group's share of the city's workforce year by year: one line per group (its own colour,
     marker and dash); a hidden year leaves a gap."""
     layout = house_layout(
@@ -75,10 +83,10 @@ def city_trend_chart(over_time: pd.DataFrame) -> Chart:
     )
     figure.update_yaxes(range=[0, min(100.0, top * 1.15 + 1)])
     figure.update_xaxes(type="category")
-    return Chart(figure, "Each group's share of the city's workforce, year by year", SOURCE)
+    return Chart(figure, "Each group's share of the city's workforce, year by year", _source(benchmark))
 
 
-def bureaus_chart(rows: pd.DataFrame, *, group: str, fiscal_year_label: str) -> Chart:
+def bureaus_chart(rows: pd.DataFrame, *, group: str, fiscal_year_label: str, benchmark: str) -> Chart:
     """Bureaus ranked by their representation index for one group, with parity (1.0) marked."""
     data = rows.assign(label=escaped(rows["name"]))
     hidden = data["suppressed"].astype(bool)
@@ -98,4 +106,6 @@ def bureaus_chart(rows: pd.DataFrame, *, group: str, fiscal_year_label: str) -> 
         target_text="parity_text",
         value_name="Representation index",
     )
-    return Chart(figure, f"{group}: each bureau's representation index, {fiscal_year_label}", SOURCE)
+    return Chart(
+        figure, f"{group}: each bureau's representation index, {fiscal_year_label}", _source(benchmark)
+    )

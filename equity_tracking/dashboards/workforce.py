@@ -25,6 +25,15 @@ def headcount_measure_ids(definitions: pd.DataFrame) -> list[int]:
     return definitions.loc[definitions["indicator"] == WORKFORCE_HEADCOUNT, "measure_id"].astype(int).tolist()
 
 
+def benchmark_name(definitions: pd.DataFrame, benchmarks: pd.DataFrame) -> str:
+    """The population the headcounts are compared with (the one most headcount measures name, e.g.
+    the city's residents), as the city named it; "the benchmark population" if none is named."""
+    ids = definitions.loc[definitions["measure_id"].isin(headcount_measure_ids(definitions)), "benchmark_id"]
+    names = benchmarks.drop_duplicates("benchmark_id").set_index("benchmark_id")["benchmark_name"]
+    named = ids.dropna().astype(int).map(names).dropna()
+    return str(named.mode().iloc[0]) if len(named) else "the benchmark population"
+
+
 def workforce_grid(view: PublicView, definitions: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """The suppressed grid with each cell's share, representation index and gap to parity (NaN where
     hidden), and the group's name and order. Unknown/declined rows are left out (they are not a race

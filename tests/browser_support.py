@@ -170,14 +170,14 @@ def axe_violations(page: Page, report: Path | None = None, **run_options) -> lis
     return violations
 
 
-def serious(violations: list[dict], *, except_rules: frozenset[str] = frozenset()) -> list[str]:
+def serious(violations: list[dict]) -> list[str]:
     """One line per critical or serious violation (rule, impact, what, where)."""
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         + "; ".join(" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
                     for node in violation["nodes"][:5])
         for violation in violations
-        if violation["impact"] in {"critical", "serious"} and violation["id"] not in except_rules
+        if violation["impact"] in {"critical", "serious"}
     ]  # fmt: skip
 
 

@@ -73,6 +73,12 @@ ALERT = "[data-testid='stAlert']"
 EXPANDER = "[data-testid='stExpander']"
 
 
+def shown(scope, text: str):
+    """The first visible element with ``text`` in ``scope`` (a page keeps both screen widths' layouts
+    in the document and hides one with a style rule)."""
+    return scope.get_by_text(text).filter(visible=True).first
+
+
 def h1(page: Page, title: str):
     return page.locator(f"{MAIN} h1", has_text=title)
 
@@ -221,8 +227,7 @@ def test_no_serious_accessibility_violations_with_every_section_open(view, artif
     expand_all(page)
     report = artifacts_dir / f"axe-{view.name}-{view.width}.json"
     violations = axe_violations(page, report)
-    known = KNOWN_AXE_VIOLATIONS.get((view.name, view.width), frozenset())
-    problems = serious(violations, except_rules=known)
+    problems = serious(violations)
     assert not problems, f"see {report.name}:\n" + "\n".join(problems)
 
 
@@ -232,33 +237,6 @@ def test_every_link_in_the_main_area_has_a_name_that_is_not_an_address(view):
     links = link_names(page)
     unnamed = [(href, name) for href, name in links if not name.strip() or is_bare_url(name, href)]
     assert not unnamed, f"links without a proper accessible name: {unnamed}"
-
-
-# Serious violations the app causes and has not fixed yet; each is asserted absent by a strict xfail
-# test below, so the exemption ends (loudly) when the bug is fixed.
-SCROLLING_TABLE_BUG = (
-    "Product bug: on a 390 px phone, wide st.table tables (bureau page: the goals table and the "
-    "'Every action' table; methodology: the data dictionary) overflow and scroll sideways inside "
-    "Streamlit's table wrapper, which has no tabindex and holds nothing focusable, so a keyboard user "
-    "cannot scroll to the hidden columns (axe scrollable-region-focusable, serious, WCAG 2.1.1)."
-)
-KNOWN_AXE_VIOLATIONS = {
-    ("bureau", "phone"): frozenset({"scrollable-region-focusable"}),
-    ("methodology", "phone"): frozenset({"scrollable-region-focusable"}),
-}
-
-
-@pytest.mark.xfail(strict=True, reason=SCROLLING_TABLE_BUG)
-@pytest.mark.parametrize("name", ["bureau", "methodology"])
-def test_wide_tables_on_a_phone_can_be_scrolled_from_the_keyboard(tab, golden_server, artifacts_dir, name):
-    page = goto(tab(PHONE), golden_server + PAGES[name][0])
-    expand_all(page)
-    violations = axe_violations(
-        page,
-        artifacts_dir / f"axe-{name}-phone-scrollable.json",
-        options={"runOnly": ["scrollable-region-focusable"]},
-    )
-    assert not serious(violations)
 
 
 # --- the reader's place: kept across the sidebar, back and forward -----------------------------------
@@ -293,16 +271,16 @@ def test_sidebar_measures_link_keeps_the_bureau(tab, golden_server):
 
 def test_back_returns_to_the_filters_left_behind(tab, golden_server):
     page = goto(tab(DESKTOP), golden_server + "/?fy=2017-18")
-    expect(page.get_by_text("As reported by 30 September 2018")).to_be_visible()
+    expect(shown(page, "As reported by 30 September 2018")).to_be_visible()
     page.locator("[data-testid='stSelectbox']").filter(has=fiscal_year_picker(page)).click()
     act(page, lambda: page.get_by_role("option", name="FY 2016-17").click())
-    expect(page.get_by_text("As reported by 30 September 2017")).to_be_visible()
+    expect(shown(page, "As reported by 30 September 2017")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]fy=2016-17(&|$)"))
     act(page, lambda: page.get_by_role("link", name="Methodology and about").click())
     expect(h1(page, "Methodology and about")).to_be_visible()
     page.go_back()
     settle(page, 0)
-    expect(page.get_by_text("As reported by 30 September 2017")).to_be_visible()
+    expect(shown(page, "As reported by 30 September 2017")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]fy=2016-17(&|$)"))
     expect(fiscal_year_picker(page)).to_have_value("FY 2016-17")
 
@@ -373,15 +351,15 @@ def test_overview_shows_the_golden_progress_and_reporting(tab, golden_server):
 
 def test_overview_in_the_baseline_year_says_so(tab, golden_server):
     page = goto(tab(DESKTOP), golden_server + "/?fy=2016-17")
-    expect(page.get_by_text("is the baseline year").first).to_be_visible()
+    expect(shown(page, "is the baseline year")).to_be_visible()
 
 
 def test_bureau_alpha_shows_its_golden_figures(tab, golden_server):
     page = goto(tab(DESKTOP), golden_server + f"/bureau?bureau=AA&fy={FY}")
     expect(metric_value(page, "Overall progress")).to_have_text("70.0 %")
-    expect(page.get_by_text("Hired two community liaisons.")).to_be_visible()
+    expect(shown(page, "Hired two community liaisons.")).to_be_visible()
     actions = open_expander(page, "Every action")
-    expect(actions.get_by_text("Overdue (last reported: on track)")).to_be_visible()
+    expect(shown(actions, "Overdue (last reported: on track)")).to_be_visible()
     row = page.get_by_role("row").filter(
         has=page.get_by_role("cell", name="Share of new hires who are people of color", exact=True)
     )
@@ -394,7 +372,7 @@ def test_bureau_alpha_shows_its_golden_figures(tab, golden_server):
 
 def test_bureau_beta_is_out_of_date(tab, golden_server):
     page = goto(tab(DESKTOP), golden_server + f"/bureau?bureau=BB&fy={FY}")
-    expect(page.get_by_text("Out of date (last reported FY 2017-18)").first).to_be_visible()
+    expect(shown(page, "Out of date (last reported FY 2017-18)")).to_be_visible()
 
 
 def test_measure_one_shows_its_headline(tab, golden_server):
@@ -443,7 +421,7 @@ def test_reports_show_only_published_narratives(tab, golden_server):
     page = goto(tab(DESKTOP), golden_server + f"/reports?fy={FY}")
     expect(metric_value(page, "Bureaus with a published report")).to_have_text("1 of 3")
     expand_all(page)
-    expect(page.get_by_text("Hired two community liaisons.")).to_be_visible()
+    expect(shown(page, "Hired two community liaisons.")).to_be_visible()
     expect(page.get_by_text("Not yet reviewed.")).to_have_count(0)  # Beta's is only submitted
 
 
@@ -590,8 +568,9 @@ def _is_number(value: str) -> bool:
 
 
 # --- product bugs these tests found and the app has not fixed yet ---------------------------------------
-# Each marks one check on one page as a strict xfail: the check still runs, and when the bug is fixed
-# the test passes, strict turns that into a failure, and this entry is to be deleted.
+# ``KNOWN_BUGS[(check, page)] = reason`` marks one check on one page as a strict xfail: the check still
+# runs, and when the bug is fixed the test passes, strict turns that into a failure, and the entry is
+# to be deleted. Checks: "demo", "cut-off", "image", "link". None is open at the moment.
 
 
 def known_bug(request, check: str, name: str) -> None:
@@ -600,35 +579,4 @@ def known_bug(request, check: str, name: str) -> None:
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
-CUT_OFF_BUG = (
-    "Product bug: st.metric(..., width=165) is too narrow for {what}, which Streamlit cuts off with "
-    "an ellipsis at every screen width."
-)
-AUTOLINK_BUG = (
-    "Product bug: formatting.md() escapes Markdown syntax but not GFM autolink literals, so a bare "
-    "https://… or www.… inside database text becomes a live <a href> in {where}."
-)
-KNOWN_BUGS = {
-    ("demo", "workforce"): (
-        "Product bug: equity_tracking/charts/workforce.py's SOURCE, written under the workforce charts, "
-        "says the residents' shares are 'the demo city's census benchmark' on every database, a real "
-        "city's included."
-    ),
-    ("demo", "methodology"): (
-        "Minor product bug: docs/methodology.md (line 224, shown on the methodology page) explains the "
-        "representation index with '(for the demo, the city's residents)' on every database."
-    ),
-    ("cut-off", "overview"): CUT_OFF_BUG.format(what="the label '✓ On track or achieved' (overview)"),
-    ("cut-off", "measure"): CUT_OFF_BUG.format(what="the date under 'Next value due' (measure)"),
-    ("link", "overview"): AUTOLINK_BUG.format(where="the phone layout's bureau × goal st.table"),
-    ("link", "goal"): AUTOLINK_BUG.format(where="the contributions chart's caption (ui.chart alt text)"),
-    ("link", "compare"): AUTOLINK_BUG.format(where="the focus-area chart's caption (ui.chart alt text)"),
-    ("link", "reports"): AUTOLINK_BUG.format(where="the 'No report published' caption"),
-    ("link", "bureau-BB"): AUTOLINK_BUG.format(
-        where="the bureau's two headings (st.header) and the 'had not reported any value' warning"
-    ),
-    ("link", "bureau-AA"): AUTOLINK_BUG.format(where="the goals and actions tables (st.table cells)"),
-    ("link", "measure"): AUTOLINK_BUG.format(
-        where="the measure's heading, its caption, the chart's title and the data table's note cell"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}

@@ -224,6 +224,12 @@ def sql_period_order(end: Column, start: Column) -> tuple[ColumnElement[Any], ..
 # --- the plan version in force ------------------------------------------------------------------
 
 
+def is_adopted(plans: pd.DataFrame) -> pd.Series:
+    """Which plan versions are adopted: every status but draft (a draft is never public, and never
+    counts)."""
+    return plans["status"] != "draft"
+
+
 def plans_in_force(plans: pd.DataFrame, *, as_of: AsOf) -> pd.DataFrame:
     """The plan versions in force at the end of ``as_of``: for each bureau and plan (its first fiscal
     year), the newest version that is not a draft and was adopted by then (a version with no
@@ -240,7 +246,7 @@ def plans_in_force(plans: pd.DataFrame, *, as_of: AsOf) -> pd.DataFrame:
         index=plans.index,
     )
     adopted = pd.to_datetime(plans["adopted_on"]).fillna(begins)
-    eligible = plans[((plans["status"] != "draft") & (adopted <= day) & (begins <= day)).to_numpy()]
+    eligible = plans[(is_adopted(plans) & (adopted <= day) & (begins <= day)).to_numpy()]
     ordered = eligible.sort_values(["bureau_id", "first_fiscal_year", "version"], kind="stable")
     return ordered.drop_duplicates(["bureau_id", "first_fiscal_year"], keep="last").reset_index(drop=True)
 

@@ -19,7 +19,7 @@ from equity_tracking.dashboards.common import (
     is_baseline_year,
     narrative,
 )
-from equity_tracking.formatting import date_text, md
+from equity_tracking.formatting import date_text, md, plural
 from equity_tracking.navigation import BUREAU
 from equity_tracking.periods import fiscal_year_label
 from equity_tracking.suppression import NOTE as SUPPRESSION_NOTE
@@ -105,7 +105,7 @@ with st.container(horizontal=True):
         f"{ACTION_STATUS['overdue'].icon} Actions overdue",
         f"{summary['actions_overdue']:,}",
     )
-st.markdown(f"**{summary['n_measures']:,} measures by health**")
+st.markdown(f"**{plural(summary['n_measures'], 'measure')} by health**")
 with st.container(horizontal=True):
     for label, value in count_tiles(summary["health"], HEALTH, always=HEADLINE_HEALTH):
         ui.tile(label, value)

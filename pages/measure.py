@@ -29,7 +29,9 @@ if bureaus.empty or definitions.empty:
     )
     st.stop()
 # A link may carry only ?measure=87: the measure's bureau is chosen for it (and wins over any other).
-owner = view.bureau_code_for_measure(definitions, bureaus, number_param(st.query_params.get(MEASURE, "")))
+owner = view.bureau_code_for_measure(
+    definitions, bureaus, ctx.read("plans"), number_param(st.query_params.get(MEASURE, ""))
+)
 if owner is not None:
     st.query_params[BUREAU] = owner
 code = ui.url_choice(

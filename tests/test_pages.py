@@ -153,6 +153,7 @@ def test_bureau_beta_is_out_of_date_and_its_submitted_narrative_stays_private(go
     assert "Not yet reviewed." not in texts(app)
     assert "No annual narrative for FY 2018-19 has been published" in texts(app)
     assert "had not reported any value for FY 2018-19" in texts(app)
+    assert "1 measure by health" in texts(app)  # M4 alone: one measure, not "1 measures"
 
 
 def test_bureau_gamma_shows_only_the_version_in_force(golden, monkeypatch):
@@ -293,6 +294,13 @@ def test_a_link_to_something_that_does_not_exist_says_so(golden, monkeypatch, sc
     assert not tables(app)
     if script != "pages/home.py":  # a link to where every option is listed
         assert app.get("page_link")
+
+
+def test_a_link_to_a_drafts_measure_does_not_say_whose_draft_it_is(golden, monkeypatch):
+    # Measure 6 is in Bureau of Gamma's draft revision: the page must not pick Gamma for it.
+    app = run("pages/measure.py", golden, monkeypatch, measure="6")
+    assert app.selectbox[0].value != "CC"
+    assert "Gamma" not in texts(app)
 
 
 def test_a_link_is_read_the_way_people_write_it(golden, monkeypatch):

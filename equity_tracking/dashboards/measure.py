@@ -68,18 +68,22 @@ def measure_options(measures: pd.DataFrame) -> dict[str, str]:
 
 def adopted_measures(measures: pd.DataFrame, goals: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     """A bureau's measures in plan versions that are not drafts (a draft is never public)."""
-    adopted = plans.loc[plans["status"] != "draft", "id"]
+    adopted = plans.loc[rules.is_adopted(plans), "id"]
     goal_ids = goals.loc[goals["plan_id"].isin(adopted), "id"]
     return measures[measures["goal_id"].isin(goal_ids)].reset_index(drop=True)
 
 
-def bureau_code_for_measure(definitions: pd.DataFrame, bureaus: pd.DataFrame, measure: object) -> str | None:
-    """The code of the bureau a measure id (as text or number) belongs to, or None."""
+def bureau_code_for_measure(
+    definitions: pd.DataFrame, bureaus: pd.DataFrame, plans: pd.DataFrame, measure: object
+) -> str | None:
+    """The code of the bureau an adopted measure (its id, as text or number) belongs to, or None: a
+    draft's measure is no one's, so a link to it does not tell whose draft it is."""
     try:
         measure_id = int(str(measure).strip())
     except ValueError:
         return None
-    owner = definitions.loc[definitions["measure_id"] == measure_id, "bureau_id"]
+    adopted = definitions["plan_id"].isin(plans.loc[rules.is_adopted(plans), "id"])
+    owner = definitions.loc[adopted & (definitions["measure_id"] == measure_id), "bureau_id"]
     if owner.empty:
         return None
     code = bureaus.loc[bureaus["id"] == int(owner.iat[0]), "code"]

@@ -173,42 +173,6 @@ def _wait_until_healthy(base_url: str, process, timeout_s: float = 60.0) -> None
     raise RuntimeError(f"streamlit did not become healthy at {base_url} within {timeout_s:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` against the demo database; yields the base URL."""
-    import subprocess
-    import sys
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {
-        **os.environ,
-        "EQUITY_DATABASE_URL": demo_engine.url.render_as_string(hide_password=False),
-        "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false",
-    }
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "serve.py"),
-                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_healthy(base_url, process)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -235,29 +199,7 @@ def browser():
         browser.close()
 
 
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-@pytest.fixture
-def open_page(browser, app_server: str, artifacts_dir: Path):
-    """Open a path of the running app at a viewport size, wait until the script has run, and
-    return the page; the caller takes screenshots into ``artifacts_dir``."""
-    contexts = []
-
-    def _open(path: str = "/", *, width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{app_server}{path}")
-        page.wait_for_selector(APP_IDLE, timeout=30_000)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-# --- the golden and hostile cities, each in a server of its own (browser tests) --------------------
+# --- the demo, golden and hostile cities, each in a server of its own (browser tests) ---------------
 
 
 def serve_app(engine: Engine, log_path: Path) -> Iterator[str]:
@@ -316,6 +258,12 @@ def hostile_engine(database_factory: DatabaseFactory) -> Engine:
     engine = database_factory.new_engine()
     build_hostile_city(engine)
     return engine
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on the demo city; yields the base URL."""
+    yield from serve_app(demo_engine, tmp_path_factory.mktemp("demo-server") / "streamlit.log")
 
 
 @pytest.fixture(scope="session")

@@ -580,3 +580,18 @@ def known_bug(request, check: str, name: str) -> None:
 
 
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
+
+
+# --- the demo city: the dataset a fresh install shows opens, says it is a demo, and draws -----------
+
+
+@pytest.mark.parametrize("path", ["/?fy=2019-20", "/bureau?bureau=TR&fy=2019-20"], ids=["overview", "bureau"])
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_demo_city_says_it_is_a_demo_and_draws(tab, app_server, artifacts_dir, path, width):
+    page = goto(tab(WIDTHS[width]), app_server + path)
+    expect(page.get_by_text(DEMO_BANNER).first).to_be_visible()
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    if width == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    name = "overview" if path.startswith("/?") else "bureau"
+    full_page_screenshot(page, artifacts_dir / f"demo-{name}-{width}.png")

@@ -364,6 +364,7 @@ def text(value: object) -> None:
 
 
 PHONE_TABLE_COLUMNS = 4  # wider tables become one card per row on a phone (they would not fit)
+PHONE_CARDS_SHOWN = 6  # more cards than this are folded, where the page asks for it
 
 
 def table(
@@ -372,6 +373,7 @@ def table(
     key: str,
     links: Mapping[str, str] | None = None,
     phone_columns: Sequence[str] | None = None,
+    phone_fold: str | None = None,
 ) -> None:
     """A table whose long texts wrap (an HTML table, not a canvas): every cell is written as text,
     and each column named in ``links`` (``{column: column of addresses}``) becomes a real link a
@@ -380,7 +382,8 @@ def table(
     On a phone, a table of more than :data:`PHONE_TABLE_COLUMNS` columns (or one given
     ``phone_columns``) is shown as one card per row instead: its first column as the card's title,
     the others (or ``phone_columns``) as "Column: value" lines. A table wider than the screen would
-    scroll sideways inside a box that a keyboard cannot scroll."""
+    scroll sideways inside a box that a keyboard cannot scroll. With ``phone_fold``, more than
+    :data:`PHONE_CARDS_SHOWN` cards are folded under that title, so that a phone's page stays short."""
     links = dict(links or {})
     shown = frame.drop(columns=list(links.values()))
     cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
@@ -395,7 +398,12 @@ def table(
     with wide:
         st.table(cells, hide_index=True)
     with narrow:
-        _cards(cells, phone_columns or list(cells.columns[1:]))
+        columns = phone_columns or list(cells.columns[1:])
+        if phone_fold is None or len(cells) <= PHONE_CARDS_SHOWN:
+            _cards(cells, columns)
+        else:
+            with section(f"{phone_fold} ({len(cells):,})", key=f"cards-{key}"):
+                _cards(cells, columns)
 
 
 def _cards(cells: pd.DataFrame, columns: Sequence[str]) -> None:

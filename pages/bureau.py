@@ -180,6 +180,7 @@ else:
         links={"Measure": "measure_url"},
         # A phone gets the essentials; the measure's own page, and the download, have the rest.
         phone_columns=["Health", "Current", "Target", "Next value due"],
+        phone_fold="Every measure, one card each",
     )
     ui.download(
         view.scorecard_data(public, measures, goals),

@@ -30,7 +30,8 @@ for title, body in sections:
 
 st.header("Data dictionary")
 dictionary = data_dictionary()
-ui.table(dictionary, key="dictionary")
+with ui.section(f"Every field, what it means and how it is written ({len(dictionary)})", key="dictionary"):
+    ui.table(dictionary, key="dictionary")
 ui.download(
     dictionary, file_name="data-dictionary.csv", label="Download the data dictionary (CSV)", key="dictionary"
 )

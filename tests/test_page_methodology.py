@@ -1,6 +1,7 @@
 """The methodology page: the plain-language methodology, true to the code, and the data dictionary."""
 
 from apptest_support import open_app, table_with
+from apptest_support import shown as shown_text
 
 from equity_tracking.dictionary import data_dictionary
 from equity_tracking.docs import methodology_sections
@@ -31,7 +32,9 @@ def test_methodology_page_shows_every_section_and_the_dictionary(demo_engine, mo
     app = open_app("pages/methodology.py", demo_engine, monkeypatch)
     app.run()
     assert not app.exception
-    assert [expander.label for expander in app.expander] == [title for title, _ in methodology_sections()]
-    shown = table_with(app, "Meaning")
-    assert shown["Field"].tolist() == data_dictionary()["Field"].tolist()
-    assert "Equity score" in set(shown["Field"])
+    labels = [shown_text(expander.label) for expander in app.expander]
+    assert labels[:-1] == [title for title, _ in methodology_sections()]
+    assert labels[-1] == f"Every field, what it means and how it is written ({len(data_dictionary())})"
+    fields = table_with(app, "Meaning")
+    assert fields["Field"].tolist() == data_dictionary()["Field"].tolist()
+    assert "Equity score" in set(fields["Field"])

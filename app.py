@@ -10,4 +10,5 @@ from equity_tracking import ui
 
 st.set_page_config(page_title="Equity Plan Tracker", page_icon=":material/balance:", layout="wide")
 principal = ui.current_principal()
-st.navigation(ui.navigation_pages(principal)).run()
+with ui.routing():
+    st.navigation(ui.navigation_pages(principal)).run()

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -109,6 +111,37 @@ def _as_st_page(spec: PageSpec) -> st.Page:
     )
 
 
+# Set while app.py's navigation runs a page; a page script run without it was opened by its file.
+_ROUTED: ContextVar[bool] = ContextVar("equity_routed", default=False)
+_REROUTED = "_equity_rerouted"
+
+
+@contextmanager
+def routing() -> Iterator[None]:
+    """Around ``st.navigation(...).run()`` in app.py: marks the page runs it starts as routed."""
+    token = _ROUTED.set(True)
+    try:
+        yield
+    finally:
+        _ROUTED.reset(token)
+
+
+def _run_through_the_app(principal: Principal, spec: PageSpec) -> None:
+    """A fresh server serves ``/bureau`` from ``pages/bureau.py`` alone until app.py has run once:
+    the sidebar then lists file names. Register the app's navigation and go to this page through
+    it, with the link's query. Once per session: should the app still not route (a page run by
+    itself in a test), the page goes on alone."""
+    if st.session_state.get(_REROUTED):
+        return
+    st.session_state[_REROUTED] = True
+    pages = navigation_pages(principal)
+    st.navigation(pages, position="hidden")
+    target = next(
+        page for page, allowed_spec in zip(pages, pages_for(principal), strict=True) if allowed_spec == spec
+    )
+    st.switch_page(target, query_params=st.query_params.to_dict())
+
+
 def guard(page_key: str) -> PageContext:
     """Run first in every page script: it must stand alone, since Streamlit serves ``pages/`` files
     by URL even when the navigation leaves them out. Stops the script with a plain message when the
@@ -118,6 +151,8 @@ def guard(page_key: str) -> PageContext:
     if not allowed(principal, spec.permission):
         st.error("This page is not available to you. Sign in with an account that has access.")
         st.stop()
+    if not _ROUTED.get():
+        _run_through_the_app(principal, spec)
     st.html(STYLE)
     try:
         settings = Settings.from_environment()
@@ -373,6 +408,7 @@ def table(
     key: str,
     links: Mapping[str, str] | None = None,
     phone_columns: Sequence[str] | None = None,
+    phone_title: str | None = None,
     phone_fold: str | None = None,
 ) -> None:
     """A table whose long texts wrap (an HTML table, not a canvas): every cell is written as text,
@@ -380,10 +416,11 @@ def table(
     keyboard can reach, named by the cell's text. The address columns are not shown.
 
     On a phone, a table of more than :data:`PHONE_TABLE_COLUMNS` columns (or one given
-    ``phone_columns``) is shown as one card per row instead: its first column as the card's title,
-    the others (or ``phone_columns``) as "Column: value" lines. A table wider than the screen would
-    scroll sideways inside a box that a keyboard cannot scroll. With ``phone_fold``, more than
-    :data:`PHONE_CARDS_SHOWN` cards are folded under that title, so that a phone's page stays short."""
+    ``phone_columns`` or ``phone_title``) is shown as one card per row instead: its first column
+    (or ``phone_title``) as the card's title, the others (or ``phone_columns``) as "Column: value"
+    lines. A table wider than the screen would scroll sideways inside a box that a keyboard cannot
+    scroll. With ``phone_fold``, more than :data:`PHONE_CARDS_SHOWN` cards are folded under that
+    title, so that a phone's page stays short."""
     links = dict(links or {})
     shown = frame.drop(columns=list(links.values()))
     cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
@@ -391,25 +428,25 @@ def table(
         cells[column] = [
             md_link(label, url) for label, url in zip(frame[column], frame[address], strict=True)
         ]
-    if phone_columns is None and len(cells.columns) <= PHONE_TABLE_COLUMNS:
+    if phone_columns is None and phone_title is None and len(cells.columns) <= PHONE_TABLE_COLUMNS:
         st.table(cells, hide_index=True)
         return
     wide, narrow = by_width(f"table-{key}")
     with wide:
         st.table(cells, hide_index=True)
     with narrow:
-        columns = phone_columns or list(cells.columns[1:])
+        title = phone_title or str(cells.columns[0])
+        columns = phone_columns or [column for column in cells.columns if column != title]
         if phone_fold is None or len(cells) <= PHONE_CARDS_SHOWN:
-            _cards(cells, columns)
+            _cards(cells, title, columns)
         else:
             with section(f"{phone_fold} ({len(cells):,})", key=f"cards-{key}"):
-                _cards(cells, columns)
+                _cards(cells, title, columns)
 
 
-def _cards(cells: pd.DataFrame, columns: Sequence[str]) -> None:
-    """One bordered card per row: the first column in bold, then a line per column (cells are
+def _cards(cells: pd.DataFrame, title: str, columns: Sequence[str]) -> None:
+    """One bordered card per row: ``title``'s cell in bold, then a line per column (cells are
     already Markdown-safe)."""
-    title = cells.columns[0]
     for _, row in cells.iterrows():
         lines = [f"**{row[title]}**"] + [
             f"{md(column)}: {row[column]}" for column in columns if column != title

@@ -31,7 +31,7 @@ for title, body in sections:
 st.header("Data dictionary")
 dictionary = data_dictionary()
 with ui.section(f"Every field, what it means and how it is written ({len(dictionary)})", key="dictionary"):
-    ui.table(dictionary, key="dictionary")
+    ui.table(dictionary, key="dictionary", phone_title="Field")
 ui.download(
     dictionary, file_name="data-dictionary.csv", label="Download the data dictionary (CSV)", key="dictionary"
 )

@@ -276,3 +276,10 @@ def golden_server(golden_engine: Engine, tmp_path_factory: pytest.TempPathFactor
 def hostile_server(hostile_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served on the hostile city; yields the base URL."""
     yield from serve_app(hostile_engine, tmp_path_factory.mktemp("hostile-server") / "streamlit.log")
+
+
+@pytest.fixture
+def fresh_golden_server(golden_engine: Engine, tmp_path: Path) -> Iterator[str]:
+    """A server of its own on the golden city that no browser has opened yet (Streamlit serves
+    ``pages/`` files by URL until app.py has run once)."""
+    yield from serve_app(golden_engine, tmp_path / "streamlit.log")

@@ -14,8 +14,14 @@ import streamlit as st
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from equity_tracking.navigation import PAGES, short_link_target
+
+# The app routes with st.navigation alone. Until app.py has run once, Streamlit otherwise treats
+# pages/ as an old-style pages folder: /bureau runs pages/bureau.py by itself (its guard then
+# reroutes), and /goal, which no file is named after, opens a "Page not found" dialog.
+PagesManager.uses_pages_directory = False
 
 
 async def short_link(request: Request) -> Response:

@@ -601,17 +601,18 @@ def test_the_demo_city_says_it_is_a_demo_and_draws(tab, app_server, artifacts_di
     ("path", "title", "landing"),
     [
         (f"/bureau?bureau=BB&fy={FY}", "Bureaus", f"/bureau?bureau=BB&fy={FY}"),
-        ("/citywide_goal?goal=2", "Citywide goals", "/goal?goal=2"),  # the file's name, not the page's
+        ("/goal?goal=2", "Citywide goals", "/goal?goal=2"),  # a page no file is named after
     ],
-    ids=["page-url", "file-name"],
+    ids=["file-named-page", "page-without-a-file"],
 )
 def test_a_link_opened_on_a_fresh_server_gets_the_apps_own_navigation(
     tab, fresh_golden_server, path, title, landing
 ):
-    # Until app.py has run once, Streamlit serves pages/bureau.py by itself, with a sidebar of file
-    # names ("app", "bureau", "citywide goal"); the page must go through the app's navigation.
+    # Left to itself, until app.py has run once Streamlit serves pages/bureau.py by itself, with a
+    # sidebar of file names ("app", "bureau", "citywide goal"), and /goal as "Page not found".
     page = goto(tab(DESKTOP), fresh_golden_server + path)
     expect(h1(page, title)).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     sidebar = page.locator("[data-testid='stSidebarNav']")
     expect(sidebar.get_by_role("link")).to_have_count(len(SIDEBAR))
     for name in SIDEBAR:

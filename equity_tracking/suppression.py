@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from threading import Lock
 from typing import Any
 
@@ -387,8 +388,9 @@ class PublicView:
     def actions(self) -> pd.DataFrame:
         return self.analytics.actions
 
-    @property
+    @cached_property
     def rollups(self) -> dict[str, pd.DataFrame]:
+        # Built once per view: every page run reads it, and the view is shared read-only.
         return {
             level: frame.drop(columns=[column for column in _EQUITY_ROLLUP_COLUMNS if column in frame])
             for level, frame in self.analytics.rollups.items()

@@ -478,10 +478,12 @@ def by_width(key: str):
 
 
 def download(data: pd.DataFrame, *, file_name: str, label: str = "Download the data (CSV)", key: str) -> None:
-    """The project's own download: raw numbers, ISO dates and codes, formula-safe text."""
+    """The project's own download: raw numbers, ISO dates and codes, formula-safe text.
+
+    The CSV is written when the reader asks for it, not on every run of the page."""
     st.download_button(
         label,
-        data=csv_bytes(data),
+        data=lambda: csv_bytes(data),
         file_name=file_name,
         mime="text/csv",
         key=f"download-{key}",

@@ -64,10 +64,51 @@ if plan is None:
     )
     st.stop()
 
-public = ctx.analytics(year)
-goals = view.plan_goals(ctx.read("goals", bureau_id=bureau_id), int(plan["id"]))
-measures = ctx.read("measures", bureau_id=bureau_id)
-summary = view.plan_summary(public, plan)
+
+def _build() -> dict:
+    """Every table and figure of this bureau's page for the year: built once, then redrawn."""
+    public = ctx.analytics(year)
+    goals = view.plan_goals(ctx.read("goals", bureau_id=bureau_id), int(plan["id"]))
+    measures = ctx.read("measures", bureau_id=bureau_id)
+    plan_measures = measures[measures["goal_id"].isin(goals["id"])]
+    health = view.goal_health(public, goals) if len(goals) else None
+    benchmarks = ctx.read("benchmark_share_frame")
+    panels = view.disparity_panels(
+        public,
+        measures=measures,
+        goals=goals,
+        groups=ctx.read("race_groups"),
+        benchmark_names=dict(zip(benchmarks["benchmark_id"], benchmarks["benchmark_name"], strict=False)),
+    )
+    return {
+        "summary": view.plan_summary(public, plan),
+        "goals": goals,
+        "reported": view.reported_in_year(public, plan_measures["id"], year),
+        "has_measures": not plan_measures.empty,
+        "goal_table": view.goal_table(public, goals, baseline=baseline),
+        "goal_health": None if health is None else health.drop(columns="state"),
+        "goal_chart": None if health is None else charts.goal_health_chart(health, fiscal_year_label=fy),
+        "goal_data": view.goal_data(public, goals),
+        "actions": view.actions_table(public, goals, ctx.read("action_updates", bureau_id=bureau_id)),
+        "actions_data": view.actions_data(public, goals),
+        "scorecard": view.scorecard(public, measures, goals, fiscal_year_key=fy_key),
+        "scorecard_data": view.scorecard_data(public, measures, goals),
+        "panels": panels,
+        "panel_charts": {
+            panel.measure_id: charts.shares_chart(
+                panel.chart_rows,
+                measure_name=panel.name,
+                benchmark_name=panel.benchmark_name,
+                period=panel.period,
+            )
+            for panel in panels
+            if panel.kind == "shares" and not panel.table.empty
+        },
+    }
+
+
+built = ctx.memo("bureau-page", _build, bureau=code, year=year)
+summary, goals, panels = built["summary"], built["goals"], built["panels"]
 
 # --- the plan summary -----------------------------------------------------------------------------
 st.subheader(md(summary["title"]))
@@ -77,8 +118,7 @@ st.caption(
         f"adopted {summary['adopted_text']}"
     )
 )
-plan_measures = measures[measures["goal_id"].isin(goals["id"])]
-if summary["n_measures"] and view.reported_in_year(public, plan_measures["id"], year) == 0:
+if summary["n_measures"] and built["reported"] == 0:
     st.warning(
         f"{md(bureau['name'])} had not reported any value for {fy} by its reporting deadline ({deadline}); "
         "the figures below are the latest it reported before then. " + WHO_REPORTS,
@@ -129,13 +169,12 @@ if goals.empty:
         "the plan."
     )
 else:
-    ui.table(view.goal_table(public, goals, baseline=baseline), key="goals")
-    health = view.goal_health(public, goals)
+    ui.table(built["goal_table"], key="goals")
     with ui.section("Measures by health under each goal (chart)", key="goal-health"):
         ui.chart(
-            charts.goal_health_chart(health, fiscal_year_label=fy),
-            table=health.drop(columns="state"),
-            data=view.goal_data(public, goals),
+            built["goal_chart"],
+            table=built["goal_health"],
+            data=built["goal_data"],
             alt=f"Stacked bars: the measures under each of the plan's {len(goals)} goals by health.",
             key="goal-health",
             file_name=f"{bureau['code']}-goals-{fy_key}.csv",
@@ -143,7 +182,7 @@ else:
 
 # --- actions --------------------------------------------------------------------------------------
 st.header("Actions")
-actions = view.actions_table(public, goals, ctx.read("action_updates", bureau_id=bureau_id))
+actions = built["actions"]
 if actions.empty:
     st.info("This plan has no actions in the tracker yet.")
 else:
@@ -158,14 +197,14 @@ else:
     with ui.section(f"Every action, with its latest update by {deadline}", key="actions"):
         ui.table(actions, key="actions")
         ui.download(
-            view.actions_data(public, goals),
+            built["actions_data"],
             file_name=f"{bureau['code']}-actions-{fy_key}.csv",
             key="actions",
         )
 
 # --- results scorecard ----------------------------------------------------------------------------
 st.header("Results scorecard")
-if plan_measures.empty:
+if not built["has_measures"]:
     st.info("This plan has no performance measures in the tracker yet.")
 else:
     st.caption(
@@ -175,7 +214,7 @@ else:
         "its chart."
     )
     ui.table(
-        view.scorecard(public, measures, goals, fiscal_year_key=fy_key),
+        built["scorecard"],
         key="scorecard",
         links={"Measure": "measure_url"},
         # A phone gets the essentials; the measure's own page, and the download, have the rest.
@@ -183,7 +222,7 @@ else:
         phone_fold="Every measure, one card each",
     )
     ui.download(
-        view.scorecard_data(public, measures, goals),
+        built["scorecard_data"],
         file_name=f"{bureau['code']}-scorecard-{fy_key}.csv",
         label="Download the scorecard (CSV)",
         key="scorecard",
@@ -191,14 +230,6 @@ else:
 
 # --- disparities ----------------------------------------------------------------------------------
 st.header("Disparities by race: workforce and contracting")
-benchmarks = ctx.read("benchmark_share_frame")
-panels = view.disparity_panels(
-    public,
-    measures=measures,
-    goals=goals,
-    groups=ctx.read("race_groups"),
-    benchmark_names=dict(zip(benchmarks["benchmark_id"], benchmarks["benchmark_name"], strict=False)),
-)
 if not panels:
     st.info(
         "This plan has no workforce or contracting measure broken down by race/ethnicity, so there is "

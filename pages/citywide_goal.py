@@ -63,6 +63,40 @@ if headline.n_goals == 0:
     )
     st.stop()
 
+
+def _build() -> dict:
+    """The goal's tables and figures for the year: built once, then redrawn."""
+    contributions = view.bureau_contributions(
+        public, goals=goals, bureaus=ctx.read("bureaus", include_inactive=True), citywide_goal_id=goal_id
+    )
+    focus = view.focus_area_breakdown(
+        public, goals=goals, focus_areas=ctx.read("focus_areas"), citywide_goal_id=goal_id
+    )
+    by_strategy = view.strategy_breakdown(
+        public,
+        goals=goals,
+        strategies=ctx.read("strategies"),
+        links=ctx.read("goal_strategy_links"),
+        citywide_goal_id=goal_id,
+    )
+    return {
+        "contributions": contributions,
+        "contributions_chart": charts.contributions_chart(
+            contributions, goal_number=number, fiscal_year_label=fy
+        ),
+        "focus": focus,
+        "focus_chart": charts.breakdown_chart(
+            focus, by="focus area", goal_number=number, fiscal_year_label=fy
+        ),
+        "strategies": by_strategy,
+        "strategies_chart": charts.breakdown_chart(
+            by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy
+        ),
+    }
+
+
+built = ctx.memo("goal-page", _build, goal=number, year=year)
+
 tiles = st.columns(3)
 tiles[0].metric(
     "Progress to target",
@@ -93,11 +127,9 @@ st.markdown(
     "progress to target of those goals. The goal's own progress is the mean over all its bureau goals, so "
     "bureaus with more goals weigh more in it."
 )
-contributions = view.bureau_contributions(
-    public, goals=goals, bureaus=ctx.read("bureaus", include_inactive=True), citywide_goal_id=goal_id
-)
+contributions = built["contributions"]
 ui.chart(
-    charts.contributions_chart(contributions, goal_number=number, fiscal_year_label=fy),
+    built["contributions_chart"],
     table=bureau_chart_table(contributions),
     data=contributions.drop(columns=["progress_text"]),
     alt=view.contributions_alt(contributions, goal_number=number, fiscal_year_label=fy),
@@ -131,28 +163,20 @@ ui.chart(
 )
 
 st.header("By focus area and by strategy")
-focus = view.focus_area_breakdown(
-    public, goals=goals, focus_areas=ctx.read("focus_areas"), citywide_goal_id=goal_id
-)
+focus = built["focus"]
 with ui.section("By focus area", key="focus-areas", expanded=True):
     ui.chart(
-        charts.breakdown_chart(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
+        built["focus_chart"],
         table=view.breakdown_table(focus, heading="Focus area"),
         alt=view.breakdown_alt(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
         key="focus-areas",
         file_name=f"goal-{number}-focus-areas-{fy_key}.csv",
     )
-by_strategy = view.strategy_breakdown(
-    public,
-    goals=goals,
-    strategies=ctx.read("strategies"),
-    links=ctx.read("goal_strategy_links"),
-    citywide_goal_id=goal_id,
-)
+by_strategy = built["strategies"]
 with ui.section("By strategy", key="strategies"):
     st.markdown("A bureau goal that names several strategies counts under each of them.")
     ui.chart(
-        charts.breakdown_chart(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
+        built["strategies_chart"],
         table=view.breakdown_table(by_strategy, heading="Strategy"),
         alt=view.breakdown_alt(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
         key="strategies",

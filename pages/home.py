@@ -32,9 +32,33 @@ citywide_goals = ctx.read("citywide_goals")
 bureaus = ctx.read("bureaus")
 city = view.city_row(public)
 goals = view.goal_progress(public, citywide_goals)
-table = ctx.memo(
-    "overview-bureaus", lambda: view.bureau_table(public, bureaus=bureaus, fiscal_year=year), year=year
-)
+
+
+def _build() -> dict:
+    """The overview's tables and figures for the year: built once, then redrawn."""
+    table = view.bureau_table(public, bureaus=bureaus, fiscal_year=year)
+    grid = view.bureau_goal_grid(
+        public, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals
+    )
+    health = {int(goal.id): view.goal_health(public, int(goal.id)) for goal in goals.itertuples()}
+    return {
+        "bureaus": table,
+        "goal_health": health,
+        "goal_charts": {
+            goal.number: charts.goal_health_chart(
+                health[int(goal.id)], goal_number=goal.number, fiscal_year_label=fy
+            )
+            for goal in goals.itertuples()
+        },
+        "grid_chart": charts.grid_chart(grid, fiscal_year_label=fy),
+        "grid_table": view.grid_table(grid),
+        "grid_data": view.grid_data(grid),
+        "reporting_chart": charts.reporting_chart(table, fiscal_year_label=fy),
+    }
+
+
+built = ctx.memo("overview-page", _build, year=year)
+table = built["bureaus"]
 
 st.header("Progress toward the citywide goals")
 for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=False):
@@ -87,10 +111,9 @@ for goal in goals.itertuples():
             f"{plural(goal.n_actions, 'action')}."
         )
         ui.link(f"Open goal {goal.number}: {goal.short_title}", "goal", goal=goal.number, fy=fy_key)
-        health = view.goal_health(public, int(goal.id))
-        health_table = state_table(health, HEALTH, noun="Measures")
+        health_table = state_table(built["goal_health"][int(goal.id)], HEALTH, noun="Measures")
         ui.chart(
-            charts.goal_health_chart(health, goal_number=goal.number, fiscal_year_label=fy),
+            built["goal_charts"][goal.number],
             table=health_table.drop(columns="state_key"),
             data=health_table.rename(columns={"State": "health_label", "state_key": "health"}),
             alt=f"Bar chart of the measures under goal {goal.number} by health: "
@@ -101,13 +124,12 @@ for goal in goals.itertuples():
         )
 
 st.header("Bureaus by citywide goal")
-grid = view.bureau_goal_grid(public, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals)
 wide, narrow = ui.by_width("grid")
 with wide:
     ui.chart(
-        charts.grid_chart(grid, fiscal_year_label=fy),
-        table=view.grid_table(grid),
-        data=view.grid_data(grid),
+        built["grid_chart"],
+        table=built["grid_table"],
+        data=built["grid_data"],
         alt="Each bureau's mean progress to target under each citywide goal; darker cells are further from "
         "target, and a dash means the bureau has no goal under it.",
         key="grid",
@@ -116,7 +138,7 @@ with wide:
 with narrow:
     st.markdown(f"**Progress to target by bureau and citywide goal, {fy}**")
     st.caption("A dash: the bureau has no goal under that citywide goal.")
-    ui.table(view.grid_table(grid), key="grid")
+    ui.table(built["grid_table"], key="grid")
 
 st.header("Who is reporting")
 stopped = view.stopped_names(table)
@@ -131,7 +153,7 @@ else:
     st.success(f"Every bureau has reported within the last year as of {fy}.", icon=":material/check_circle:")
 with ui.section(f"Measures reported by each bureau, {fy}", key="reporting"):
     ui.chart(
-        charts.reporting_chart(table, fiscal_year_label=fy),
+        built["reporting_chart"],
         table=table[
             ["name", "Reporting", "measures_due", "measures_reported", "reported_pct", "last_reported"]
         ].rename(

@@ -65,6 +65,9 @@ def difference(value: float | None, *, unit: str) -> str:
     sign = "+" if shown > 0 else "−" if shown < 0 else ""
     if unit == "percent":
         return f"{sign}{abs(shown):,.{display_decimals(unit)}f} points"
+    if sign and unit == "dollars":
+        # A word joiner keeps "−" and "$" on one line: a browser may break between the two signs.
+        sign += WORD_JOINER
     return sign + number(abs(shown), unit=unit)
 
 

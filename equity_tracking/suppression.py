@@ -64,6 +64,7 @@ def hide_cells(
     relations: Sequence[Relation],
     *,
     may_hide: Iterable[Hashable],
+    last_resort: Iterable[Hashable] = (),
     threshold: int = THRESHOLD,
 ) -> dict[Hashable, int]:
     """Which figures to hide, and why (:data:`SMALL` or :data:`COMPLEMENT`); the rest are shown.
@@ -72,6 +73,8 @@ def hide_cells(
     ``may_hide`` are ever hidden. Small counts are hidden first; then, while some relation whose sum
     is published holds hidden figures that subtraction could give back, or could narrow down, the
     largest figure of that relation still shown is hidden too (its sum, when that may be hidden).
+    Figures in ``last_resort`` (the city's, on a grid of bureaus) are hidden as complements only when
+    nothing else in the relation can be.
 
     "Narrow down" is judged as a reader who knows this rule would: each small count lies in 0 to
     ``threshold − 1``, and each protecting figure is at least as large as every figure still shown
@@ -81,6 +84,7 @@ def hide_cells(
     ``S − k × (largest shown)``, which the rule keeps at ``threshold − 1`` or more.
     """
     hideable = set(may_hide)
+    keep = set(last_resort)
     codes: dict[Hashable, int] = {
         cell: SMALL for cell in hideable if np.isfinite(people.get(cell, np.nan)) and people[cell] < threshold
     }
@@ -90,7 +94,7 @@ def hide_cells(
             if relation.total is not None and codes.get(relation.total, SHOWN):
                 continue  # the sum is hidden: nothing to subtract from
             if _exposed(relation, codes, people, threshold):
-                pick = _next_to_hide(relation, codes, people, hideable)
+                pick = _next_to_hide(relation, codes, people, hideable, keep)
                 if pick is not None:
                     codes[pick] = COMPLEMENT
                     changed = True
@@ -115,15 +119,17 @@ def _exposed(relation: Relation, codes: Mapping[Hashable, int], people: Mapping,
 
 
 def _next_to_hide(
-    relation: Relation, codes: Mapping[Hashable, int], people: Mapping, hideable: set
+    relation: Relation, codes: Mapping[Hashable, int], people: Mapping, hideable: set, keep: set
 ) -> Hashable | None:
     """The largest figure of the relation still shown that may be hidden: its sum (which takes the
-    relation out of play altogether) when that may be hidden, else its largest part."""
+    relation out of play altogether) when that may be hidden, else its largest part; a figure to
+    ``keep`` only when there is no other."""
     cells = [*relation.parts, *([relation.total] if relation.total is not None else [])]
     shown = [cell for cell in cells if not codes.get(cell, SHOWN) and cell in hideable]
-    if not shown:
+    preferred = [cell for cell in shown if cell not in keep] or shown
+    if not preferred:
         return None
-    return max(shown, key=lambda cell: (_count(people, cell), str(cell)))
+    return max(preferred, key=lambda cell: (_count(people, cell), str(cell)))
 
 
 def _count(people: Mapping, cell: Hashable) -> float:
@@ -241,7 +247,9 @@ def grid_codes(cells: pd.DataFrame, setup: GroupSetup) -> pd.Series:
                 Relation((CITY, int(group)), tuple((int(b), int(group)) for b in rows["bureau_id"]))
             )
     hideable = [cell for cell in people if cell[1] not in setup.unknown]
-    codes = hide_cells(people, relations, may_hide=hideable)
+    # The city's figures are what most readers come for: protect with the bureaus' cells first.
+    city = [cell for cell in people if cell[0] == CITY]
+    codes = hide_cells(people, relations, may_hide=hideable, last_resort=city)
     return pd.Series(
         [
             codes.get((int(b), int(g)), SHOWN)

@@ -480,10 +480,12 @@ def by_width(key: str):
 def download(data: pd.DataFrame, *, file_name: str, label: str = "Download the data (CSV)", key: str) -> None:
     """The project's own download: raw numbers, ISO dates and codes, formula-safe text.
 
-    The CSV is written when the reader asks for it, not on every run of the page."""
+    The CSV is written when the reader asks for it, not on every run of the page. The click does not
+    rerun the page: a rerun would replace the pending file's id before the browser fetched it."""
     st.download_button(
         label,
         data=lambda: csv_bytes(data),
+        on_click="ignore",
         file_name=file_name,
         mime="text/csv",
         key=f"download-{key}",

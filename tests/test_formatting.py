@@ -87,3 +87,10 @@ def test_a_percentage_difference_is_written_in_points():
     assert difference(2.0, unit="count") == "+2"
     assert difference(-0.02, unit="percent") == "0.0 points"  # no sign on what is shown as zero
     assert ratio(3.125) == "3.125"
+
+
+def test_a_negative_dollar_difference_never_breaks_between_its_signs():
+    # Browsers may wrap between "−" and "$" in a narrow table cell ("−" alone on a line).
+    assert difference(-284053, unit="dollars") == "−\u2060$284,053"
+    assert difference(284053, unit="dollars") == "+\u2060$284,053"
+    assert difference(-3, unit="count") == "−3"  # a sign before a digit never breaks

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from equity_tracking import suppression
@@ -256,3 +256,121 @@ def test_nothing_is_hidden_when_no_group_is_small():
 def test_figures_that_count_no_people_are_never_hidden(unit):
     rows = pd.DataFrame({"value": [3.0, 2.0], "numerator": [np.nan, np.nan]})
     assert np.isnan(suppression.people_counted(rows, pd.Series([unit, unit]))).all()
+
+
+# --- the grid: bureaus by group, with the city's sums (the workforce page) ---------------------------
+
+GRID_GROUPS = (ASIAN, BLACK, WHITE, UNKNOWN)  # no roll-up: each bureau's groups add up to its total
+
+
+def _grid_codes(counts: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:
+    bureaus = sorted({bureau for bureau, _ in counts})
+    city = {group: sum(counts[(bureau, group)] for bureau in bureaus) for group in GRID_GROUPS}
+    cells = pd.DataFrame(
+        [(bureau, group, float(n)) for (bureau, group), n in counts.items()]
+        + [(suppression.CITY, group, float(n)) for group, n in city.items()],
+        columns=["bureau_id", "group_id", "people"],
+    )
+    codes = suppression.grid_codes(cells, SETUP)
+    cell_ids = zip(cells["bureau_id"], cells["group_id"], codes, strict=True)
+    return {(int(bureau), int(group)): int(code) for bureau, group, code in cell_ids}
+
+
+def _grid_relations(bureaus: list[int]) -> list[tuple[tuple[int, int] | None, list[tuple[int, int]]]]:
+    """What adds up on the page: each bureau's groups (and the city's) to its published total, and
+    each group's bureaus to the city's figure."""
+    rows = [(None, [(bureau, group) for group in GRID_GROUPS]) for bureau in [*bureaus, suppression.CITY]]
+    columns = [((suppression.CITY, group), [(bureau, group) for bureau in bureaus]) for group in GRID_GROUPS]
+    return rows + columns
+
+
+def _another_table_fits(
+    known: dict, hidden: list, relations: list, totals: dict, cell: tuple[int, int], not_value: int
+) -> bool:
+    """Whether some table of non-negative whole numbers agrees with every published figure and sum but
+    gives ``cell`` a value other than ``not_value``: a reader then cannot know the hidden count."""
+    bound = max(totals.values())
+
+    def search(values: dict) -> bool:
+        values = dict(values)
+        changed = True
+        while changed:  # a relation with one unknown left decides it
+            changed = False
+            for index, (total, parts) in enumerate(relations):
+                whole = totals[index] if total is None else values.get(total)
+                unknown = [part for part in parts if part not in values]
+                if whole is None:
+                    if not unknown and total is not None:
+                        values[total] = sum(values[part] for part in parts)
+                        changed = True
+                    continue
+                rest = whole - sum(values[part] for part in parts if part in values)
+                if rest < 0:
+                    return False
+                if not unknown:
+                    if rest != 0:
+                        return False
+                elif len(unknown) == 1:
+                    values[unknown[0]] = rest
+                    changed = True
+        if cell in values and values[cell] == not_value:
+            return False
+        free = [part for part in hidden if part not in values]
+        if not free:
+            return True
+        return any(search({**values, free[0]: value}) for value in range(bound + 1))
+
+    return search(known)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 14), st.integers(0, 14), st.integers(0, 30), st.integers(0, 4)),
+        min_size=2,
+        max_size=3,
+    )
+)
+def test_no_hidden_count_in_a_bureau_by_group_grid_can_be_recovered(rows):
+    # A bureau of fewer than 10 people gives its groups away with its own total, which is published
+    # (a total of 0 says every group is 0): no choice of hidden cells can protect those.
+    assume(all(sum(row) >= suppression.THRESHOLD for row in rows))
+    counts = {
+        (bureau, group): value
+        for bureau, row in enumerate(rows, start=1)
+        for group, value in zip(GRID_GROUPS, row, strict=True)
+    }
+    codes = _grid_codes(counts)
+    bureaus = sorted({bureau for bureau, _ in counts})
+    everything = {
+        **counts,
+        **{(suppression.CITY, g): sum(counts[(b, g)] for b in bureaus) for g in GRID_GROUPS},
+    }
+    relations = _grid_relations(bureaus)
+    # The sums a reader always has: every bureau's total and the city's.
+    totals = {
+        index: sum(everything[part] for part in parts)
+        for index, (total, parts) in enumerate(relations)
+        if total is None
+    }
+    known = {cell: value for cell, value in everything.items() if codes[cell] == SHOWN}
+    hidden = [cell for cell in everything if codes[cell] != SHOWN]
+    for cell in (cell for cell in hidden if codes[cell] == SMALL):
+        assert _another_table_fits(known, hidden, relations, totals, cell, everything[cell]), (counts, cell)
+
+
+def test_the_city_figures_stay_shown_and_the_bureaus_cells_protect_the_small_counts():
+    # Five bureaus: 3, 4, 5, 6 and 40 Asian employees, 50 White and 20 Black each, none unknown.
+    # By hand: bureaus 1–4 hide their small Asian count, and each bureau's total would give it back,
+    # so each hides its largest other figure, White (50). The Asian column then has only small counts
+    # hidden (3 + 4 + 5 + 6 = 18, pinned by the city's 58 minus the 40 shown), so bureau 5's 40 hides
+    # too, rather than the city's 58; bureau 5's total would then give its 40 back, so its White
+    # hides as well. Black (20 everywhere) and every city figure stay shown.
+    counts = {(bureau, group): 0 for bureau in range(1, 6) for group in GRID_GROUPS}
+    for bureau, asian in enumerate([3, 4, 5, 6, 40], start=1):
+        counts[(bureau, ASIAN)], counts[(bureau, WHITE)], counts[(bureau, BLACK)] = asian, 50, 20
+    codes = _grid_codes(counts)
+    assert [codes[(bureau, ASIAN)] for bureau in range(1, 6)] == [SMALL] * 4 + [COMPLEMENT]
+    assert [codes[(bureau, WHITE)] for bureau in range(1, 6)] == [COMPLEMENT] * 5
+    assert [codes[(bureau, BLACK)] for bureau in range(1, 6)] == [SHOWN] * 5
+    assert {codes[(suppression.CITY, group)] for group in GRID_GROUPS} == {SHOWN}

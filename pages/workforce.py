@@ -49,6 +49,8 @@ ui.chart(
 
 st.header("Year by year")
 over_time = view.city_over_time(grid)
+never_shown = view.hidden_every_year(over_time)
+not_drawn = f" Hidden in every year, so not drawn: {', '.join(never_shown)}." if never_shown else ""
 ui.chart(
     charts.city_trend_chart(over_time, benchmark=benchmark),
     table=over_time.assign(
@@ -60,7 +62,7 @@ ui.chart(
         Residents=[f"{v:.1f} %" for v in over_time["residents_pct"]],
     )[["Year", "group", "Share", "Residents"]].rename(columns={"group": "Group"}),
     data=view.grid_data(grid[grid["bureau_id"] == 0], bureaus),
-    alt="Line chart: each group's share of the city's workforce in each fiscal year up to " + fy + ".",
+    alt=f"Line chart: each group's share of the city's workforce in each fiscal year up to {fy}." + not_drawn,
     key="city-trend",
     file_name=f"workforce-city-by-year-{fy_key}.csv",
 )

@@ -331,3 +331,13 @@ def test_the_year_and_the_bureau_follow_the_reader_to_another_page(golden, monke
     assert app.query_params["fy"] == "2017-18"
     assert app.query_params["bureau"] == "BB"
     assert metrics(app)["Current"] == "12.0 %"  # M4, Bureau of Beta's only measure
+
+
+def test_workforce_trend_names_the_groups_it_cannot_draw(golden, monkeypatch):
+    # In FY 2016-17 the golden city is Bureau of Alpha alone, and its Asian count (5) hides with
+    # White and People of color (see golden_city), so the line chart up to that year has no point to
+    # draw for those three, and its text alternative says so; by FY 2018-19 nothing is hidden.
+    early = texts(run("pages/workforce.py", golden, monkeypatch, fy="2016-17"))
+    assert "Hidden in every year, so not drawn: Asian, White, People of color." in early
+    later = texts(run("pages/workforce.py", golden, monkeypatch, fy="2018-19"))
+    assert "so not drawn" not in later

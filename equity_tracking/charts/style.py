@@ -140,13 +140,15 @@ def labelled_bars(
     x_range: Sequence[float] | None = (0, 100),
     target: str | None = None,
     target_text: str | None = None,
+    target_name: str = "Target",
     value_name: str = "Value",
     x_axis: Mapping[str, object] | None = None,
 ) -> go.Figure:
     """One bar per row, in the frame's order from the top, each with its ``label`` written above it
     and its ``text`` after its end (after the target, when that lies further right); a row without a
     value gets no bar but keeps its text (e.g. "no data"). ``colour`` names a column of hex colours;
-    ``target`` a column of targets, drawn as a black tick across the bar (with a legend);
+    ``target`` a column of targets, drawn as a black tick across the bar (in the legend as
+    ``target_name``);
     ``x_axis`` adds plotly x-axis settings (e.g. a ``tickprefix`` of "$"). Labels, texts and hover
     texts are written as given: callers pass text from the database through ``plain`` first.
 
@@ -204,7 +206,7 @@ def labelled_bars(
                     "color": PALETTE["black"],
                     "line": {"width": 3, "color": PALETTE["black"]},
                 },
-                "name": "Target",
+                "name": target_name,
                 "hovertext": [str(item) for item in words[keep]],
                 "hoverinfo": "text",
                 "cliponaxis": False,

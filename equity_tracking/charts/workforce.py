@@ -52,14 +52,15 @@ def city_year_chart(rows: pd.DataFrame, *, fiscal_year_label: str, benchmark: st
 
 def city_trend_chart(over_time: pd.DataFrame, *, benchmark: str) -> Chart:
     """Each group's share of the city's workforce year by year: one line per group (its own colour,
-    marker and dash); a hidden year leaves a gap."""
-    layout = house_layout(
-        x_title="Fiscal year", y_title="Share of the city's workforce (%)", height=420, legend_rows=5
-    )
+    marker and dash); a hidden year leaves a gap, and a group hidden in every year is left out of
+    the chart (its table says so)."""
+    layout = house_layout(x_title="Fiscal year", y_title="Share (%)", height=420, legend_rows=5)
     figure = go.Figure(layout=layout)
     groups = over_time.drop_duplicates("group").sort_values("sort_order")["group"].tolist()
-    for position, group in enumerate(groups):
+    for position, group in enumerate(groups):  # colours keep their group whoever is left out
         part = over_time[over_time["group"] == group]
+        if part["hidden"].all():
+            continue
         figure.add_trace(
             go.Scatter(
                 x=[fiscal_year_key(int(year)) for year in part["fiscal_year"]],
@@ -100,10 +101,11 @@ def bureaus_chart(rows: pd.DataFrame, *, group: str, fiscal_year_label: str, ben
         label="label",
         value="value",
         text="text",
-        x_title="Representation index (1.0 is parity with the residents)",
+        x_title="Representation index (1.0 = parity)",
         x_range=(0, top * 1.05),
         target="parity",
         target_text="parity_text",
+        target_name="Parity (1.0)",
         value_name="Representation index",
     )
     return Chart(

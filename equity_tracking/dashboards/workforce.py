@@ -132,6 +132,14 @@ def city_over_time(grid: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def hidden_every_year(over_time: pd.DataFrame) -> list[str]:
+    """The groups whose city share is hidden in every year (``city_over_time``), in their order:
+    the trend chart draws no line for them."""
+    always = over_time.groupby("group", sort=False)["hidden"].all()
+    order = over_time.drop_duplicates("group").sort_values("sort_order")["group"]
+    return [str(group) for group in order if always[group]]
+
+
 def group_options(grid: pd.DataFrame) -> dict[str, str]:
     """``{group id: name}`` in the groups' order."""
     ordered = grid.drop_duplicates("group_id").sort_values("sort_order")

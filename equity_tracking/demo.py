@@ -15,7 +15,8 @@ Rules the rest of the app may rely on:
   row (``group_id`` NULL); for percentages every row carries numerator and denominator, and the
   group numerators and denominators sum to the total's;
 - the measures show a deliberate mix of progress profiles (on track, behind, at risk, achieved,
-  stale, never reported) and a couple of bureaus that stopped reporting after FY 2017-18.
+  stale, never reported), a couple of bureaus that stopped reporting after FY 2017-18, and a few
+  that report every measure on time.
 
 The numbers are invented. The texts are modelled on the kinds of goals, actions and measures that
 Portland bureaus wrote in their 2016–2021 plans; no figure is a real City figure and no person named
@@ -1298,6 +1299,7 @@ class _BureauContext:
     workforce_drift: float = 0.0
     stopped: bool = False  # stopped reporting after FY 2017-18
     submitted: bool = False  # FY 2020-21 figures submitted, not yet published
+    diligent: bool = False  # reports every measure, every period, on time
 
     @property
     def size_multiplier(self) -> float:
@@ -1513,7 +1515,8 @@ class _DemoCity:
                 )
 
     def choose_reporting_behaviour(self) -> None:
-        """A couple of bureaus stop reporting after FY 2017-18; a few have FY 2020-21 unpublished."""
+        """A couple of bureaus stop reporting after FY 2017-18; a few have FY 2020-21 unpublished; a few
+        report every measure on time."""
         # The equity office itself keeps reporting: it is the one asking.
         candidates = [bureau for bureau in self.bureaus if bureau.code != "OE"]
         count = len(self.bureaus)
@@ -1524,6 +1527,10 @@ class _DemoCity:
         submitted_count = self.rng.randint(2, 3) if self.scale == 1 else max(3, round(0.1 * count))
         for bureau in self.rng.sample(reporting, submitted_count):
             bureau.submitted = True
+        # A few bureaus do everything asked of them, so "reported every measure due" is not always 0.
+        steady = [bureau for bureau in reporting if not bureau.submitted]
+        for bureau in self.rng.sample(steady, max(3, round(0.15 * count))):
+            bureau.diligent = True
 
     def describe_workforce(self, bureau: _BureauContext) -> None:
         low, high = HEADCOUNT_RANGES[bureau.size]
@@ -1834,6 +1841,8 @@ class _DemoCity:
         profile = self.rng.choices(list(PROFILE_WEIGHTS), weights=list(PROFILE_WEIGHTS.values()))[0]
         if bureau.stopped and profile != "never_reported":
             return "stale"
+        if bureau.diligent and profile in ("stale", "never_reported"):
+            return "on_track"
         return profile
 
     def cut_periods(self, spec: _MeasureSpec) -> None:

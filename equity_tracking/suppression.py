@@ -64,7 +64,9 @@ def hide_cells(
     relations: Sequence[Relation],
     *,
     may_hide: Iterable[Hashable],
+    last_resort: Iterable[Hashable] = (),
     threshold: int = THRESHOLD,
+    already: Mapping[Hashable, int] | None = None,
 ) -> dict[Hashable, int]:
     """Which figures to hide, and why (:data:`SMALL` or :data:`COMPLEMENT`); the rest are shown.
 
@@ -72,6 +74,8 @@ def hide_cells(
     ``may_hide`` are ever hidden. Small counts are hidden first; then, while some relation whose sum
     is published holds hidden figures that subtraction could give back, or could narrow down, the
     largest figure of that relation still shown is hidden too (its sum, when that may be hidden).
+    Figures in ``last_resort`` are hidden to protect another only when nothing else in the relation
+    can be.
 
     "Narrow down" is judged as a reader who knows this rule would: each small count lies in 0 to
     ``threshold − 1``, and each protecting figure is at least as large as every figure still shown
@@ -81,21 +85,23 @@ def hide_cells(
     them a small count can be anything from 0 up to ``S − k × (largest shown + 1)``, which the rule
     keeps at ``threshold − 1`` or more.
 
-    Known gap: each relation is judged on its own. Where relations cross (a grid of bureaus by group
-    with the city's sums), bounds from one can pin a figure in another; see the strict xfail in
-    tests/test_suppression.py. An audit over all relations at once (a linear programme) is the fix.
+    Each relation is judged on its own here. Where relations cross (a grid of bureaus by group with
+    the city's sums), bounds from one can pin a figure in another: :func:`grid_codes` then audits
+    every relation at once (:func:`pinned_cells`).
     """
     hideable = set(may_hide)
+    keep = set(last_resort)
     codes: dict[Hashable, int] = {
         cell: SMALL for cell in hideable if np.isfinite(people.get(cell, np.nan)) and people[cell] < threshold
     }
+    codes.update(already or {})  # figures an earlier pass hid stay hidden
     for _ in range(len(people) + 1):
         changed = False
         for relation in relations:
             if relation.total is not None and codes.get(relation.total, SHOWN):
                 continue  # the sum is hidden: nothing to subtract from
             if _exposed(relation, codes, people, threshold):
-                pick = _next_to_hide(relation, codes, people, hideable)
+                pick = _next_to_hide(relation, codes, people, hideable, keep)
                 if pick is not None:
                     codes[pick] = COMPLEMENT
                     changed = True
@@ -122,15 +128,17 @@ def _exposed(relation: Relation, codes: Mapping[Hashable, int], people: Mapping,
 
 
 def _next_to_hide(
-    relation: Relation, codes: Mapping[Hashable, int], people: Mapping, hideable: set
+    relation: Relation, codes: Mapping[Hashable, int], people: Mapping, hideable: set, keep: set
 ) -> Hashable | None:
     """The largest figure of the relation still shown that may be hidden: its sum (which takes the
-    relation out of play altogether) when that may be hidden, else its largest part."""
+    relation out of play altogether) when that may be hidden, else its largest part; a figure to
+    ``keep`` only when there is no other."""
     cells = [*relation.parts, *([relation.total] if relation.total is not None else [])]
     shown = [cell for cell in cells if not codes.get(cell, SHOWN) and cell in hideable]
-    if not shown:
+    preferred = [cell for cell in shown if cell not in keep] or shown
+    if not preferred:
         return None
-    return max(shown, key=lambda cell: (_count(people, cell), str(cell)))
+    return max(preferred, key=lambda cell: (_count(people, cell), str(cell)))
 
 
 def _count(people: Mapping, cell: Hashable) -> float:
@@ -248,7 +256,10 @@ def grid_codes(cells: pd.DataFrame, setup: GroupSetup) -> pd.Series:
                 Relation((CITY, int(group)), tuple((int(b), int(group)) for b in rows["bureau_id"]))
             )
     hideable = [cell for cell in people if cell[1] not in setup.unknown]
-    codes = hide_cells(people, relations, may_hide=hideable)
+    # The city's figures are what most readers come for: protect with the bureaus' figures first.
+    city = [cell for cell in people if cell[0] == CITY]
+    codes = hide_cells(people, relations, may_hide=hideable, last_resort=city)
+    codes = _audited(people, relations, codes, hideable, city)
     return pd.Series(
         [
             codes.get((int(b), int(g)), SHOWN)
@@ -257,6 +268,105 @@ def grid_codes(cells: pd.DataFrame, setup: GroupSetup) -> pd.Series:
         index=cells.index,
         dtype="int8",
     )
+
+
+def _audited(
+    people: Mapping[Any, float],
+    relations: Sequence[Relation],
+    codes: dict[Hashable, int],
+    hideable: list,
+    last_resort: list,
+) -> dict[Hashable, int]:
+    """``codes`` with more figures hidden until no hidden figure can be worked back exactly from all
+    the relations together: each round hides the largest figure still shown in a relation that holds
+    a pinned one (usually a sum, which takes that relation out of play), then reapplies the rule."""
+    may_hide = set(hideable)
+    for _ in range(len(people)):
+        pinned = set(pinned_cells(people, relations, codes))
+        if not any(codes[cell] == SMALL for cell in pinned):
+            break  # a protecting figure that can be worked back reveals nobody's small count
+        around = [
+            cell
+            for relation in relations
+            if pinned & {*relation.parts, relation.total}
+            for cell in (*relation.parts, relation.total)
+            if cell is not None and cell in may_hide and not codes.get(cell, SHOWN)
+        ]
+        around = [cell for cell in around if cell not in last_resort] or around
+        if not around:
+            break  # everything near the pinned figures is hidden already: nothing more can help
+        codes[max(around, key=lambda cell: (_count(people, cell), str(cell)))] = COMPLEMENT
+        codes = hide_cells(people, relations, may_hide=may_hide, last_resort=last_resort, already=codes)
+    return codes
+
+
+def pinned_cells(
+    people: Mapping[Any, float], relations: Sequence[Relation], codes: Mapping[Hashable, int]
+) -> list[Hashable]:
+    """The hidden figures a reader can work back exactly from every shown figure and every sum at
+    once, knowing that no figure is negative.
+
+    Two steps, exact for any such system: one linear programme (SciPy's HiGHS) finds the figures
+    that can never be above 0, the rest can all be positive together; on those, no bound binds, so
+    a figure is fixed exactly when the sums alone fix it: when the null space of the sums' matrix
+    has nothing in its coordinate."""
+    from scipy.linalg import null_space  # only grids need SciPy; imported here to keep start-up light
+    from scipy.optimize import linprog
+
+    hidden = [cell for cell, code in codes.items() if code != SHOWN]
+    matrix, values = _hidden_equations(people, relations, hidden)
+    if not len(matrix):
+        return []
+    n = len(hidden)
+    # Variables x (the hidden figures), z (how far each can rise, capped at 1) and a scale s ≥ 1:
+    # maximise Σ z subject to A·x = b·s and z ≤ x. Scaling the polytope up lets every figure that
+    # can be positive reach z = 1 in the same solution.
+    objective = np.concatenate([np.zeros(n), -np.ones(n), [0.0]])
+    equalities = np.hstack([matrix, np.zeros((len(matrix), n)), -values[:, None]])
+    rises = np.hstack([-np.eye(n), np.eye(n), np.zeros((n, 1))])
+    result = linprog(
+        objective,
+        A_ub=rises,
+        b_ub=np.zeros(n),
+        A_eq=equalities,
+        b_eq=np.zeros(len(matrix)),
+        bounds=[(0, None)] * n + [(0, 1)] * n + [(1, None)],
+    )
+    if result.status != 0:
+        return list(hidden)  # cannot tell: treat every hidden figure as exposed
+    free = result.x[n : 2 * n] > 0.5
+    basis = null_space(matrix[:, free]) if free.any() else np.zeros((0, 0))
+    moves = np.zeros(n, dtype=bool)
+    if basis.size:
+        moves[np.flatnonzero(free)] = np.abs(basis).max(axis=1) > 1e-9
+    return [cell for cell, moving in zip(hidden, moves, strict=True) if not moving]
+
+
+def _hidden_equations(
+    people: Mapping[Any, float], relations: Sequence[Relation], hidden: list[Hashable]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each relation that holds a hidden figure, as one row of A·x = b over the hidden figures x:
+    the shown figures and the always-published sums move to b."""
+    position = {cell: index for index, cell in enumerate(hidden)}
+    rows, values = [], []
+    for relation in relations:
+        if not any(cell in position for cell in (*relation.parts, relation.total)):
+            continue
+        row, value = np.zeros(len(hidden)), 0.0
+        for part in relation.parts:
+            if part in position:
+                row[position[part]] += 1.0
+            else:
+                value -= _count(people, part)
+        if relation.total is None:
+            value += sum(_count(people, part) for part in relation.parts)  # always published
+        elif relation.total in position:
+            row[position[relation.total]] -= 1.0
+        else:
+            value += _count(people, relation.total)
+        rows.append(row)
+        values.append(value)
+    return np.array(rows).reshape(len(rows), len(hidden)), np.array(values, dtype=float)
 
 
 # --- derived figures -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from equity_tracking import suppression
@@ -356,15 +356,12 @@ def test_a_grid_whose_sums_do_not_cross_hides_no_recoverable_count():
     assert _pinned_cells(counts) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: each sum is judged on its own; crossing sums can pin a count (needs an LP audit)",
-)
 def test_crossing_sums_cannot_pin_a_hidden_count():
     # Bureaus 1 and 2: Asian 0, Black 10, White 0; bureau 3: 10 of each. Bureaus 1 and 2 hide Asian
-    # and White (small) and Black (to protect them). The city's Black (30) minus bureau 3's (10)
-    # leaves 20 for two hidden figures that their bureaus' totals cap at 10 each: both are 10, and
-    # then each bureau's Asian and White are 0. A reader recovers every small count.
+    # and White (small) and Black (to protect them). Judged a sum at a time, that was enough; but the
+    # city's Black (30) minus bureau 3's (10) leaves 20 for two hidden figures that their bureaus'
+    # totals cap at 10 each: both are 10, and then each bureau's Asian and White are 0. The audit of
+    # all sums at once finds this and hides more.
     rows = [(0, 10, 0, 0), (0, 10, 0, 0), (10, 10, 10, 0)]
     counts = {
         (bureau, group): value
@@ -372,3 +369,41 @@ def test_crossing_sums_cannot_pin_a_hidden_count():
         for group, value in zip(GRID_GROUPS, row, strict=True)
     }
     assert _pinned_cells(counts) == []
+
+
+def test_the_city_figures_stay_shown_and_the_bureaus_cells_protect_the_small_counts():
+    # Five bureaus: 3, 4, 5, 6 and 40 Asian employees, 50 White and 20 Black each, none unknown.
+    # By hand: bureaus 1–4 hide their small Asian count, and each bureau's total would give it back,
+    # so each hides its largest other figure, White (50). The Asian column then has only small counts
+    # hidden (3 + 4 + 5 + 6 = 18, pinned by the city's 58 minus the 40 shown), so bureau 5's 40 hides
+    # too, rather than the city's 58; bureau 5's total would then give its 40 back, so its White
+    # hides as well. Black (20 everywhere) and every city figure stay shown.
+    counts = {(bureau, group): 0 for bureau in range(1, 6) for group in GRID_GROUPS}
+    for bureau, asian in enumerate([3, 4, 5, 6, 40], start=1):
+        counts[(bureau, ASIAN)], counts[(bureau, WHITE)], counts[(bureau, BLACK)] = asian, 50, 20
+    codes = _grid_codes(counts)
+    assert [codes[(bureau, ASIAN)] for bureau in range(1, 6)] == [SMALL] * 4 + [COMPLEMENT]
+    assert [codes[(bureau, WHITE)] for bureau in range(1, 6)] == [COMPLEMENT] * 5
+    assert [codes[(bureau, BLACK)] for bureau in range(1, 6)] == [SHOWN] * 5
+    assert {codes[(suppression.CITY, group)] for group in GRID_GROUPS} == {SHOWN}
+    assert _pinned_cells(counts) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 14), st.integers(0, 14), st.integers(0, 30), st.integers(0, 4)),
+        min_size=2,
+        max_size=3,
+    )
+)
+def test_no_hidden_count_in_a_bureau_by_group_grid_can_be_recovered(rows):
+    # A bureau of fewer than 10 people gives its groups away with its own total, which is published
+    # (a total of 0 says every group is 0): no choice of hidden figures can protect those.
+    assume(all(sum(row) >= suppression.THRESHOLD for row in rows))
+    counts = {
+        (bureau, group): value
+        for bureau, row in enumerate(rows, start=1)
+        for group, value in zip(GRID_GROUPS, row, strict=True)
+    }
+    assert _pinned_cells(counts) == [], counts

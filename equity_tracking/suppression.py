@@ -277,26 +277,29 @@ def _audited(
     hideable: list,
     last_resort: list,
 ) -> dict[Hashable, int]:
-    """``codes`` with more figures hidden until no hidden figure can be worked back exactly from all
-    the relations together: each round hides the largest figure still shown in a relation that holds
-    a pinned one (usually a sum, which takes that relation out of play), then reapplies the rule."""
-    may_hide = set(hideable)
+    """``codes`` with more figures hidden until no small count can be worked back exactly from all
+    the relations together. Each round hides the largest figure still shown in a relation that holds
+    a pinned figure (anywhere, if none is left near one; the ``last_resort`` figures last), then
+    reapplies the rule. Once everything that may be hidden is, what is left to a reader is the
+    published totals alone (a bureau of 3 people gives away its groups with its total)."""
+    may_hide, keep = set(hideable), set(last_resort)
     for _ in range(len(people)):
         pinned = set(pinned_cells(people, relations, codes))
         if not any(codes[cell] == SMALL for cell in pinned):
             break  # a protecting figure that can be worked back reveals nobody's small count
-        around = [
+        still_shown = [cell for cell in may_hide if not codes.get(cell, SHOWN)]
+        near = {
             cell
             for relation in relations
             if pinned & {*relation.parts, relation.total}
             for cell in (*relation.parts, relation.total)
-            if cell is not None and cell in may_hide and not codes.get(cell, SHOWN)
-        ]
-        around = [cell for cell in around if cell not in last_resort] or around
-        if not around:
-            break  # everything near the pinned figures is hidden already: nothing more can help
-        codes[max(around, key=lambda cell: (_count(people, cell), str(cell)))] = COMPLEMENT
-        codes = hide_cells(people, relations, may_hide=may_hide, last_resort=last_resort, already=codes)
+        }
+        choices = [cell for cell in still_shown if cell in near] or still_shown
+        choices = [cell for cell in choices if cell not in keep] or choices
+        if not choices:
+            break  # everything that may be hidden is hidden
+        codes[max(choices, key=lambda cell: (_count(people, cell), str(cell)))] = COMPLEMENT
+        codes = hide_cells(people, relations, may_hide=may_hide, last_resort=keep, already=codes)
     return codes
 
 

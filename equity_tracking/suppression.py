@@ -134,8 +134,13 @@ def _next_to_hide(
     relation out of play altogether) when that may be hidden, else its largest part; a figure to
     ``keep`` only when there is no other."""
     cells = [*relation.parts, *([relation.total] if relation.total is not None else [])]
-    shown = [cell for cell in cells if not codes.get(cell, SHOWN) and cell in hideable]
-    preferred = [cell for cell in shown if cell not in keep] or shown
+    return _largest([cell for cell in cells if not codes.get(cell, SHOWN) and cell in hideable], people, keep)
+
+
+def _largest(cells: Sequence[Hashable], people: Mapping, keep: set) -> Hashable | None:
+    """The largest of ``cells`` (ties by position), passing over those to ``keep`` unless they are
+    all there is; None for no cells."""
+    preferred = [cell for cell in cells if cell not in keep] or list(cells)
     if not preferred:
         return None
     return max(preferred, key=lambda cell: (_count(people, cell), str(cell)))
@@ -294,11 +299,10 @@ def _audited(
             if pinned & {*relation.parts, relation.total}
             for cell in (*relation.parts, relation.total)
         }
-        choices = [cell for cell in still_shown if cell in near] or still_shown
-        choices = [cell for cell in choices if cell not in keep] or choices
-        if not choices:
+        pick = _largest([cell for cell in still_shown if cell in near] or still_shown, people, keep)
+        if pick is None:
             break  # everything that may be hidden is hidden
-        codes[max(choices, key=lambda cell: (_count(people, cell), str(cell)))] = COMPLEMENT
+        codes[pick] = COMPLEMENT
         codes = hide_cells(people, relations, may_hide=may_hide, last_resort=keep, already=codes)
     return codes
 

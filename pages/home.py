@@ -45,7 +45,7 @@ def _build() -> dict:
         "bureaus": table,
         "goal_health": health,
         "goal_charts": {
-            goal.number: charts.goal_health_chart(
+            int(goal.id): charts.goal_health_chart(
                 health[int(goal.id)], goal_number=goal.number, fiscal_year_label=fy
             )
             for goal in goals.itertuples()
@@ -113,7 +113,7 @@ for goal in goals.itertuples():
         ui.link(f"Open goal {goal.number}: {goal.short_title}", "goal", goal=goal.number, fy=fy_key)
         health_table = state_table(built["goal_health"][int(goal.id)], HEALTH, noun="Measures")
         ui.chart(
-            built["goal_charts"][goal.number],
+            built["goal_charts"][int(goal.id)],
             table=health_table.drop(columns="state_key"),
             data=health_table.rename(columns={"State": "health_label", "state_key": "health"}),
             alt=f"Bar chart of the measures under goal {goal.number} by health: "

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from equity_tracking.analytics.states import CATEGORICAL_COLOURS, PALETTE
 from equity_tracking.charts.style import Chart, escaped, house_layout, labelled_bars, paired_bars
 from equity_tracking.dashboards.common import fiscal_year_key
+from equity_tracking.dashboards.workforce import hidden_every_year
 from equity_tracking.formatting import index, percent
 from equity_tracking.suppression import HIDDEN_LABEL
 
@@ -57,10 +58,11 @@ def city_trend_chart(over_time: pd.DataFrame, *, benchmark: str) -> Chart:
     layout = house_layout(x_title="Fiscal year", y_title="Share (%)", height=420, legend_rows=5)
     figure = go.Figure(layout=layout)
     groups = over_time.drop_duplicates("group").sort_values("sort_order")["group"].tolist()
+    never_shown = set(hidden_every_year(over_time))
     for position, group in enumerate(groups):  # colours keep their group whoever is left out
-        part = over_time[over_time["group"] == group]
-        if part["hidden"].all():
+        if group in never_shown:
             continue
+        part = over_time[over_time["group"] == group]
         figure.add_trace(
             go.Scatter(
                 x=[fiscal_year_key(int(year)) for year in part["fiscal_year"]],

@@ -23,10 +23,12 @@ test: lint chromium
 test-browser: setup-dev chromium
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
+# bandit: no finding of high severity is allowed (-lll); docs/security.md.
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -q -r equity_tracking app.py serve.py pages -lll
 
 setup: $(STAMPS)/runtime
 setup-dev: $(STAMPS)/dev

@@ -1,4 +1,4 @@
-"""The server: Streamlit's ASGI app around ``app.py``, with the tracker's own routes.
+"""The server: Streamlit's ASGI app around ``app.py``, with the tracker's own routes and protections.
 
 ``streamlit run serve.py`` (what ``make run`` does) finds the ``st.App`` below and serves ``app.py``
 through it. The routes answer before Streamlit does:
@@ -6,22 +6,230 @@ through it. The routes answer before Streamlit does:
 - ``/bureau/TR``, ``/measure/87``, ``/goal/2`` and any other path below a page redirect to the
   page's own URL (``/bureau?bureau=TR``): Streamlit would serve its page shell there, which loads its
   scripts from the wrong folder and shows a blank page.
+
+and a middleware in front of every request (``docs/security.md`` explains each choice):
+
+- a request whose ``Host`` is not in ``EQUITY_ALLOWED_HOSTS`` (default: the loopback names) gets
+  400, and a WebSocket with one is closed before it opens;
+- ``/_stcore/metrics`` (Streamlit's per-session and cache statistics) answers 404;
+- every HTTP response says that no other site may frame it, and that it must not be sniffed, and
+  lets the browser fetch images, fonts and connections from this server only.
+
+Streamlit lets any session clear every shared cache, for all users, with a ``clear_cache`` message
+over its WebSocket (the toolbar only hides the menu item). :func:`refuse_clear_cache_unless_allowed`
+makes the server refuse that message unless the session's principal may clear caches.
 """
 
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from functools import wraps
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
 from equity_tracking.navigation import PAGES, short_link_target
+from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
+
+LOGGER = logging.getLogger("equity_tracking.serve")
+
+# Where each script run keeps the session's signed-in principal (``ui.py`` writes it; absent means
+# anonymous). Only the server reads it here; the browser cannot set session state.
+PRINCIPAL_KEY = "_equity_principal"
+
+ALLOWED_HOSTS_VARIABLE = "EQUITY_ALLOWED_HOSTS"
+DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "::1")
+# A host name (optionally "*." for every subdomain), an IPv4 address or an IPv6 address.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*|[0-9a-f:.]+")
+
+# Sent with every HTTP response. The app is never framed by another site (embeds of public pages,
+# when they come, will be an explicit exception); the browser may load images, fonts, media and
+# connections from this server (and data: and blob: URLs it builds itself) only, so no visitor's
+# browser talks to a third party even if a component would ask it to.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "frame-ancestors 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+METRICS_PATH_END = "/_stcore/metrics"
 
 # The app routes with st.navigation alone. Until app.py has run once, Streamlit otherwise treats
 # pages/ as an old-style pages folder: /bureau runs pages/bureau.py by itself (its guard then
 # reroutes), and /goal, which no file is named after, opens a "Page not found" dialog.
 PagesManager.uses_pages_directory = False
+
+
+# --- the clear-cache message ---------------------------------------------------------------------
+
+
+def session_principal(session: AppSession) -> Principal:
+    """The principal the session's latest script run stored; anonymous when there is none (or
+    anything else is stored there, or the state cannot be read)."""
+    try:
+        principal = session.session_state[PRINCIPAL_KEY]
+    except Exception:  # a missing key, or state being replaced by a run: fail closed
+        return ANONYMOUS
+    return principal if isinstance(principal, Principal) else ANONYMOUS
+
+
+def may_clear_caches(session: AppSession) -> bool:
+    """Whether the session's principal may clear every cache; no when it cannot be decided."""
+    try:
+        return allowed(session_principal(session), Permission.CLEAR_CACHES)
+    except Exception:  # fail closed: a refusal costs nothing, a clear costs every visitor
+        LOGGER.exception("Could not decide whether session %s may clear caches; refused.", session.id)
+        return False
+
+
+def refuse_clear_cache_unless_allowed() -> None:
+    """Make every session refuse Streamlit's ``clear_cache`` BackMsg unless its principal holds
+    :attr:`Permission.CLEAR_CACHES`. Streamlit's handler clears ``st.cache_data`` and
+    ``st.cache_resource`` for the whole process; a refusal changes nothing and is logged.
+
+    Wraps ``AppSession.handle_backmsg``, through which the WebSocket handler passes every message
+    (``Runtime.handle_backmsg``). Idempotent."""
+    original: Callable[[AppSession, BackMsg], None] = AppSession.handle_backmsg
+    if getattr(original, "_equity_guarded", False):
+        return
+
+    @wraps(original)
+    def handle_backmsg(self: AppSession, msg: BackMsg) -> None:
+        if msg.WhichOneof("type") == "clear_cache" and not may_clear_caches(self):
+            LOGGER.warning(
+                "Refused a clear-cache request from session %s: it is not signed in as someone who "
+                "may clear caches.",
+                self.id,
+            )
+            return
+        original(self, msg)
+
+    handle_backmsg._equity_guarded = True  # type: ignore[attr-defined]
+    AppSession.handle_backmsg = handle_backmsg  # type: ignore[method-assign]
+
+
+# --- allowed hosts, private routes and security headers ------------------------------------------
+
+
+class ConfigurationError(ValueError):
+    """A server setting that cannot be used; the message names the variable and what to set."""
+
+
+def allowed_hosts(environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """The host names the server answers to: ``EQUITY_ALLOWED_HOSTS`` (comma-separated names or
+    addresses, ``*.example.org`` for every subdomain), else the loopback names."""
+    raw = environ.get(ALLOWED_HOSTS_VARIABLE, "")
+    hosts = tuple(_normalise_host(part) for part in raw.split(",") if part.strip())
+    for host in hosts:
+        if not _HOST_PATTERN.fullmatch(host):
+            raise ConfigurationError(
+                f"{ALLOWED_HOSTS_VARIABLE} holds {host!r}, which is not a host name or address. "
+                "List the names the app is reached at, e.g. equity.example.org,localhost."
+            )
+    return hosts or DEFAULT_ALLOWED_HOSTS
+
+
+def _normalise_host(host: str) -> str:
+    return host.strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
+
+
+def host_allowed(host_header: str | None, hosts: tuple[str, ...]) -> bool:
+    """Whether a ``Host`` header (a name or address, with an optional port) names one of ``hosts``."""
+    if not host_header:
+        return False
+    try:
+        parsed = urlsplit(f"//{host_header}")
+        _ = parsed.port  # reading it checks that a port is a number in range
+    except ValueError:
+        return False
+    if parsed.hostname is None or parsed.username or parsed.password or parsed.path or parsed.query:
+        return False
+    name = _normalise_host(parsed.hostname)
+    return any(
+        name == host or (host.startswith("*.") and name.endswith(host[1:]) and len(name) > len(host) - 1)
+        for host in hosts
+    )
+
+
+def is_private_path(path: str) -> bool:
+    """Whether a path is one of Streamlit's routes that must not be public (the metrics)."""
+    collapsed = re.sub(r"/+", "/", path).rstrip("/")
+    return collapsed.endswith(METRICS_PATH_END)
+
+
+class HardeningMiddleware:
+    """Checks the ``Host`` of every request and WebSocket, hides private routes, and adds
+    :data:`SECURITY_HEADERS` to every HTTP response. Pure ASGI, so WebSockets pass through."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host")
+        if not host_allowed(host, self.hosts):
+            LOGGER.warning("Refused a request for an unknown host %r (%s).", host, ALLOWED_HOSTS_VARIABLE)
+            await self._refuse(scope, receive, send, 400, "Bad request: unknown host.")
+            return
+        if is_private_path(scope.get("path", "")):
+            await self._refuse(scope, receive, send, 404, "Not found")
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
+        if scope["type"] == "websocket":
+            # Closing before accepting makes the server answer the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        response = PlainTextResponse(text, status_code=status, headers=SECURITY_HEADERS)
+        await response(scope, receive, send)
+
+
+def _log_to_stderr() -> None:
+    """The tracker's own log lines (refusals, database errors with their details) go to the server's
+    standard error, like Streamlit's."""
+    logger = logging.getLogger("equity_tracking")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+# --- routes ---------------------------------------------------------------------------------------
 
 
 async def short_link(request: Request) -> Response:
@@ -31,7 +239,11 @@ async def short_link(request: Request) -> Response:
     return RedirectResponse(target, status_code=307)
 
 
+_log_to_stderr()
+refuse_clear_cache_unless_allowed()
+
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=[Route(f"/{spec.url_path}/{{rest:path}}", short_link) for spec in PAGES],
+    middleware=[Middleware(HardeningMiddleware, hosts=allowed_hosts())],
 )

@@ -1,12 +1,15 @@
 """Database connections: engines for SQLite and PostgreSQL, and clear errors when they fail.
 
 Owns how a URL becomes an engine (SQLite with WAL, foreign keys and a busy timeout; PostgreSQL
-through psycopg 3), how a URL is shown to people (password masked), and the one-line message for
-a database that cannot be reached or a URL that cannot be read.
+through psycopg 3), how a URL is shown to people (password masked), and the messages for a database
+that cannot be reached or a URL that cannot be read: a one-line, password-masked description for the
+people who run the tracker (the command line, the server log), and one generic sentence for visitors,
+which names no server path, host, port, database or role.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -16,10 +19,15 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 URL_EXAMPLES = "sqlite:///data/equity.db or postgresql+psycopg://user:password@host:5432/dbname"
+# All a visitor is told about a database problem; what went wrong goes to the server log.
+PUBLIC_DATABASE_ERROR = "The database is not reachable right now. Please try again later."
+
+LOGGER = logging.getLogger(__name__)
 
 
 class DatabaseError(RuntimeError):
-    """A database problem a person can fix; ``str()`` is one line naming the (masked) URL."""
+    """A database problem a person can fix; ``str()`` is one line naming the (masked) URL, for the
+    people who run the tracker. Visitors are told :func:`public_error_message` instead."""
 
 
 def mask_url(url: str | URL) -> str:
@@ -100,15 +108,38 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        raise DatabaseError(describe_connection_error(engine.url, error)) from error
+        raise DatabaseError(connection_error_detail(engine.url, error)) from error
 
 
-def describe_connection_error(url: URL, error: Exception) -> str:
+def connection_error_detail(url: URL, error: Exception) -> str:
+    """For the people who run the tracker: one line naming the (masked) URL, the reason and the fix.
+    Never shown to visitors (see :func:`describe_connection_error`)."""
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     return (
         f"Cannot connect to the database at {mask_url(url)}: {reason}. "
         "Check that the server is running and that EQUITY_DATABASE_URL is right."
     )
+
+
+def describe_connection_error(url: URL, error: Exception) -> str:
+    """For visitors: :data:`PUBLIC_DATABASE_ERROR`, which names no path, host, port, database or
+    role. The details go to the server log."""
+    LOGGER.warning("%s", connection_error_detail(url, error))
+    return PUBLIC_DATABASE_ERROR
+
+
+def public_error_message(error: BaseException) -> str:
+    """For visitors, whatever stopped the database being used (a :class:`DatabaseError`, a settings
+    error, an SQLAlchemy error): :data:`PUBLIC_DATABASE_ERROR`. The error's own message, which can
+    name the masked URL, a file path or the database's revision, goes to the server log."""
+    reason = " ".join(str(getattr(error, "orig", None) or error).split()) or type(error).__name__
+    LOGGER.warning("The database cannot be used: %s", _mask_urls_in(reason))
+    return PUBLIC_DATABASE_ERROR
+
+
+def _mask_urls_in(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***``."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
 def is_postgresql(engine: Engine) -> bool:

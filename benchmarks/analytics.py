@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from equity_tracking.permissions import PUBLIC
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
 SECTION_START = "<!-- analytics:start -->"
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.database_url or _default_url(args.scale, args.seed, fresh=args.fresh)
     engine, load_seconds = _prepare(url, scale=args.scale, seed=args.seed)
     started = time.perf_counter()
-    frames = load_frames(engine)
+    frames = load_frames(engine, viewer=PUBLIC)
     read_seconds = time.perf_counter() - started
     runs, cpu = [], []
     for _ in range(max(1, args.repeat)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import getpass
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,14 +20,14 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from equity_tracking.db import DatabaseError, check_connection, describe_connection_error, make_engine
+from equity_tracking.db import DatabaseError, check_connection, connection_error_detail, make_engine
+from equity_tracking.models import Role
 from equity_tracking.settings import Settings, SettingsError, resolve_sqlite_path
 
 # Commands that later releases fill in. Until then they answer plainly instead of pretending.
 NOT_YET = {
     "import": "importing plan data from an Excel workbook or CSV folder",
     "export": "exporting plan data",
-    "create-user": "creating sign-in accounts",
 }
 
 
@@ -64,9 +65,36 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2016, help="random seed (same seed, same data)")
 
     commands.add_parser("check", help="verify the database: schema version, orphaned rows, counts")
+
+    create_user = commands.add_parser("create-user", help="create a sign-in account")
+    create_user.add_argument("--email", required=True, help="the person's email (their sign-in name)")
+    create_user.add_argument("--name", help="how the person is named on pages (default: from the email)")
+    create_user.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create_user.add_argument(
+        "--bureau", action="append", default=[], metavar="CODE", help="a bureau an editor edits (repeatable)"
+    )
+    _password_options(create_user, sso_only=True)
+
+    reset = commands.add_parser("reset-password", help="set a new password for an account and unlock it")
+    reset.add_argument("--email", required=True)
+    _password_options(reset, sso_only=False)
     for name, what in NOT_YET.items():
         commands.add_parser(name, help=f"{what} (not available yet)")
     return parser
+
+
+def _password_options(parser: argparse.ArgumentParser, *, sso_only: bool) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (default: ask for it twice)",
+    )
+    if sso_only:
+        parser.add_argument(
+            "--no-password",
+            action="store_true",
+            help="no local password: the person signs in through the city's identity provider only",
+        )
 
 
 def _positive_int(text: str) -> int:
@@ -124,7 +152,7 @@ def cmd_load_demo(settings: Settings, args: argparse.Namespace) -> int:
     try:
         summary = load_demo(startup.engine, scale=args.scale, seed=args.seed, progress=_print_progress)
     except SQLAlchemyError as error:
-        raise CommandError(describe_connection_error(startup.engine.url, error)) from error
+        raise CommandError(connection_error_detail(startup.engine.url, error)) from error
     finally:
         startup.engine.dispose()
     seconds = time.perf_counter() - started
@@ -155,8 +183,68 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password: from stdin with ``--password-stdin``, else asked twice at the terminal;
+    None with ``--no-password``. Never taken as an argument (it would show in the process list)."""
+    if getattr(args, "no_password", False):
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CommandError("give the password with --password-stdin, or run this at a terminal", exit_code=2)
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Once more: ") != first:
+        raise CommandError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking import accounts
+    from equity_tracking.permissions import OPERATOR
+    from equity_tracking.startup import prepare_database
+
+    password = _read_password(args)
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        user_id = accounts.create_user(
+            startup.engine,
+            actor=OPERATOR,
+            email=args.email,
+            display_name=args.name,
+            assignment=accounts.Assignment(Role(args.role), tuple(args.bureau)),
+            password=password,
+        )
+    except accounts.AccountError as error:
+        raise CommandError(str(error)) from error
+    finally:
+        startup.engine.dispose()
+    how = "with a password" if password is not None else "through single sign-on only"
+    print(f"Created user {user_id} ({accounts.normalize_email(args.email)}, {args.role}), signing in {how}.")
+    return 0
+
+
+def cmd_reset_password(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking import accounts
+    from equity_tracking.permissions import OPERATOR
+    from equity_tracking.startup import prepare_database
+
+    password = _read_password(args)
+    assert password is not None
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        accounts.reset_password(startup.engine, actor=OPERATOR, email=args.email, password=password)
+    except accounts.AccountError as error:
+        raise CommandError(str(error)) from error
+    finally:
+        startup.engine.dispose()
+    print(f"New password set for {accounts.normalize_email(args.email)}; any lockout is lifted.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "init-db": cmd_init_db,
     "load-demo": cmd_load_demo,
     "check": cmd_check,
+    "create-user": cmd_create_user,
+    "reset-password": cmd_reset_password,
 }

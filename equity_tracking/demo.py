@@ -1744,6 +1744,12 @@ class _DemoCity:
                     "narrative": self.narrative(status, day),
                     "author_id": bureau.editor_id,
                     "reported_at": _at(day, 17, self.rng.randrange(60)),
+                    # A bureau that submitted its last year's figures submitted its updates with them.
+                    "review_status": (
+                        ReviewStatus.SUBMITTED
+                        if bureau.submitted and day >= fiscal_year(LAST_FY).start_date
+                        else ReviewStatus.PUBLISHED
+                    ).value,
                 }
             )
         return updates

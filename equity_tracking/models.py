@@ -313,6 +313,10 @@ class ActionUpdate(Base):
     narrative: Mapped[str | None] = mapped_column(Text, info=capped_text(4000))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # An update is public once the equity office publishes it, like a measure value.
+    review_status: Mapped[ReviewStatus] = mapped_column(
+        _enum(ReviewStatus, "review_status"), default=ReviewStatus.DRAFT
+    )
 
 
 # --- periods, measures and values -------------------------------------------------------------
@@ -464,7 +468,9 @@ class MeasureValue(Base):
 
 
 class User(Base):
-    """A person who signs in. Sign-in itself comes later; the table is here from the start."""
+    """A person who signs in, with a local password (argon2id hash) or through the city's identity
+    provider (matched by verified email). Disabled users cannot sign in; archived users are
+    disabled and hidden from the Users page, never deleted (the audit log names them)."""
 
     __tablename__ = "users"
 
@@ -475,6 +481,13 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Failed local sign-ins since the last success, and how many lockouts they have caused: each
+    # lockout lasts longer than the one before (see accounts.lockout_for).
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -542,6 +555,7 @@ class AppMetadata(Base):
 
 
 DEMO_DATA_KEY = "demo_data"
+DATA_CHANGES_KEY = "data_changes"  # a counter every write of plan data bumps (reads.data_version)
 
 
 def _length_check(column: Column) -> CheckConstraint | None:

@@ -1,5 +1,5 @@
-"""The page registry: every page the app has, its script, title, URL and the permission it needs,
-and the parameters its links carry.
+"""The page registry: every page the app has, its script, title, URL, sidebar section and the
+permission it needs, and the parameters its links carry.
 
 Plain data, so that which pages a user gets is decided (and tested) without Streamlit; the UI adapter
 turns these into ``st.Page`` objects, and each page script's guard looks itself up here. Also owns
@@ -8,6 +8,7 @@ the short links (``/bureau/TR``) that the server turns into the page's own URL.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -17,6 +18,14 @@ from equity_tracking.permissions import Permission, Principal, allowed
 STREAMLIT_PATHS = frozenset({"_stcore", "media", "component", "static", "app", "favicon.png", "index.html"})
 # URL parameters that follow a reader from page to page (a sidebar click keeps them).
 FISCAL_YEAR, BUREAU, MEASURE, GOAL = "fy", "bureau", "measure", "goal"
+
+
+class Audience(enum.StrEnum):
+    """Who a page is listed for, besides its permission: the sign-in page only for visitors who
+    have not signed in."""
+
+    EVERYONE = "everyone"
+    SIGNED_OUT = "signed_out"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ class PageSpec:
     default: bool = False
     # The parameter a short link's last segment fills: /bureau/TR is /bureau?bureau=TR.
     short_link_param: str | None = None
+    section: str = "Dashboards"  # the sidebar heading it is listed under
+    audience: Audience = Audience.EVERYONE
 
 
 def _public(
@@ -42,8 +53,10 @@ def _public(
     default: bool = False,
     short_link_param: str | None = None,
 ) -> PageSpec:
-    return PageSpec(key, script, title, icon, Permission.VIEW_PUBLIC, url_path, default, short_link_param)
+    return PageSpec(key, script, title, icon, Permission.VIEW_PUBLISHED, url_path, default, short_link_param)
 
+
+ACCOUNT_SECTION, STAFF_SECTION = "Account", "Equity office"
 
 PAGES: tuple[PageSpec, ...] = (
     _public("home", "pages/home.py", "Citywide overview", ":material/home:", "overview", default=True),
@@ -72,6 +85,34 @@ PAGES: tuple[PageSpec, ...] = (
     _public(
         "methodology", "pages/methodology.py", "Methodology and about", ":material/menu_book:", "methodology"
     ),
+    PageSpec(
+        "users",
+        "pages/users.py",
+        "Users",
+        ":material/manage_accounts:",
+        Permission.MANAGE_USERS,
+        "users",
+        section=STAFF_SECTION,
+    ),
+    PageSpec(
+        "sign_in",
+        "pages/sign_in.py",
+        "Sign in",
+        ":material/login:",
+        Permission.VIEW_PUBLISHED,
+        "sign-in",
+        section=ACCOUNT_SECTION,
+        audience=Audience.SIGNED_OUT,
+    ),
+    PageSpec(
+        "account",
+        "pages/account.py",
+        "My account",
+        ":material/person:",
+        Permission.VIEW_OWN_ACCOUNT,
+        "account",
+        section=ACCOUNT_SECTION,
+    ),
 )
 
 
@@ -82,8 +123,15 @@ def page(key: str) -> PageSpec:
     raise KeyError(f"No page is registered as {key!r}.")
 
 
+def may_open(principal: Principal, spec: PageSpec) -> bool:
+    """Whether ``principal`` may open the page (its guard asks the same)."""
+    if spec.audience is Audience.SIGNED_OUT and not principal.is_anonymous:
+        return False
+    return allowed(principal, spec.permission)
+
+
 def pages_for(principal: Principal) -> list[PageSpec]:
-    return [spec for spec in PAGES if allowed(principal, spec.permission)]
+    return [spec for spec in PAGES if may_open(principal, spec)]
 
 
 def href(key: str, **params: object) -> str:

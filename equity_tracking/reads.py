@@ -6,26 +6,32 @@ the same columns and dtypes on SQLite and PostgreSQL (dates as ``datetime64``, i
 
 Measure values are append-only, so "the value" of a measure for a period and group is the newest
 version a reader may see. The rules themselves (as-of cutoff, newest version, period order) live in
-:mod:`equity_tracking.rules`; this module calls their SQL forms. ``published_only=True`` (the
-default, and what the public sees) picks the newest *published* version; ``published_only=False``
-(staff, once sign-in exists) picks the newest of any review status. The permission layer will
-decide which a given user gets; this module only obeys.
+:mod:`equity_tracking.rules`; this module calls their SQL forms.
+
+**Who may see what.** Every read of a row that can be unpublished (measure values, action updates,
+annual narratives, plan versions and what hangs from a plan) takes the reader, a
+:class:`~equity_tracking.permissions.Viewer`, as a required keyword: its scope is derived from the
+signed-in principal by :mod:`equity_tracking.permissions`, and :func:`visible` is the one function
+here that turns it into SQL. The public gets published rows; equity-office staff who ask for them,
+every review state; a bureau editor, every review state of their own bureaus only.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, Subquery, case, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Engine, Select, Subquery, case, func, literal, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from equity_tracking.models import (
+    DATA_CHANGES_KEY,
     DEMO_DATA_KEY,
     Action,
+    ActionStatus,
     ActionUpdate,
     AppMetadata,
-    AuditEntry,
     Bureau,
     BureauGoal,
     BureauName,
@@ -34,6 +40,7 @@ from equity_tracking.models import (
     Measure,
     MeasureValue,
     Plan,
+    PlanStatus,
     RaceGroup,
     ReportingPeriod,
     ReviewStatus,
@@ -42,6 +49,7 @@ from equity_tracking.models import (
     goal_strategies,
 )
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.permissions import Viewer
 from equity_tracking.rules import (
     as_of_day,
     newest_versions,
@@ -53,9 +61,70 @@ from equity_tracking.rules import (
 
 ALL_REVIEW_STATUSES = tuple(status.value for status in ReviewStatus)
 
+# The tables whose rows a viewer's scope filters; a test checks every read of them takes a viewer.
+SCOPED_TABLES = ("measure_values", "action_updates", "annual_reports", "plans")
 
-def visible_statuses(*, published_only: bool) -> tuple[str, ...]:
-    return (ReviewStatus.PUBLISHED.value,) if published_only else ALL_REVIEW_STATUSES
+
+# A column, or an expression over columns.
+SqlValue = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+def visible(viewer: Viewer, *, public: ColumnElement[bool], bureau_id: SqlValue) -> ColumnElement[bool]:
+    """The viewer's scope as a WHERE condition: rows for which ``public`` holds, plus every row of
+    the bureaus whose unpublished work the viewer may see (``bureau_id`` is the row's bureau)."""
+    scope = viewer.scope
+    if scope.every_bureau:
+        return true()
+    if scope.published_only:
+        return public
+    return or_(public, bureau_id.in_(sorted(scope.unpublished_bureaus or ())))
+
+
+def published(review_status: SqlValue) -> ColumnElement[bool]:
+    return review_status == ReviewStatus.PUBLISHED.value
+
+
+def _plan_visible(viewer: Viewer) -> ColumnElement[bool]:
+    """A draft plan version (and its goals, actions and measures) is never public."""
+    return visible(viewer, public=Plan.status != PlanStatus.DRAFT.value, bureau_id=Plan.bureau_id)
+
+
+def _bureau_of_measure(measure_id: SqlValue) -> ColumnElement[Any]:
+    """The bureau a measure belongs to, as a correlated subquery (for rows that carry only a
+    measure id, e.g. values; used only when the viewer sees some bureaus' unpublished work)."""
+    return (
+        select(Plan.bureau_id)
+        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
+        .join(Measure, Measure.goal_id == BureauGoal.id)
+        .where(Measure.id == measure_id)
+        .scalar_subquery()
+    )
+
+
+def _value_visible(viewer: Viewer) -> ColumnElement[bool]:
+    return visible(
+        viewer,
+        public=published(MeasureValue.review_status),
+        bureau_id=_bureau_of_measure(MeasureValue.measure_id),
+    )
+
+
+def _bureau_of_action(action_id: SqlValue) -> ColumnElement[Any]:
+    return (
+        select(Plan.bureau_id)
+        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
+        .join(Action, Action.goal_id == BureauGoal.id)
+        .where(Action.id == action_id)
+        .scalar_subquery()
+    )
+
+
+def _update_visible(viewer: Viewer) -> ColumnElement[bool]:
+    return visible(
+        viewer,
+        public=published(ActionUpdate.review_status),
+        bureau_id=_bureau_of_action(ActionUpdate.action_id),
+    )
 
 
 def _frame(engine: Engine, statement: Select, *, dates: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -126,8 +195,8 @@ def bureaus(engine: Engine, *, include_inactive: bool = False) -> pd.DataFrame:
     return frame
 
 
-def plans(engine: Engine, *, bureau_id: int | None = None) -> pd.DataFrame:
-    """Plans with their bureau and a readable span ("FY 2016-17 to FY 2020-21")."""
+def plans(engine: Engine, *, viewer: Viewer, bureau_id: int | None = None) -> pd.DataFrame:
+    """Plans the viewer may see, with their bureau and a readable span ("FY 2016-17 to FY 2020-21")."""
     statement = (
         select(
             Plan.id,
@@ -142,6 +211,7 @@ def plans(engine: Engine, *, bureau_id: int | None = None) -> pd.DataFrame:
             Plan.adopted_on,
         )
         .join(Bureau, Bureau.id == Plan.bureau_id)
+        .where(_plan_visible(viewer))
         .order_by(Bureau.name, Plan.first_fiscal_year, Plan.version)
     )
     if bureau_id is not None:
@@ -155,8 +225,11 @@ def plans(engine: Engine, *, bureau_id: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def goals(engine: Engine, *, bureau_id: int | None = None, plan_id: int | None = None) -> pd.DataFrame:
-    """Bureau goals with their citywide goal, focus area and strategies ("; "-joined names)."""
+def goals(
+    engine: Engine, *, viewer: Viewer, bureau_id: int | None = None, plan_id: int | None = None
+) -> pd.DataFrame:
+    """Bureau goals of the plans the viewer may see, with their citywide goal, focus area and
+    strategies ("; "-joined names)."""
     statement = (
         select(
             BureauGoal.id,
@@ -176,6 +249,7 @@ def goals(engine: Engine, *, bureau_id: int | None = None, plan_id: int | None =
         .join(Bureau, Bureau.id == Plan.bureau_id)
         .join(CitywideGoal, CitywideGoal.id == BureauGoal.citywide_goal_id)
         .join(FocusArea, FocusArea.id == BureauGoal.focus_area_id)
+        .where(_plan_visible(viewer))
         .order_by(Bureau.name, BureauGoal.sort_order, BureauGoal.id)
     )
     if bureau_id is not None:
@@ -197,23 +271,34 @@ def goals(engine: Engine, *, bureau_id: int | None = None, plan_id: int | None =
 # --- actions ------------------------------------------------------------------------------------
 
 
-def _latest_update_per_action() -> Subquery:
-    ranked = select(
-        ActionUpdate.action_id,
-        ActionUpdate.status,
-        ActionUpdate.percent_complete,
-        ActionUpdate.narrative,
-        ActionUpdate.reported_at,
-        sql_action_update_rank(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id).label(
-            "rank"
-        ),
-    ).subquery()
+def _latest_update_per_action(viewer: Viewer) -> Subquery:
+    """The newest status update of each action that the viewer may see."""
+    ranked = (
+        select(
+            ActionUpdate.action_id,
+            ActionUpdate.status,
+            ActionUpdate.percent_complete,
+            ActionUpdate.narrative,
+            ActionUpdate.reported_at,
+            sql_action_update_rank(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id).label(
+                "rank"
+            ),
+        )
+        .where(_update_visible(viewer))
+        .subquery()
+    )
     return select(ranked).where(ranked.c.rank == 1).subquery()
 
 
-def actions(engine: Engine, *, bureau_id: int | None = None, goal_id: int | None = None) -> pd.DataFrame:
-    """Actions with their latest status update (status, % complete, narrative, when)."""
-    latest = _latest_update_per_action()
+def actions(
+    engine: Engine, *, viewer: Viewer, bureau_id: int | None = None, goal_id: int | None = None
+) -> pd.DataFrame:
+    """Actions with their latest status update the viewer may see (status, % complete, narrative,
+    when). An action whose every update is still unpublished shows as not started: the status on
+    the action row mirrors its newest update, which this viewer may not see."""
+    latest = _latest_update_per_action(viewer)
+    has_updates = select(ActionUpdate.id).where(ActionUpdate.action_id == Action.id).exists()
+    unseen = has_updates & latest.c.action_id.is_(None)
     statement = (
         select(
             Action.id,
@@ -224,14 +309,21 @@ def actions(engine: Engine, *, bureau_id: int | None = None, goal_id: int | None
             Action.lead,
             Action.start_date,
             Action.due_date,
-            func.coalesce(latest.c.status, Action.status).label("status"),
-            func.coalesce(latest.c.percent_complete, Action.percent_complete).label("percent_complete"),
+            case(
+                (unseen, literal(ActionStatus.NOT_STARTED.value)),
+                else_=func.coalesce(latest.c.status, Action.status),
+            ).label("status"),
+            case(
+                (unseen, literal(0.0)),
+                else_=func.coalesce(latest.c.percent_complete, Action.percent_complete),
+            ).label("percent_complete"),
             latest.c.narrative.label("latest_narrative"),
             latest.c.reported_at.label("latest_update_at"),
         )
         .join(BureauGoal, BureauGoal.id == Action.goal_id)
         .join(Plan, Plan.id == BureauGoal.plan_id)
         .outerjoin(latest, latest.c.action_id == Action.id)
+        .where(_plan_visible(viewer))
         .order_by(Plan.bureau_id, BureauGoal.sort_order, Action.sort_order, Action.id)
     )
     if bureau_id is not None:
@@ -247,14 +339,14 @@ def actions(engine: Engine, *, bureau_id: int | None = None, goal_id: int | None
 # --- measures and values ------------------------------------------------------------------------
 
 
-def current_values(*, published_only: bool, measure_id: int | None = None) -> Subquery:
-    """The newest visible version of every (measure, period, group) value, as a subquery."""
+def current_values(*, viewer: Viewer, measure_id: int | None = None) -> Subquery:
+    """The newest version the viewer may see of every (measure, period, group) value, as a subquery."""
     versions = select(
         MeasureValue,
         sql_version_rank(
             (MeasureValue.measure_id, MeasureValue.period_id, MeasureValue.group_id), MeasureValue.id
         ).label("version_rank"),
-    ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
+    ).where(_value_visible(viewer))
     if measure_id is not None:
         versions = versions.where(MeasureValue.measure_id == measure_id)
     ranked = versions.subquery()
@@ -264,6 +356,7 @@ def current_values(*, published_only: bool, measure_id: int | None = None) -> Su
 def measures(
     engine: Engine,
     *,
+    viewer: Viewer,
     bureau_id: int | None = None,
     goal_id: int | None = None,
 ) -> pd.DataFrame:
@@ -301,6 +394,7 @@ def measures(
         .join(Bureau, Bureau.id == Plan.bureau_id)
         .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
         .outerjoin(target_period, target_period.id == Measure.target_period_id)
+        .where(_plan_visible(viewer))
         .order_by(Bureau.name, BureauGoal.sort_order, Measure.sort_order, Measure.id)
     )
     if bureau_id is not None:
@@ -320,7 +414,7 @@ def measure_history(
     engine: Engine,
     *,
     measure_id: int,
-    published_only: bool = True,
+    viewer: Viewer,
     include_superseded: bool = False,
 ) -> pd.DataFrame:
     """A measure's values by period and group, oldest period first (``group_key`` empty = total).
@@ -333,12 +427,12 @@ def measure_history(
         source = (
             select(MeasureValue)
             .where(MeasureValue.measure_id == measure_id)
-            .where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
+            .where(_value_visible(viewer))
             .subquery("all_versions")
         )
     else:
-        source = current_values(published_only=published_only, measure_id=measure_id)
-    current_ids = select(current_values(published_only=published_only, measure_id=measure_id).c.id)
+        source = current_values(viewer=viewer, measure_id=measure_id)
+    current_ids = select(current_values(viewer=viewer, measure_id=measure_id).c.id)
     statement = (
         select(
             source.c.id.label("version_id"),
@@ -382,10 +476,11 @@ def annual_reports(
     *,
     bureau_id: int | None = None,
     fiscal_year: int | None = None,
-    published_only: bool = True,
+    viewer: Viewer,
 ) -> pd.DataFrame:
-    """Bureaus' annual narratives: bureau_id, bureau_code, bureau_name, fiscal_year, highlights,
-    challenges, priorities (lists of text), review_status, updated_at; newest fiscal year first."""
+    """Bureaus' annual narratives the viewer may see: bureau_id, bureau_code, bureau_name,
+    fiscal_year, highlights, challenges, priorities (lists of text), review_status, updated_at;
+    newest fiscal year first."""
     from equity_tracking.models import AnnualReport
 
     statement = (
@@ -401,7 +496,9 @@ def annual_reports(
             AnnualReport.updated_at,
         )
         .join(Bureau, Bureau.id == AnnualReport.bureau_id)
-        .where(AnnualReport.review_status.in_(visible_statuses(published_only=published_only)))
+        .where(
+            visible(viewer, public=published(AnnualReport.review_status), bureau_id=AnnualReport.bureau_id)
+        )
         .order_by(AnnualReport.fiscal_year.desc(), Bureau.name)
     )
     if bureau_id is not None:
@@ -467,13 +564,16 @@ def _enum_value(value: object) -> object:
 def data_version(engine: Engine) -> str:
     """A cheap fingerprint that changes whenever the data does, for keying caches.
 
-    Values and action updates are append-only and every other write leaves an audit entry, so the
-    newest ids of those three tables change with every write. One indexed query per page run.
+    Values and action updates are append-only, so their newest ids change with every one added;
+    every other change of plan data bumps the ``data_changes`` counter in its own transaction
+    (``writes.bump_data_version``). Sign-ins, refusals and user changes are audited but are not
+    plan data: they leave every cache alone (else anyone could empty the caches by failing to sign
+    in). One indexed query per page run.
     """
     statement = select(
         select(func.max(MeasureValue.id)).scalar_subquery(),
         select(func.max(ActionUpdate.id)).scalar_subquery(),
-        select(func.max(AuditEntry.id)).scalar_subquery(),
+        select(AppMetadata.value).where(AppMetadata.key == DATA_CHANGES_KEY).scalar_subquery(),
         select(func.count()).select_from(Bureau).scalar_subquery(),
     )
     with engine.connect() as connection:
@@ -503,8 +603,8 @@ def period_frame(engine: Engine) -> pd.DataFrame:
     return frame
 
 
-def measure_definitions(engine: Engine) -> pd.DataFrame:
-    """Every measure as the analytics need it, one row each.
+def measure_definitions(engine: Engine, *, viewer: Viewer) -> pd.DataFrame:
+    """Every measure of the plans the viewer may see, as the analytics need it, one row each.
 
     Columns: measure_id, goal_id, action_id, plan_id, bureau_id, key, name, unit, polarity,
     frequency, disaggregated, weight, baseline_value, baseline_period_id, baseline_period,
@@ -543,6 +643,7 @@ def measure_definitions(engine: Engine) -> pd.DataFrame:
         .join(Plan, Plan.id == BureauGoal.plan_id)
         .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
         .outerjoin(target_period, target_period.id == Measure.target_period_id)
+        .where(_plan_visible(viewer))
         .order_by(Measure.id)
     )
     frame = _frame(engine, statement, dates=("baseline_period_end", "target_period_end", "ended_on"))
@@ -559,14 +660,15 @@ def measure_definitions(engine: Engine) -> pd.DataFrame:
 def measure_value_frame(
     engine: Engine,
     *,
-    published_only: bool = True,
+    viewer: Viewer,
     as_of: pd.Timestamp | str | None = None,
     include_superseded: bool = False,
 ) -> pd.DataFrame:
-    """Every visible measure value, compactly, for the analytics (about a million rows at scale 10).
+    """Every measure value the viewer may see, compactly, for the analytics (about a million rows
+    at scale 10).
 
     Columns: version_id, measure_id, period_id, group_id (0 = the total), value, numerator,
-    denominator, entered_at (UTC), period_label (categorical), period_kind, period_start,
+    denominator, entered_at (UTC), is_published, period_label (categorical), period_kind, period_start,
     period_end. ``as_of`` (a date) leaves out periods that end after it and versions entered after
     it ends (in the city's time zone). Without ``include_superseded`` each (measure, period, group)
     has one row, its newest visible version; with it, every visible version (the analytics pick
@@ -589,13 +691,15 @@ def measure_value_frame(
         # Seconds since 1970 (UTC) as a float: a million numbers convert at once, where a million
         # datetime objects or strings are converted one by one (several seconds).
         cast(extract("epoch", MeasureValue.entered_at), Double).label("entered_at"),
-    ).where(MeasureValue.review_status.in_(visible_statuses(published_only=published_only)))
+        (MeasureValue.review_status == ReviewStatus.PUBLISHED.value).label("is_published"),
+    ).where(_value_visible(viewer))
     if as_of is not None:
         ended = periods.index[periods["end_date"] <= as_of_day(as_of)]
         statement = statement.where(MeasureValue.period_id.in_([int(period_id) for period_id in ended]))
         statement = statement.where(*sql_visible_as_of(None, MeasureValue.entered_at, as_of))
     frame = _columns_frame(engine, statement.order_by(MeasureValue.id))
     frame["entered_at"] = pd.to_datetime(frame["entered_at"], unit="s", utc=True)
+    frame["is_published"] = frame["is_published"].astype(bool)
     if not include_superseded:
         frame = newest_versions(frame)
     return _with_period_columns(frame, periods)
@@ -663,16 +767,20 @@ def interim_target_frame(engine: Engine) -> pd.DataFrame:
     return frame
 
 
-def action_update_frame(engine: Engine, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
-    """Action status updates: update_id, action_id, status, percent_complete, reported_at (UTC);
-    with ``as_of``, only those made by the end of that date (in the city's time zone)."""
+def action_update_frame(
+    engine: Engine, *, viewer: Viewer, as_of: pd.Timestamp | str | None = None
+) -> pd.DataFrame:
+    """Action status updates the viewer may see: update_id, action_id, status, percent_complete,
+    reported_at (UTC); with ``as_of``, only those made by the end of that date (in the city's time
+    zone)."""
     statement = select(
         ActionUpdate.id.label("update_id"),
         ActionUpdate.action_id,
         ActionUpdate.status,
         ActionUpdate.percent_complete,
         ActionUpdate.reported_at,
-    ).order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
+    ).where(_update_visible(viewer))
+    statement = statement.order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
     if as_of is not None:
         statement = statement.where(*sql_visible_as_of(None, ActionUpdate.reported_at, as_of))
     frame = _frame(engine, statement, dates=("reported_at",))
@@ -682,10 +790,11 @@ def action_update_frame(engine: Engine, *, as_of: pd.Timestamp | str | None = No
 
 
 def action_updates(
-    engine: Engine, *, bureau_id: int | None = None, action_id: int | None = None
+    engine: Engine, *, viewer: Viewer, bureau_id: int | None = None, action_id: int | None = None
 ) -> pd.DataFrame:
-    """Every status update of a bureau's (or one action's) actions, with its narrative, oldest
-    first: update_id, action_id, status, percent_complete, narrative, reported_at (UTC)."""
+    """Every status update the viewer may see of a bureau's (or one action's) actions, with its
+    narrative, oldest first: update_id, action_id, status, percent_complete, narrative,
+    review_status, reported_at (UTC)."""
     statement = (
         select(
             ActionUpdate.id.label("update_id"),
@@ -693,11 +802,14 @@ def action_updates(
             ActionUpdate.status,
             ActionUpdate.percent_complete,
             ActionUpdate.narrative,
+            ActionUpdate.review_status,
             ActionUpdate.reported_at,
         )
         .join(Action, Action.id == ActionUpdate.action_id)
         .join(BureauGoal, BureauGoal.id == Action.goal_id)
         .join(Plan, Plan.id == BureauGoal.plan_id)
+        .where(visible(viewer, public=published(ActionUpdate.review_status), bureau_id=Plan.bureau_id))
+        .where(_plan_visible(viewer))
         .order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
     )
     if bureau_id is not None:
@@ -708,6 +820,7 @@ def action_updates(
     frame["status"] = frame["status"].map(_enum_value).astype(object)
     frame["percent_complete"] = frame["percent_complete"].astype(float)
     frame["narrative"] = frame["narrative"].astype(object)
+    frame["review_status"] = frame["review_status"].map(_enum_value).astype(object)
     return frame
 
 

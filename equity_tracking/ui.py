@@ -15,6 +15,7 @@ Owns:
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,11 +26,11 @@ from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
-from equity_tracking import reads, suppression
+from equity_tracking import accounts, audit, reads, suppression
 from equity_tracking.analytics.frames import AnalyticsFrames, load_frames
 from equity_tracking.analytics.pipeline import run_analytics
 from equity_tracking.charts.style import PLOTLY_CONFIG, Chart
@@ -41,11 +42,11 @@ from equity_tracking.dashboards.common import (
     fiscal_year_from_key,
     fiscal_year_key,
 )
-from equity_tracking.db import DatabaseError, describe_connection_error, make_engine
+from equity_tracking.db import DatabaseError, make_engine, public_error_message
 from equity_tracking.formatting import csv_bytes, md, md_link
-from equity_tracking.navigation import FISCAL_YEAR, PageSpec, href, page, pages_for
+from equity_tracking.navigation import FISCAL_YEAR, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_label
-from equity_tracking.permissions import ANONYMOUS, Principal, allowed
+from equity_tracking.permissions import ANONYMOUS, Permission, Principal, Scope, Viewer, allowed
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
@@ -62,15 +63,35 @@ class PageContext:
     engine: Engine
     database_url: str
     data_version: str
-    principal: Principal
+    viewer: Viewer
     demo: dict | None
 
-    # Public pages show published values only; staff views (with sign-in) will pass False.
-    published_only: bool = True
+    @property
+    def principal(self) -> Principal:
+        return self.viewer.principal
+
+    @property
+    def scope(self) -> Scope:
+        return self.viewer.scope
+
+    @property
+    def shows_unpublished(self) -> bool:
+        return not self.viewer.scope.published_only
 
     def read(self, reader: str, **params: object) -> pd.DataFrame:
-        """``reads.<reader>(engine, **params)``, cached per database, data version and parameters."""
-        return _cached_read(reader, self.database_url, self.data_version, tuple(sorted(params.items())))
+        """``reads.<reader>(engine, **params)``, cached per database, data version, the viewer's
+        scope and parameters. A reader of rows that can be unpublished takes the viewer, and gets
+        this page's: a page cannot forget it."""
+        if "viewer" in params:
+            raise TypeError("PageContext.read passes the page's own viewer; do not pass one.")
+        return _cached_read(
+            reader,
+            self.database_url,
+            self.data_version,
+            self.scope,
+            tuple(sorted(params.items())),
+            self.viewer if reader in SCOPED_READERS else None,
+        )
 
     def memo(self, name: str, build: Callable[[], T], **key: Hashable) -> T:
         """``build()``, cached per ``name``, database, data version, visibility and ``key``.
@@ -79,26 +100,235 @@ class PageContext:
         The result is shared by every session: treat it as read-only.
         """
         return _memo(  # type: ignore[return-value]
-            name, self.database_url, self.data_version, self.published_only, tuple(sorted(key.items())), build
+            name, self.database_url, self.data_version, self.scope, tuple(sorted(key.items())), build
         )
 
     def analytics(self, fiscal_year: int) -> suppression.PublicView:
-        """Every judgement as the city stood at ``fiscal_year``'s reporting deadline, as the public
+        """Every judgement as the city stood at ``fiscal_year``'s reporting deadline, as this viewer
         may see it: figures by race/ethnicity pass through the suppression module first (cached).
 
         The result is shared by every session: treat its frames as read-only.
         """
         as_of = reporting_deadline(fiscal_year).isoformat()
-        return _cached_public(self.database_url, self.data_version, self.published_only, as_of)
+        return _cached_public(self.database_url, self.data_version, self.scope, as_of, self.viewer)
+
+
+# Readers that take a viewer (rows that can be unpublished); the others read reference data.
+SCOPED_READERS = frozenset(
+    name
+    for name, function in inspect.getmembers(reads, inspect.isfunction)
+    if function.__module__ == reads.__name__
+    and not name.startswith("_")
+    and "viewer" in inspect.signature(function).parameters
+)
+
+
+# --- who is looking: sign-in sessions --------------------------------------------------------------
+
+# The principal of this session's latest run: server code outside a script run (serve.py's
+# websocket checks) reads it from the session's state. Built from the database, never the browser.
+PRINCIPAL_KEY = "_equity_principal"
+_SESSION = "_equity_session"  # {"user_id", "signed_in_at", "last_seen_at", "method"}
+_NOTICE = "_equity_notice"  # a message for the sign-in page (why a session ended)
+_SSO_REFUSED = "_equity_sso_refused"
+_INCLUDE_UNPUBLISHED = "_equity_include_unpublished"
+_SHOWING_UNPUBLISHED = "_equity_showing_unpublished"
+SSO_PROVIDER = "city"  # the [auth.city] section of secrets.toml
+UNPUBLISHED_BANNER = (
+    "**Including unpublished work.** Figures on this page include drafts, submissions and approvals "
+    "that the equity office has not published; each chart, table and download that may include "
+    "them says so. The public sees published figures only."
+)
+_ENDED = {
+    "idle": "You were signed out after 30 minutes without activity. Sign in again to continue.",
+    "expired": "You were signed out 8 hours after signing in. Sign in again to continue.",
+    "inactive": "Your account is no longer active, so you were signed out.",
+}
 
 
 def current_principal() -> Principal:
-    """The signed-in user. Sign-in comes in a later release: everyone is the public for now."""
-    return ANONYMOUS
+    """Who is looking, decided on the server on every run: the public, or the user of this
+    session's sign-in, with their roles read from the database now (a disabled user or a changed
+    role takes effect on their next click). Ends a session that has gone idle or grown too old."""
+    try:
+        engine = _app_engine()
+        principal = _session_principal(engine)
+    except (DatabaseError, SettingsError, SQLAlchemyError):
+        principal = ANONYMOUS  # the guard reports the database problem
+    st.session_state[PRINCIPAL_KEY] = principal
+    return principal
+
+
+def _app_engine() -> Engine:
+    settings = Settings.from_environment()
+    return _startup(settings.database_url, settings.load_demo_when_empty).engine
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _session_principal(engine: Engine) -> Principal:
+    record = st.session_state.get(_SESSION)
+    if record is None and sso_signed_in() and st.session_state.get(_SSO_REFUSED) is None:
+        record = _start_sso_session(engine)
+    if record is None:
+        return ANONYMOUS
+    now = _now()
+    ended = accounts.session_expiry(
+        signed_in_at=record["signed_in_at"], last_seen_at=record["last_seen_at"], now=now
+    )
+    principal = accounts.current_principal(engine, record["user_id"]) if ended is None else None
+    if principal is None:
+        _end_session(engine, record, reason=ended or "inactive")
+        return ANONYMOUS
+    record["last_seen_at"] = now
+    return principal
+
+
+def start_session(principal: Principal, *, method: str) -> None:
+    """Remember a successful sign-in for this browser session (server-side session state)."""
+    now = _now()
+    st.session_state[_SESSION] = {
+        "user_id": principal.user_id,
+        "signed_in_at": now,
+        "last_seen_at": now,
+        "method": method,
+    }
+    st.session_state.pop(_NOTICE, None)
+    st.session_state.pop(_INCLUDE_UNPUBLISHED, None)
+
+
+def _end_session(engine: Engine, record: dict, *, reason: str) -> None:
+    principal = Principal(user_id=record["user_id"], username=f"user {record['user_id']}")
+    accounts.record_sign_out(engine, principal, reason=reason)
+    st.session_state.pop(_SESSION, None)
+    st.session_state.pop(_INCLUDE_UNPUBLISHED, None)
+    st.session_state[_NOTICE] = _ENDED.get(reason, _ENDED["inactive"])
+    if record.get("method") == SSO_PROVIDER and sso_signed_in():
+        st.logout()  # or the identity provider's cookie would sign them straight back in
+
+
+def sign_out(ctx: PageContext) -> None:
+    """Sign out: audited; a single sign-on session also ends Streamlit's identity cookie."""
+    record = st.session_state.pop(_SESSION, None)
+    st.session_state.pop(_INCLUDE_UNPUBLISHED, None)
+    accounts.record_sign_out(ctx.engine, ctx.principal)
+    st.session_state[_NOTICE] = "You are signed out."
+    if record is not None and record.get("method") == SSO_PROVIDER and sso_signed_in():
+        st.logout()
+    go_to("home")
+
+
+def go_to(page_key: str) -> None:
+    """Open another page now (after signing in or out, the navigation changes with it)."""
+    st.switch_page(str(PROJECT_ROOT / page(page_key).script))
+
+
+def session_started() -> dt.datetime | None:
+    record = st.session_state.get(_SESSION)
+    return None if record is None else record["signed_in_at"]
+
+
+def session_notice() -> str | None:
+    """Why the last session ended, or why single sign-on was refused (for the sign-in page)."""
+    return st.session_state.get(_NOTICE)
+
+
+# --- single sign-on (OpenID Connect, through st.login) ----------------------------------------------
+
+
+def sso_configured() -> bool:
+    """Whether secrets.toml names the city's identity provider ([auth] and [auth.city])."""
+    try:
+        auth = st.secrets.get("auth")
+    except (FileNotFoundError, StreamlitAPIException):
+        return False
+    return isinstance(auth, Mapping) and isinstance(auth.get(SSO_PROVIDER), Mapping)
+
+
+def sso_signed_in() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except (KeyError, AttributeError, StreamlitAPIException):
+        return False
+
+
+def sso_sign_in() -> None:
+    st.login(SSO_PROVIDER)
+
+
+def sso_sign_out() -> None:
+    """Leave the identity provider's session in this browser (after a refused sign-in)."""
+    st.session_state.pop(_SSO_REFUSED, None)
+    st.logout()
+
+
+def _start_sso_session(engine: Engine) -> dict | None:
+    """Match the identity provider's verified email to a user; the user's roles come from the
+    database. A refusal is audited once per session and explained on the sign-in page."""
+    email = st.user.get("email")
+    verified = st.user.get("email_verified") is True
+    try:
+        principal = accounts.sign_in_verified_email(
+            engine, email=str(email) if email else None, email_verified=verified, provider=SSO_PROVIDER
+        )
+    except accounts.SignInError as error:
+        st.session_state[_SSO_REFUSED] = str(email or "")
+        st.session_state[_NOTICE] = str(error)
+        return None
+    start_session(principal, method=SSO_PROVIDER)
+    record = st.session_state[_SESSION]
+    # Streamlit's identity cookie outlives a browser session: the 8 hours run from when the identity
+    # provider signed the person in (the token's auth_time or iat), not from this page load.
+    issued = st.user.get("auth_time") or st.user.get("iat")
+    if isinstance(issued, int | float):
+        record["signed_in_at"] = min(record["signed_in_at"], dt.datetime.fromtimestamp(issued, dt.UTC))
+    return record
+
+
+def sso_refused() -> bool:
+    return st.session_state.get(_SSO_REFUSED) is not None
+
+
+# --- what the viewer sees -----------------------------------------------------------------------------
+
+
+def _include_unpublished_switch(principal: Principal) -> bool:
+    """The sidebar's "include unpublished work" switch, for those whose scope it widens (staff, and
+    editors for their bureaus). Off by default: a signed-in page looks like the public's until
+    asked. Kept across pages (a widget's own state is per page)."""
+    if not Viewer(principal).may_include_unpublished:
+        return False
+    chosen = bool(st.session_state.get(_INCLUDE_UNPUBLISHED, False))
+    st.session_state["_pick_include_unpublished"] = chosen
+    own = "" if allowed(principal, Permission.VIEW_UNPUBLISHED) else " of your own bureaus"
+    st.sidebar.toggle(
+        "Include unpublished work",
+        key="_pick_include_unpublished",
+        on_change=lambda: st.session_state.__setitem__(
+            _INCLUDE_UNPUBLISHED, st.session_state["_pick_include_unpublished"]
+        ),
+        help=f"Show drafts, submissions and approvals{own} that are not yet published, marked as such.",
+    )
+    return chosen
+
+
+def showing_unpublished() -> bool:
+    """Whether this run's page includes unpublished work (every house widget then says so)."""
+    return bool(st.session_state.get(_SHOWING_UNPUBLISHED, False))
 
 
 def navigation_pages(principal: Principal) -> list[st.Page]:
     return [_as_st_page(spec) for spec in pages_for(principal)]
+
+
+def navigation_sections(principal: Principal) -> dict[str, list[st.Page]]:
+    """The pages this principal may open, under their sidebar headings."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec in pages_for(principal):
+        sections.setdefault(spec.section, []).append(_as_st_page(spec))
+    return sections
 
 
 def _as_st_page(spec: PageSpec) -> st.Page:
@@ -145,33 +375,58 @@ def _run_through_the_app(principal: Principal, spec: PageSpec) -> None:
 def guard(page_key: str) -> PageContext:
     """Run first in every page script: it must stand alone, since Streamlit serves ``pages/`` files
     by URL even when the navigation leaves them out. Stops the script with a plain message when the
-    database cannot be used or the viewer may not see the page."""
+    database cannot be used or the viewer may not open the page (a refusal is audited); offers
+    the "include unpublished" switch to those who may use it."""
     spec = page(page_key)
     principal = current_principal()
-    if not allowed(principal, spec.permission):
-        st.error("This page is not available to you. Sign in with an account that has access.")
-        st.stop()
-    if not _ROUTED.get():
-        _run_through_the_app(principal, spec)
     st.html(STYLE)
     try:
         settings = Settings.from_environment()
         startup = _startup(settings.database_url, settings.load_demo_when_empty)
+        if not may_open(principal, spec):
+            _refuse(startup.engine, principal, spec)
+        if not _ROUTED.get():
+            _run_through_the_app(principal, spec)
         version = reads.data_version(startup.engine)
         demo = _cached_demo_marker(settings.database_url, version)
-    except (DatabaseError, SettingsError) as error:
-        _stop_with_error(str(error))
-    except SQLAlchemyError as error:
-        _stop_with_error(describe_connection_error(make_url(settings.database_url), error))
+    except (DatabaseError, SettingsError, SQLAlchemyError) as error:
+        _stop_with_error(public_error_message(error))
+    viewer = Viewer(principal, include_unpublished=_include_unpublished_switch(principal))
+    st.session_state[_SHOWING_UNPUBLISHED] = not viewer.scope.published_only
     if demo is not None:
         st.warning(f"**{DEMO_BANNER}.** {demo_explanation(demo)}", icon=":material/science:")
+    if principal.is_anonymous and session_notice() and not sso_refused():
+        st.info(st.session_state.pop(_NOTICE), icon=":material/logout:")
+    if not viewer.scope.published_only:
+        st.info(UNPUBLISHED_BANNER, icon=":material/visibility:")
     return PageContext(
         engine=startup.engine,
         database_url=settings.database_url,
         data_version=version,
-        principal=principal,
+        viewer=viewer,
         demo=demo,
     )
+
+
+def _refuse(engine: Engine, principal: Principal, spec: PageSpec) -> None:
+    """The page is not for this visitor: say so, point to sign-in, audit it, and stop."""
+    if spec.audience is Audience.SIGNED_OUT:
+        st.info(f"You are signed in as {md(principal.display_name or principal.username)}.")
+        link("Your account", "account")
+        st.stop()
+    audit.record_alone(
+        engine,
+        actor=principal,
+        action="refused",
+        entity=audit.ACCESS,
+        detail={"page": spec.key, "permission": spec.permission.value},
+    )
+    if principal.is_anonymous:
+        st.warning("This page is for City staff. Sign in to open it.", icon=":material/lock:")
+        link("Sign in", "sign_in")
+    else:
+        st.error("Your account does not give access to this page.", icon=":material/block:")
+    st.stop()
 
 
 def demo_explanation(demo: dict) -> str:
@@ -183,7 +438,7 @@ def demo_explanation(demo: dict) -> str:
 
 
 def _stop_with_error(message: str) -> None:
-    st.error(f"The tracker cannot reach its data right now. {md(message)}", icon=":material/error:")
+    st.error(md(message), icon=":material/error:")
     st.stop()
 
 
@@ -206,32 +461,43 @@ def _cached_demo_marker(database_url: str, data_version: str) -> dict | None:
     return reads.demo_marker(_engine(database_url))
 
 
+# Every cache below is shared by every session of the process, so each is keyed on what the viewer
+# may see (their scope, not who they are: two readers who may see the same rows share an entry).
+# The viewer itself is passed with a leading underscore, which leaves it out of the key.
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_read(reader: str, database_url: str, data_version: str, params: tuple) -> pd.DataFrame:
+def _cached_read(
+    reader: str, database_url: str, data_version: str, scope: Scope, params: tuple, _viewer: Viewer | None
+) -> pd.DataFrame:
     function = getattr(reads, reader)
+    if _viewer is not None:
+        assert _viewer.scope == scope
+        return function(_engine(database_url), viewer=_viewer, **dict(params))
     return function(_engine(database_url), **dict(params))
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _memo(
-    name: str, database_url: str, data_version: str, published_only: bool, key: tuple, _build: Callable
+    name: str, database_url: str, data_version: str, scope: Scope, key: tuple, _build: Callable
 ) -> object:
     # ``_build`` is left out of the cache key (leading underscore); ``name`` and ``key`` identify it.
     return _build()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_frames(database_url: str, data_version: str, published_only: bool) -> AnalyticsFrames:
+def _cached_frames(database_url: str, data_version: str, scope: Scope, _viewer: Viewer) -> AnalyticsFrames:
     # Every version of every value, once per data version: each as-of date then picks its own.
-    return load_frames(_engine(database_url), published_only=published_only, include_superseded=True)
+    assert _viewer.scope == scope
+    return load_frames(_engine(database_url), viewer=_viewer, include_superseded=True)
 
 
 @st.cache_resource(show_spinner="Judging progress…", max_entries=32)
 def _cached_public(
-    database_url: str, data_version: str, published_only: bool, as_of: str
+    database_url: str, data_version: str, scope: Scope, as_of: str, _viewer: Viewer
 ) -> suppression.PublicView:
     # cache_resource, not cache_data: the frames are shared read-only instead of unpickled per run.
-    frames = _cached_frames(database_url, data_version, published_only)
+    frames = _cached_frames(database_url, data_version, scope, _viewer)
     return suppression.PublicView(
         analytics=run_analytics(frames, as_of=as_of),
         measures=frames.measures,
@@ -393,6 +659,14 @@ def links(items: list[tuple[str, str, dict]], *, columns: int = 2) -> None:
                 link(label, page_key, **params)
 
 
+UNPUBLISHED_MARK = "Includes unpublished work."
+
+
+def _unpublished_mark() -> str:
+    """Added after a chart's title when the page includes unpublished work."""
+    return f" — *{UNPUBLISHED_MARK[:-1].lower()}*" if showing_unpublished() else ""
+
+
 def text(value: object) -> None:
     """A paragraph of text from the database, written exactly as typed (no Markdown, no HTML)."""
     st.text(str(value), width="stretch")
@@ -421,6 +695,8 @@ def table(
     lines. A table wider than the screen would scroll sideways inside a box that a keyboard cannot
     scroll. With ``phone_fold``, more than :data:`PHONE_CARDS_SHOWN` cards are folded under that
     title, so that a phone's page stays short."""
+    if showing_unpublished():
+        st.caption(UNPUBLISHED_MARK)
     links = dict(links or {})
     shown = frame.drop(columns=list(links.values()))
     cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
@@ -467,6 +743,8 @@ TILE_WIDTH = 165  # px: three to five tiles a row beside each other on a desktop
 def tile(label: str, value: str, *, help: str | None = None, width: int = TILE_WIDTH) -> None:
     """One figure in a bordered tile. Its label and value wrap instead of ending in "…" (ui.css): a
     reader must never lose the figure."""
+    if showing_unpublished():
+        label = f"{label} (incl. unpublished)"
     st.metric(label, value, help=help, border=True, width=width)
 
 
@@ -482,6 +760,10 @@ def download(data: pd.DataFrame, *, file_name: str, label: str = "Download the d
 
     The CSV is written when the reader asks for it, not on every run of the page. The click does not
     rerun the page: a rerun would replace the pending file's id before the browser fetched it."""
+    if showing_unpublished():
+        label = f"{label}, including unpublished work"
+        stem, dot, suffix = file_name.rpartition(".")
+        file_name = f"{stem}-including-unpublished.{suffix}" if dot else f"{file_name}-including-unpublished"
     st.download_button(
         label,
         data=lambda: csv_bytes(data),
@@ -505,7 +787,7 @@ def chart(
     """A chart with its title above it, its source and text alternative under it, and its data one
     click away: ``table`` as people read it, and ``data`` (raw numbers and codes; the table when
     None) as the download."""
-    st.markdown(f"**{md(chart.title)}**")
+    st.markdown(f"**{md(chart.title)}**{_unpublished_mark()}")
     st.plotly_chart(chart.figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
     st.caption(md(f"Source: {chart.source}. {alt}"))
     with st.expander("Data table for this chart", icon=":material/table:"):

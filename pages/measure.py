@@ -85,7 +85,6 @@ def _build():
         history=ctx.read(
             "measure_history",
             measure_id=measure_id,
-            published_only=ctx.published_only,
             include_superseded=True,
         ),
         interim=ctx.read("interim_target_frame"),

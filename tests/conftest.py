@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from principals import PUBLIC
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from equity_tracking.db import make_engine
@@ -115,7 +116,7 @@ def analytics_as_of(demo_engine: Engine):
     from equity_tracking.analytics import load_frames, run_analytics
     from equity_tracking.rules import reporting_deadline
 
-    frames = load_frames(demo_engine, include_superseded=True)
+    frames = load_frames(demo_engine, include_superseded=True, viewer=PUBLIC)
     results = {}
 
     def _for(fiscal_year: int):

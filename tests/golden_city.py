@@ -197,11 +197,11 @@ def build_golden_city(engine: Engine) -> Golden:
         session.add_all(
             [
                 models.ActionUpdate(action_id=1, status=models.ActionStatus.ON_TRACK, percent_complete=40.0,
-                                    narrative="Half of the documents are with the translators.", reported_at=_at("2017-08-01")),
+                                    narrative="Half of the documents are with the translators.", reported_at=_at("2017-08-01"), review_status=models.ReviewStatus.PUBLISHED),
                 models.ActionUpdate(action_id=2, status=models.ActionStatus.ON_TRACK, percent_complete=30.0,
-                                    narrative="Two positions posted.", reported_at=_at("2017-08-01")),
+                                    narrative="Two positions posted.", reported_at=_at("2017-08-01"), review_status=models.ReviewStatus.PUBLISHED),
                 models.ActionUpdate(action_id=2, status=models.ActionStatus.COMPLETED, percent_complete=100.0,
-                                    narrative="All four interpreters hired.", reported_at=_at("2019-08-01")),
+                                    narrative="All four interpreters hired.", reported_at=_at("2019-08-01"), review_status=models.ReviewStatus.PUBLISHED),
             ]
         )  # fmt: skip
         measures = _measures(session, goals, periods)

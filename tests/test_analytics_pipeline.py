@@ -5,6 +5,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from principals import PUBLIC, STAFF
 from sqlalchemy import text
 
 from equity_tracking import ratio_to_score, reads
@@ -21,7 +22,7 @@ def _raw(engine, sql: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def frames(demo_engine):
-    return load_frames(demo_engine)
+    return load_frames(demo_engine, viewer=PUBLIC)
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +46,13 @@ def raw_totals(demo_engine) -> pd.DataFrame:
 
 
 def test_every_measure_action_and_level_is_judged(demo_engine, analytics):
-    assert len(analytics.measures) == len(reads.measures(demo_engine))
-    assert len(analytics.actions) == len(reads.actions(demo_engine))
+    assert len(analytics.measures) == len(reads.measures(demo_engine, viewer=PUBLIC))
+    assert len(analytics.actions) == len(reads.actions(demo_engine, viewer=PUBLIC))
     assert len(analytics.rollups["bureau"]) == len(reads.bureaus(demo_engine))
     assert analytics.rollups["citywide_goal"]["entity_id"].tolist() == [1, 2, 3]
-    assert len(analytics.rollups["goal"]) == len(reads.goals(demo_engine))
+    assert len(analytics.rollups["goal"]) == len(reads.goals(demo_engine, viewer=PUBLIC))
     # The demo's deliberate mix of profiles shows up in the judgements: in the middle of the plans...
-    earlier = run_analytics(load_frames(demo_engine), as_of=EARLIER)
+    earlier = run_analytics(load_frames(demo_engine, viewer=PUBLIC), as_of=EARLIER)
     assert {"on_track", "behind", "at_risk", "achieved", "tracked"} <= set(earlier.measures["health"])
     # ... and after their target year, when every measure has been achieved, missed, or gone stale.
     assert {"achieved", "missed", "out_of_date", "tracked"} <= set(analytics.measures["health"])
@@ -84,7 +85,7 @@ def _hand_health(measure, history, progress: float, expected: float) -> str:
 
 
 def test_measure_numbers_match_hand_computation(demo_engine, analytics, raw_totals):
-    definitions = reads.measures(demo_engine).set_index("id")
+    definitions = reads.measures(demo_engine, viewer=PUBLIC).set_index("id")
     interim = set(_raw(demo_engine, "SELECT measure_id FROM interim_targets")["measure_id"])
     judged = analytics.measures.set_index("measure_id")
     counts = raw_totals.groupby("measure_id").size()
@@ -178,8 +179,10 @@ def test_people_of_color_rows_are_computed_for_every_disaggregated_period(analyt
 
 
 def test_as_of_in_the_database_agrees_with_as_of_in_pandas(demo_engine):
-    loaded_then = run_analytics(load_frames(demo_engine, as_of=EARLIER), as_of=EARLIER)
-    judged_then = run_analytics(load_frames(demo_engine, include_superseded=True), as_of=EARLIER)
+    loaded_then = run_analytics(load_frames(demo_engine, as_of=EARLIER, viewer=PUBLIC), as_of=EARLIER)
+    judged_then = run_analytics(
+        load_frames(demo_engine, include_superseded=True, viewer=PUBLIC), as_of=EARLIER
+    )
     columns = ["measure_id", "current_value", "current_period", "progress", "health", "trend", "overdue"]
     pd.testing.assert_frame_equal(
         loaded_then.measures[columns],
@@ -200,7 +203,7 @@ def test_as_of_an_earlier_date_sees_less(frames, analytics):
 
 
 def test_staff_view_includes_submitted_values(demo_engine, analytics):
-    staff = run_analytics(load_frames(demo_engine, published_only=False), as_of=AS_OF)
+    staff = run_analytics(load_frames(demo_engine, viewer=STAFF), as_of=AS_OF)
     assert staff.measures["n_values"].sum() > analytics.measures["n_values"].sum()
 
 
@@ -223,7 +226,7 @@ def test_nothing_is_judged_before_any_plan_is_in_force(frames):
 
 
 def test_analytics_of_an_empty_database_are_empty_not_errors(engine):
-    result = run_analytics(load_frames(engine), as_of=AS_OF)
+    result = run_analytics(load_frames(engine, viewer=PUBLIC), as_of=AS_OF)
     assert result.measures.empty
     assert result.disparities.empty
     assert all(frame.empty for frame in result.rollups.values())
@@ -253,7 +256,7 @@ def test_reporting_for_a_year_counts_every_measure_due(database_factory):
 
     engine = database_factory.new_engine()
     build_golden_city(engine)
-    analytics = run_analytics(load_frames(engine), as_of=reporting_deadline(2018))
+    analytics = run_analytics(load_frames(engine, viewer=PUBLIC), as_of=reporting_deadline(2018))
     due = measures_due(analytics.measures, fiscal_year=2018).set_index("measure_id")
     assert due["due"].to_dict() == {1: True, 2: True, 3: True, 4: True, 5: True}
     assert due["reported"].to_dict() == {1: True, 2: True, 3: True, 4: False, 5: True}

@@ -4,7 +4,9 @@ from apptest_support import open_app, texts
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import reads
+from equity_tracking.db import PUBLIC_DATABASE_ERROR
 from equity_tracking.navigation import PAGES
+from equity_tracking.permissions import Permission
 from equity_tracking.ui import DEMO_BANNER
 
 
@@ -36,9 +38,13 @@ def test_empty_database_shows_empty_states_without_banner(engine, monkeypatch):
     assert "No bureau plans are in the database yet" in texts(app)
 
 
+PUBLIC_PAGES = [spec for spec in PAGES if spec.permission is Permission.VIEW_PUBLISHED]
+STAFF_PAGES = [spec for spec in PAGES if spec not in PUBLIC_PAGES]
+
+
 def test_navigation_offers_every_public_page(demo_engine, monkeypatch):
     app = _run("app.py", monkeypatch, demo_engine)
-    for spec in PAGES:
+    for spec in PUBLIC_PAGES:
         app.switch_page(spec.script).run()
         assert not app.exception, spec.key
         assert any(DEMO_BANNER in warning.value for warning in app.warning), spec.key
@@ -51,25 +57,28 @@ def test_empty_database_gets_the_demo_on_first_run_when_configured(empty_engine,
     assert len(reads.bureaus(empty_engine)) >= 26
 
 
-def test_unreachable_database_shows_one_clear_message(monkeypatch):
+def test_unreachable_database_shows_one_clear_message(monkeypatch, caplog):
     app = _run("app.py", monkeypatch, "postgresql+psycopg://app:s3cret@127.0.0.1:1/equity")
     assert not app.exception
     [error] = app.error
-    assert "postgresql+psycopg://app:***@127.0.0.1:1/equity" in texts(app)
+    assert PUBLIC_DATABASE_ERROR in texts(app)
+    assert "127.0.0.1" not in error.value  # visitors learn nothing about the server
     assert "s3cret" not in error.value
+    assert "s3cret" not in caplog.text
     assert not app.dataframe
 
 
-def test_malformed_database_url_shows_how_to_fix(monkeypatch):
+def test_malformed_database_url_tells_visitors_nothing_and_the_log_how_to_fix(monkeypatch, caplog):
     app = _run("app.py", monkeypatch, "not a database url")
     assert not app.exception
-    [_error] = app.error
-    assert "is not a database URL" in texts(app)
+    [error] = app.error
+    assert PUBLIC_DATABASE_ERROR in texts(app)
+    assert "is not a database URL" in caplog.text
 
 
 def test_every_page_script_guards_itself_when_opened_directly(demo_engine, monkeypatch):
     # Streamlit serves every file in pages/ by URL on a fresh server, outside the navigation.
-    for spec in PAGES:
+    for spec in PUBLIC_PAGES:
         app = _run(spec.script, monkeypatch, demo_engine, standalone=True)
         assert not app.exception, spec.key
         assert any(DEMO_BANNER in warning.value for warning in app.warning), spec.key

@@ -4,6 +4,8 @@ that every page is registered and guards itself before doing anything else."""
 from __future__ import annotations
 
 import ast
+import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -56,8 +58,61 @@ def _project_imports(path: Path) -> set[str]:
 
 
 def test_the_read_layer_stands_on_the_ground_floor():
-    # The as-of rule and its kin live below the read layer (rules.py), never in the analytics above it.
-    assert all(module.startswith(GROUND_FLOOR) for module in _project_imports(LIBRARY / "reads.py"))
+    # The as-of rule and its kin live below the read layer (rules.py), never in the analytics above it;
+    # who may see what comes from the permission module, which needs no ORM to decide.
+    below = (*GROUND_FLOOR, "equity_tracking.permissions")
+    assert all(module.startswith(below) for module in _project_imports(LIBRARY / "reads.py"))
+
+
+def test_permissions_decide_without_the_database():
+    # The role names only (an enum; models.py needs them for its CHECK constraint).
+    assert all(
+        module.startswith("equity_tracking.models") for module in _project_imports(LIBRARY / "permissions.py")
+    )
+    source = (LIBRARY / "permissions.py").read_text(encoding="utf-8")
+    assert "sqlalchemy" not in source
+    assert "Session" not in source
+
+
+# Reads that touch a scoped table's rows but return none of them: the CLI's row counts and the cache
+# fingerprint (the newest ids).
+NOT_ROW_READS = {"table_counts", "data_version"}
+SCOPED_MODELS = re.compile(r"\b(MeasureValue|ActionUpdate|AnnualReport|Plan)\b")
+
+
+def _public_reads():
+    from equity_tracking import reads
+
+    return [
+        (name, function)
+        for name, function in inspect.getmembers(reads, inspect.isfunction)
+        if function.__module__ == reads.__name__ and not name.startswith("_")
+    ]
+
+
+def test_every_read_of_rows_that_can_be_unpublished_requires_a_viewer():
+    checked = []
+    for name, function in _public_reads():
+        if name in NOT_ROW_READS or not SCOPED_MODELS.search(inspect.getsource(function)):
+            continue
+        parameter = inspect.signature(function).parameters.get("viewer")
+        assert parameter is not None, f"reads.{name} reads scoped rows without a viewer"
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, name
+        assert parameter.default is inspect.Parameter.empty, f"reads.{name} must not default its viewer"
+        checked.append(name)
+    assert {"measure_value_frame", "annual_reports", "action_updates", "plans", "measures"} <= set(checked)
+
+
+def test_the_page_context_passes_its_viewer_to_every_scoped_read():
+    from equity_tracking import ui
+
+    scoped = {
+        name for name, function in _public_reads() if "viewer" in inspect.signature(function).parameters
+    }
+    assert scoped == set(ui.SCOPED_READERS)
+    # Pages read only through PageContext.read (or the page context's analytics), never reads directly.
+    for path in PAGE_SCRIPTS:
+        assert "reads." not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_the_rules_import_only_the_periods():

@@ -380,12 +380,6 @@ def test_any_database_problem_is_described_to_visitors_in_general_terms(tmp_path
     assert "postgresql+psycopg://equity_role:***@127.0.0.1:1/equity_db" in str(unreachable.value)
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="ui.guard still shows str(DatabaseError) (the masked URL) to visitors; it should show "
-    "db.public_error_message(error) (see docs/security.md). Remove this mark when it does.",
-)
 def test_the_page_tells_visitors_nothing_about_the_server_when_the_database_is_unreachable(monkeypatch):
     from apptest_support import open_app, texts
 

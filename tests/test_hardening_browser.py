@@ -14,13 +14,6 @@ LOCAL_SCHEMES = ("data:", "blob:", "about:")
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="app.py still sets page_icon=':material/balance:', which Streamlit's frontend fetches from "
-    "fonts.gstatic.com; it should be the local equity_tracking/assets/favicon.svg (docs/security.md). "
-    "Remove this mark when it is.",
-)
 def test_the_home_page_asks_no_other_host_for_anything(browser, app_server):
     server = urlsplit(app_server).netloc
     context = browser.new_context(viewport=DESKTOP)

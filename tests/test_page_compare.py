@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 from apptest_support import open_app, shown, tables
+from principals import PUBLIC
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
@@ -72,7 +73,7 @@ def test_every_focus_area_renders(demo_engine, monkeypatch):
 
 
 def test_measure_choices_are_the_names_two_or_more_bureaus_report(demo_engine):
-    definitions = reads.measure_definitions(demo_engine)
+    definitions = reads.measure_definitions(demo_engine, viewer=PUBLIC)
     counts = definitions.groupby("name")["bureau_id"].nunique()
     options = view.shared_measure_names(definitions)
     assert set(options) == set(counts[counts >= 2].index)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from apptest_support import open_app, texts
+from principals import PUBLIC
 from streamlit.testing.v1 import AppTest
 from tiny_city import build_plan_without_values
 
@@ -23,8 +24,8 @@ def _app(monkeypatch, engine, **query: str) -> AppTest:
 
 def test_notes_timeline_lists_value_notes_and_action_updates(demo_engine, monkeypatch):
     noted = None
-    for measure in reads.measures(demo_engine).itertuples():
-        history = reads.measure_history(demo_engine, measure_id=int(measure.id))
+    for measure in reads.measures(demo_engine, viewer=PUBLIC).itertuples():
+        history = reads.measure_history(demo_engine, measure_id=int(measure.id), viewer=PUBLIC)
         notes = history[
             history["note"].notna() & (history["period_end"] <= as_of_day(reporting_deadline(2020)))
         ]

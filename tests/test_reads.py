@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from principals import PUBLIC, STAFF
 from sqlalchemy import insert, text
 
 from equity_tracking import reads, rules
@@ -30,24 +31,28 @@ def test_bureaus_carry_codes_and_earlier_names(demo_engine):
 
 
 def test_plans_show_fiscal_year_span(demo_engine):
-    plans = reads.plans(demo_engine)
+    plans = reads.plans(demo_engine, viewer=PUBLIC)
     assert len(plans) == len(reads.bureaus(demo_engine))
     assert set(plans["span"]) == {"FY 2016-17 to FY 2020-21"}
 
 
 def test_goals_map_to_citywide_goal_focus_area_and_strategies(demo_engine):
-    goals = reads.goals(demo_engine)
+    goals = reads.goals(demo_engine, viewer=PUBLIC)
     assert set(goals["citywide_goal_number"]) == {1, 2, 3}
     assert goals["focus_area_name"].notna().all()
     assert (goals["strategies"] != "").all()
     one_bureau = goals["bureau_id"].iloc[0]
-    assert set(reads.goals(demo_engine, bureau_id=int(one_bureau))["bureau_id"]) == {one_bureau}
+    assert set(reads.goals(demo_engine, bureau_id=int(one_bureau), viewer=PUBLIC)["bureau_id"]) == {
+        one_bureau
+    }
 
 
-def test_actions_take_status_from_latest_update(demo_engine):
-    actions = reads.actions(demo_engine).set_index("id")
+@pytest.mark.parametrize(("viewer", "where"), [(PUBLIC, "WHERE review_status = 'published'"), (STAFF, "")])
+def test_actions_take_status_from_the_latest_update_the_viewer_may_see(demo_engine, viewer, where):
+    actions = reads.actions(demo_engine, viewer=viewer).set_index("id")
     updates = _raw(
-        demo_engine, "SELECT action_id, status, percent_complete, reported_at, id FROM action_updates"
+        demo_engine,
+        f"SELECT action_id, status, percent_complete, reported_at, id FROM action_updates {where}",
     )
     updates["reported_at"] = pd.to_datetime(updates["reported_at"], utc=True)
     latest = updates.sort_values(["reported_at", "id"]).groupby("action_id").tail(1).set_index("action_id")
@@ -74,12 +79,13 @@ def _expected_latest_totals(engine, statuses: tuple[str, ...]) -> pd.Series:
     return ordered.groupby("measure_id").tail(1).set_index("measure_id")["value"]
 
 
-@pytest.mark.parametrize("published_only", [True, False])
-def test_value_frame_holds_the_newest_visible_version_of_each_total(demo_engine, published_only):
-    frame = reads.measure_value_frame(demo_engine, published_only=published_only)
+@pytest.mark.parametrize(
+    ("viewer", "statuses"), [(PUBLIC, ("published",)), (STAFF, reads.ALL_REVIEW_STATUSES)]
+)
+def test_value_frame_holds_the_newest_visible_version_of_each_total(demo_engine, viewer, statuses):
+    frame = reads.measure_value_frame(demo_engine, viewer=viewer)
     totals = frame[frame["group_id"] == 0]
     latest = rules.latest_period_last(totals, by=["measure_id"]).groupby("measure_id").tail(1)
-    statuses = reads.visible_statuses(published_only=published_only)
     expected = _expected_latest_totals(demo_engine, statuses)
     reported = latest.set_index("measure_id")["value"]
     assert len(reported) == len(expected) > 0
@@ -90,15 +96,15 @@ def test_value_frame_holds_the_newest_visible_version_of_each_total(demo_engine,
 
 def test_unpublished_values_reach_staff_reads_only(demo_engine):
     raw = _raw(demo_engine, "SELECT id, review_status FROM measure_values").set_index("id")["review_status"]
-    public = reads.measure_value_frame(demo_engine, published_only=True, include_superseded=True)
-    staff = reads.measure_value_frame(demo_engine, published_only=False, include_superseded=True)
+    public = reads.measure_value_frame(demo_engine, viewer=PUBLIC, include_superseded=True)
+    staff = reads.measure_value_frame(demo_engine, viewer=STAFF, include_superseded=True)
     assert (raw.reindex(public["version_id"]) == "published").all()
     assert (raw.reindex(staff["version_id"]) != "published").any()
     assert len(staff) == len(raw)
 
 
 def test_measures_carry_baseline_and_target_periods(demo_engine):
-    measures = reads.measures(demo_engine)
+    measures = reads.measures(demo_engine, viewer=PUBLIC)
     assert measures["baseline_value"].notna().all()
     assert set(measures["baseline_period"]) == {"FY 2016-17"}
     assert set(measures["target_period"]) == {"FY 2020-21"}
@@ -110,28 +116,26 @@ def test_measure_history_shows_current_versions_and_staff_see_superseded(demo_en
     )
     assert not corrected.empty, "the demo city has corrections"
     measure_id = int(corrected["measure_id"].iloc[0])
-    history = reads.measure_history(demo_engine, measure_id=measure_id, published_only=False)
+    history = reads.measure_history(demo_engine, measure_id=measure_id, viewer=STAFF)
     assert history["is_current"].all()
     assert int(corrected["replaces_id"].iloc[0]) not in set(history["version_id"])
-    full = reads.measure_history(
-        demo_engine, measure_id=measure_id, published_only=False, include_superseded=True
-    )
+    full = reads.measure_history(demo_engine, measure_id=measure_id, viewer=STAFF, include_superseded=True)
     assert int(corrected["replaces_id"].iloc[0]) in set(full["version_id"])
     assert not full.set_index("version_id").loc[int(corrected["replaces_id"].iloc[0]), "is_current"]
     assert len(full) == len(history) + (corrected["measure_id"] == measure_id).sum()
 
 
 def test_measure_history_is_ordered_by_period_and_labels_the_total(demo_engine):
-    disaggregated = reads.measures(demo_engine).query("disaggregated").iloc[0]
-    history = reads.measure_history(demo_engine, measure_id=int(disaggregated["id"]))
+    disaggregated = reads.measures(demo_engine, viewer=PUBLIC).query("disaggregated").iloc[0]
+    history = reads.measure_history(demo_engine, measure_id=int(disaggregated["id"]), viewer=PUBLIC)
     assert history["period_end"].is_monotonic_increasing
     assert "All" in set(history["group_name"])
     assert history["group_key"].ne("").sum() > 0
 
 
 def test_reads_on_empty_database_return_empty_frames(engine):
-    assert reads.annual_reports(engine).empty
-    assert reads.measures(engine).empty
+    assert reads.annual_reports(engine, viewer=PUBLIC).empty
+    assert reads.measures(engine, viewer=PUBLIC).empty
     assert reads.demo_marker(engine) is None
     assert reads.table_counts(engine)["measure_values"] == 0
 
@@ -207,10 +211,10 @@ def test_latest_value_prefers_the_fiscal_year_over_its_last_quarter(engine):
                     review_status=ReviewStatus.PUBLISHED,
                 )
             )  # fmt: skip
-    values = reads.measure_value_frame(engine)
+    values = reads.measure_value_frame(engine, viewer=PUBLIC)
     [latest] = rules.one_per_period_end(values).tail(1).itertuples()
     assert (str(latest.period_label), latest.value) == ("FY 2017-18", 120.0)
-    history = reads.measure_history(engine, measure_id=ids["measure"])
+    history = reads.measure_history(engine, measure_id=ids["measure"], viewer=PUBLIC)
     assert history["period"].tolist() == ["FY 2017-18 Q4", "FY 2017-18"]  # the year comes last
 
 
@@ -219,8 +223,8 @@ def test_annual_reports_are_published_ones_unless_staff_ask(database_factory):
 
     engine = database_factory.new_engine()
     build_golden_city(engine)
-    public = reads.annual_reports(engine, fiscal_year=2018)
+    public = reads.annual_reports(engine, fiscal_year=2018, viewer=PUBLIC)
     assert public["bureau_code"].tolist() == ["AA"]  # Beta's is only submitted
     assert public["highlights"].iloc[0] == ["Hired two community liaisons."]
-    staff = reads.annual_reports(engine, fiscal_year=2018, published_only=False)
+    staff = reads.annual_reports(engine, fiscal_year=2018, viewer=STAFF)
     assert sorted(staff["bureau_code"]) == ["AA", "BB"]

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from principals import PUBLIC
 
 from equity_tracking import rules
 
@@ -197,12 +198,12 @@ def test_every_path_to_a_value_gives_the_same_answer(golden, year, current, prio
 
     as_of = rules.reporting_deadline(year)
     # 1. The analytics, from every version of every value, judged as of the date.
-    analytics = run_analytics(load_frames(golden, include_superseded=True), as_of=as_of)
+    analytics = run_analytics(load_frames(golden, include_superseded=True, viewer=PUBLIC), as_of=as_of)
     row = analytics.measures.set_index("measure_id").loc[1]
     assert (row["current_period"], row["current_value"]) == current
     assert (row["prior_period"], row["prior_value"]) == prior
     # 2. SQL: the as-of cutoff in the query, the newest version of what is left.
-    frame = reads.measure_value_frame(golden, as_of=as_of)
+    frame = reads.measure_value_frame(golden, as_of=as_of, viewer=PUBLIC)
     series = total_series(frame[frame["measure_id"] == 1])
     assert [
         (str(label), value) for label, value in zip(series["period_label"], series["value"], strict=True)
@@ -211,7 +212,7 @@ def test_every_path_to_a_value_gives_the_same_answer(golden, year, current, prio
         current,
     ]
     # 3. The measure page: every version with its entry time, the rule applied in pandas.
-    history = reads.measure_history(golden, measure_id=1, include_superseded=True)
+    history = reads.measure_history(golden, measure_id=1, include_superseded=True, viewer=PUBLIC)
     totals = measure_view.total_series(measure_view.history_as_of(history, as_of))
     assert list(zip(totals["period"], totals["value"], strict=True))[-2:] == [prior, current]
 
@@ -220,7 +221,7 @@ def test_the_newest_version_today_is_the_same_in_sql_and_in_pandas(golden):
     from equity_tracking import reads
 
     # SQL window (the history's "is_current") and pandas (newest_versions) on the same rows.
-    history = reads.measure_history(golden, measure_id=1, include_superseded=True)
+    history = reads.measure_history(golden, measure_id=1, include_superseded=True, viewer=PUBLIC)
     current_in_sql = history[history["is_current"]].set_index("period")["value"].to_dict()
     newest = rules.newest_versions(history, key=("period", "group_key"))
     assert newest.set_index("period")["value"].to_dict() == current_in_sql
@@ -231,10 +232,10 @@ def test_the_plan_in_force_is_the_same_for_the_pages_and_the_analytics(golden):
     from equity_tracking import reads
     from equity_tracking.analytics import load_frames, run_analytics
 
-    plans = reads.plans(golden)
-    analytics = run_analytics(load_frames(golden), as_of=rules.reporting_deadline(2018))
+    plans = reads.plans(golden, viewer=PUBLIC)
+    analytics = run_analytics(load_frames(golden, viewer=PUBLIC), as_of=rules.reporting_deadline(2018))
     judged_goals = set(analytics.rollups["goal"]["entity_id"])
-    goals = reads.goals(golden)
+    goals = reads.goals(golden, viewer=PUBLIC)
     for bureau_id, bureau_plans in plans.groupby("bureau_id"):
         plan = rules.plan_for_fiscal_year(bureau_plans, 2018)
         assert plan["version"] == 1  # Gamma's draft version 2 never
@@ -248,8 +249,8 @@ def test_the_newest_action_update_is_the_same_in_sql_and_in_pandas(golden):
 
     # SQL window (reads.actions) and pandas (newest_action_updates) over the same updates. By hand:
     # action 1 was updated once (on track, 40 %); action 2 twice, last as completed in August 2019.
-    in_sql = reads.actions(golden).set_index("id")
-    in_pandas = rules.newest_action_updates(reads.action_update_frame(golden))
+    in_sql = reads.actions(golden, viewer=PUBLIC).set_index("id")
+    in_pandas = rules.newest_action_updates(reads.action_update_frame(golden, viewer=PUBLIC))
     assert in_sql.loc[[1, 2], "status"].tolist() == ["on_track", "completed"]
     assert in_pandas.loc[[1, 2], "status"].tolist() == ["on_track", "completed"]
     assert (

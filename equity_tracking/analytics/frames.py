@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from equity_tracking import reads
+from equity_tracking.permissions import Viewer
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,11 @@ class AnalyticsFrames:
 def load_frames(
     engine: Engine,
     *,
-    published_only: bool = True,
+    viewer: Viewer,
     as_of: dt.date | None = None,
     include_superseded: bool = True,
 ) -> AnalyticsFrames:
-    """Read everything the analytics need.
+    """Read everything the analytics need, as ``viewer`` may see it.
 
     ``as_of`` leaves out, already in the database, what could not have been seen by then (the
     calculations apply the same rule again, so a frame loaded for a later date is also safe).
@@ -49,24 +50,24 @@ def load_frames(
     it only today's versions are read, which is right for today alone (a period corrected after the
     as-of date would have no value at all).
     """
-    hierarchy = reads.goals(engine).rename(columns={"id": "goal_id"})
+    hierarchy = reads.goals(engine, viewer=viewer).rename(columns={"id": "goal_id"})
     # The latest narrative and update time in reads.actions are today's, not as of a date: left out
     # (status and % complete are recomputed as of the date from the dated updates).
-    actions = reads.actions(engine).rename(columns={"id": "action_id"})
+    actions = reads.actions(engine, viewer=viewer).rename(columns={"id": "action_id"})
     actions = actions.drop(columns=["latest_narrative", "latest_update_at"], errors="ignore")
     actions = actions.merge(hierarchy[["goal_id", "plan_id"]], on="goal_id", how="left")
     return AnalyticsFrames(
-        measures=reads.measure_definitions(engine),
+        measures=reads.measure_definitions(engine, viewer=viewer),
         values=reads.measure_value_frame(
-            engine, published_only=published_only, as_of=as_of, include_superseded=include_superseded
+            engine, viewer=viewer, as_of=as_of, include_superseded=include_superseded
         ),
         interim_targets=reads.interim_target_frame(engine),
         actions=actions,
-        action_updates=reads.action_update_frame(engine, as_of=as_of),
+        action_updates=reads.action_update_frame(engine, viewer=viewer, as_of=as_of),
         hierarchy=hierarchy,
         goal_strategies=reads.goal_strategy_links(engine),
         groups=reads.race_groups(engine),
         memberships=reads.race_group_membership_frame(engine),
         benchmark_shares=reads.benchmark_share_frame(engine),
-        plans=reads.plans(engine),
+        plans=reads.plans(engine, viewer=viewer),
     )

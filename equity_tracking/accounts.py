@@ -1,0 +1,463 @@
+"""Accounts: who may sign in, how, and the users an administrator manages.
+
+Owns:
+- passwords, hashed with argon2id at OWASP's parameters (argon2-cffi), never stored or logged;
+- local sign-in, with failures counted in the database: after :data:`FREE_ATTEMPTS` wrong passwords
+  in a row the account locks, and each lockout lasts twice as long as the one before (back-off);
+- single sign-on: an identity provider's verified email is matched to a user row; the roles always
+  come from the database, never from the provider or the browser;
+- when a session has gone idle or grown too old (:func:`session_expiry`);
+- building the :class:`~equity_tracking.permissions.Principal` from the database on every page run,
+  so that a disabled user or a changed role takes effect at once;
+- managing users (create, change role and bureaus, disable, archive; never delete), each change
+  permission-checked and audited in its own transaction.
+
+Every sign-in, success or failure, is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from equity_tracking import audit
+from equity_tracking.models import Bureau, Role, User, UserRole
+from equity_tracking.permissions import Permission, Principal
+
+# OWASP Password Storage Cheat Sheet: argon2id, 19 MiB of memory, 2 iterations, 1 degree of
+# parallelism. argon2-cffi's hashes record their parameters, so raising these later rehashes each
+# password at its owner's next sign-in (see _verify).
+HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+# A hash of a password nobody has: an unknown email costs the same time as a wrong password, so the
+# time taken does not tell who has an account.
+_DUMMY_HASH = HASHER.hash("no account has this password")
+
+MIN_PASSWORD_LENGTH = 12
+FREE_ATTEMPTS = 5
+FIRST_LOCKOUT = dt.timedelta(minutes=15)
+LONGEST_LOCKOUT = dt.timedelta(hours=24)
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class Refusal(enum.StrEnum):
+    """Why a sign-in was refused (the audit log's reason; people see :attr:`message`)."""
+
+    WRONG_CREDENTIALS = "wrong_credentials"  # unknown email or wrong password: one message for both
+    LOCKED = "locked"
+    DISABLED = "disabled"
+    NOT_REGISTERED = "not_registered"  # signed in with the identity provider, but no user row
+    UNVERIFIED_EMAIL = "unverified_email"
+
+    @property
+    def message(self) -> str:
+        return {
+            Refusal.WRONG_CREDENTIALS: "That email and password do not match an account.",
+            Refusal.LOCKED: "Too many wrong passwords: this account is locked for now.",
+            Refusal.DISABLED: "This account is disabled. Ask the equity office to enable it.",
+            Refusal.NOT_REGISTERED: "Your city account is not registered in the tracker. "
+            "Ask the equity office to add you.",
+            Refusal.UNVERIFIED_EMAIL: "The identity provider has not verified your email address.",
+        }[self]
+
+
+class SignInError(Exception):
+    def __init__(self, reason: Refusal, *, until: dt.datetime | None = None):
+        self.reason, self.until = reason, until
+        when = f" Try again after {until:%H:%M} UTC." if until is not None else ""
+        super().__init__(reason.message + when)
+
+
+class AccountError(ValueError):
+    """A user-management request that cannot be carried out; the message says why."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes: they were stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    return HASHER.hash(password)
+
+
+def lockout_for(lockouts: int) -> dt.timedelta:
+    """How long the ``lockouts``-th lockout lasts: 15 minutes, then twice as long each time, at
+    most a day."""
+    return min(FIRST_LOCKOUT * 2 ** max(lockouts - 1, 0), LONGEST_LOCKOUT)
+
+
+# --- sign-in ----------------------------------------------------------------------------------------
+
+
+def sign_in(engine: Engine, *, email: str, password: str, now: dt.datetime | None = None) -> Principal:
+    """The principal for a correct email and password; otherwise :class:`SignInError`. Every try
+    is audited, and failures are counted towards a lockout."""
+    now = now or _now()
+    email = normalize_email(email)
+    with engine.begin() as connection:
+        user = connection.execute(
+            select(User).where(User.username == email, User.archived_at.is_(None))
+        ).first()
+        outcome = _check_password(connection, user, password, now)
+        if outcome is None:
+            assert user is not None
+            connection.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(failed_sign_ins=0, locked_until=None, last_sign_in_at=now)
+            )
+            principal = principal_for(connection, user.id)
+            assert principal is not None
+            audit.record(
+                connection, actor=principal, action="signed_in", entity=audit.SESSION, detail=_how("password")
+            )
+            return principal
+    reason, until = outcome
+    actor = Principal(user_id=user.id if user else None, username=email[:120] or "unknown")
+    audit.record_alone(
+        engine,
+        actor=actor,
+        action="sign_in_refused",
+        entity=audit.SESSION,
+        detail={**_how("password"), "reason": reason.value},
+    )
+    raise SignInError(reason, until=until)
+
+
+def _how(method: str) -> dict:
+    return {"method": method}
+
+
+def _check_password(
+    connection: Connection, user, password: str, now: dt.datetime
+) -> tuple[Refusal, dt.datetime | None] | None:
+    """None when the password is right and the account may sign in; otherwise why not. A wrong
+    password is counted (in the caller's transaction)."""
+    if user is None or user.password_hash is None:
+        _verify(_DUMMY_HASH, password)
+        return Refusal.WRONG_CREDENTIALS, None
+    locked_until = _utc(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        return Refusal.LOCKED, locked_until  # not even checked: a locked account guesses nothing
+    if not _verify(user.password_hash, password):
+        return _count_failure(connection, user, now)
+    if _needs_rehash(user.password_hash):
+        connection.execute(update(User).where(User.id == user.id).values(password_hash=HASHER.hash(password)))
+    if not user.active:
+        return Refusal.DISABLED, None  # said only to someone who knows the password
+    return None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _needs_rehash(password_hash: str) -> bool:
+    try:
+        return HASHER.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+def _count_failure(connection: Connection, user, now: dt.datetime) -> tuple[Refusal, dt.datetime | None]:
+    failures = user.failed_sign_ins + 1
+    if failures < FREE_ATTEMPTS:
+        connection.execute(update(User).where(User.id == user.id).values(failed_sign_ins=failures))
+        return Refusal.WRONG_CREDENTIALS, None
+    lockouts = user.lockouts + 1
+    until = now + lockout_for(lockouts)
+    connection.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_sign_ins=0, lockouts=lockouts, locked_until=until)
+    )
+    return Refusal.LOCKED, until
+
+
+def sign_in_verified_email(
+    engine: Engine, *, email: str | None, email_verified: bool, provider: str
+) -> Principal:
+    """The principal for an identity provider's verified ``email``; otherwise :class:`SignInError`.
+    Only the email is taken from the provider; who the user is and what they may do come from the
+    user row. Audited either way."""
+    address = normalize_email(email or "")
+    with engine.begin() as connection:
+        user = connection.execute(
+            select(User).where(
+                func.lower(func.coalesce(User.email, User.username)) == address, User.archived_at.is_(None)
+            )
+        ).first()
+        reason = None
+        if not email_verified or not address:
+            reason = Refusal.UNVERIFIED_EMAIL
+        elif user is None:
+            reason = Refusal.NOT_REGISTERED
+        elif not user.active:
+            reason = Refusal.DISABLED
+        if reason is None:
+            assert user is not None
+            connection.execute(update(User).where(User.id == user.id).values(last_sign_in_at=_now()))
+            principal = principal_for(connection, user.id)
+            assert principal is not None
+            audit.record(
+                connection, actor=principal, action="signed_in", entity=audit.SESSION, detail=_how(provider)
+            )
+            return principal
+    actor = Principal(user_id=user.id if user else None, username=address[:120] or "unknown")
+    audit.record_alone(
+        engine,
+        actor=actor,
+        action="sign_in_refused",
+        entity=audit.SESSION,
+        detail={**_how(provider), "reason": reason.value},
+    )
+    raise SignInError(reason)
+
+
+def principal_for(connection: Connection, user_id: int) -> Principal | None:
+    """The principal of an active, unarchived user, with their roles as the database holds them
+    now; None when the user may not act (disabled, archived or gone)."""
+    user = connection.execute(
+        select(User.id, User.username, User.display_name).where(
+            User.id == user_id, User.active.is_(True), User.archived_at.is_(None)
+        )
+    ).first()
+    if user is None:
+        return None
+    roles = connection.execute(select(UserRole.role, UserRole.bureau_id).where(UserRole.user_id == user_id))
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=frozenset((Role(role), bureau_id) for role, bureau_id in roles),
+    )
+
+
+def current_principal(engine: Engine, user_id: int) -> Principal | None:
+    with engine.connect() as connection:
+        return principal_for(connection, user_id)
+
+
+def session_expiry(
+    *, signed_in_at: dt.datetime, last_seen_at: dt.datetime, now: dt.datetime | None = None
+) -> str | None:
+    """Why a session has ended ("idle" after :data:`IDLE_TIMEOUT` without a page run, "expired"
+    :data:`ABSOLUTE_TIMEOUT` after signing in), or None while it is live."""
+    now = now or _now()
+    if now - signed_in_at >= ABSOLUTE_TIMEOUT:
+        return "expired"
+    if now - last_seen_at >= IDLE_TIMEOUT:
+        return "idle"
+    return None
+
+
+def record_sign_out(engine: Engine, principal: Principal, *, reason: str = "signed_out") -> None:
+    """Write a sign-out (by the user, or a timeout: ``reason`` "idle" or "expired")."""
+    audit.record_alone(engine, actor=principal, action=reason, entity=audit.SESSION)
+
+
+# --- managing users ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A role and, for a bureau editor, the bureaus (by code) it covers."""
+
+    role: Role
+    bureau_codes: tuple[str, ...] = ()
+
+
+def create_user(
+    engine: Engine,
+    *,
+    actor: Principal,
+    email: str,
+    display_name: str | None = None,
+    assignment: Assignment,
+    password: str | None = None,
+) -> int:
+    """A new user with one role (for an editor, over ``bureau_codes``); returns the user's id.
+    Without ``password`` the user signs in through the city's identity provider only."""
+    audit.require(engine, actor, Permission.MANAGE_USERS, what="create a user")
+    email = normalize_email(email)
+    if not EMAIL.fullmatch(email):
+        raise AccountError(f"“{email}” is not an email address.")
+    password_hash = hash_password(password) if password is not None else None
+    with engine.begin() as connection:
+        if connection.execute(select(User.id).where(User.username == email)).first() is not None:
+            raise AccountError(f"A user with the email {email} already exists.")
+        bureau_ids = _bureau_ids(connection, assignment)
+        user_id = connection.execute(
+            insert(User)
+            .values(
+                username=email,
+                email=email,
+                display_name=(display_name or email.split("@")[0]).strip()[:200],
+                password_hash=password_hash,
+                active=True,
+                failed_sign_ins=0,
+                lockouts=0,
+            )
+            .returning(User.id)
+        ).scalar_one()
+        _write_roles(connection, user_id, assignment.role, bureau_ids)
+        audit.record(
+            connection,
+            actor=actor,
+            action="created",
+            entity=audit.USER,
+            entity_id=user_id,
+            detail={"email": email, "role": assignment.role.value, "bureaus": list(assignment.bureau_codes)},
+        )
+    return user_id
+
+
+def _bureau_ids(connection: Connection, assignment: Assignment) -> list[int]:
+    codes = [code.strip().upper() for code in assignment.bureau_codes if code.strip()]
+    if assignment.role is not Role.BUREAU_EDITOR:
+        if codes:
+            raise AccountError("Only a bureau editor is given bureaus; other roles cover every bureau.")
+        return []
+    if not codes:
+        raise AccountError("A bureau editor needs at least one bureau.")
+    found = dict(connection.execute(select(Bureau.code, Bureau.id).where(Bureau.code.in_(codes))).all())
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise AccountError(f"No bureau has the code {', '.join(unknown)}.")
+    return [found[code] for code in codes]
+
+
+def _write_roles(connection: Connection, user_id: int, role: Role, bureau_ids: Iterable[int]) -> None:
+    connection.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    bureaus: list[int | None] = list(bureau_ids) or [None]  # None: the role covers every bureau
+    rows = [{"user_id": user_id, "role": role.value, "bureau_id": bureau} for bureau in bureaus]
+    connection.execute(insert(UserRole), rows)
+
+
+def _user_row(connection: Connection, user_id: int):
+    user = connection.execute(select(User).where(User.id == user_id)).first()
+    if user is None:
+        raise AccountError(f"There is no user {user_id}.")
+    return user
+
+
+def change_role(engine: Engine, *, actor: Principal, user_id: int, assignment: Assignment) -> None:
+    audit.require(engine, actor, Permission.MANAGE_USERS, what=f"change the role of user {user_id}")
+    with engine.begin() as connection:
+        _user_row(connection, user_id)
+        bureau_ids = _bureau_ids(connection, assignment)
+        _write_roles(connection, user_id, assignment.role, bureau_ids)
+        audit.record(
+            connection,
+            actor=actor,
+            action="role_changed",
+            entity=audit.USER,
+            entity_id=user_id,
+            detail={"role": assignment.role.value, "bureaus": list(assignment.bureau_codes)},
+        )
+
+
+def set_active(engine: Engine, *, actor: Principal, user_id: int, active: bool) -> None:
+    """Enable or disable a user; a disabled user's open sessions end at their next page run."""
+    audit.require(engine, actor, Permission.MANAGE_USERS, what=f"enable or disable user {user_id}")
+    if not active and actor.user_id == user_id:
+        raise AccountError("You cannot disable your own account.")
+    with engine.begin() as connection:
+        _user_row(connection, user_id)
+        connection.execute(update(User).where(User.id == user_id).values(active=active))
+        audit.record(
+            connection,
+            actor=actor,
+            action="enabled" if active else "disabled",
+            entity=audit.USER,
+            entity_id=user_id,
+        )
+
+
+def archive_user(engine: Engine, *, actor: Principal, user_id: int) -> None:
+    """Archive (disable and hide) a user; the row stays, so the audit log still names them."""
+    audit.require(engine, actor, Permission.MANAGE_USERS, what=f"archive user {user_id}")
+    if actor.user_id == user_id:
+        raise AccountError("You cannot archive your own account.")
+    with engine.begin() as connection:
+        _user_row(connection, user_id)
+        connection.execute(update(User).where(User.id == user_id).values(active=False, archived_at=_now()))
+        audit.record(connection, actor=actor, action="archived", entity=audit.USER, entity_id=user_id)
+
+
+def reset_password(engine: Engine, *, actor: Principal, email: str, password: str) -> None:
+    """Set a new password (and lift any lockout): an administrator's, or the command line's."""
+    audit.require(engine, actor, Permission.MANAGE_USERS, what=f"reset the password of {email}")
+    email = normalize_email(email)
+    password_hash = hash_password(password)
+    with engine.begin() as connection:
+        user_id = connection.execute(select(User.id).where(User.username == email)).scalar_one_or_none()
+        if user_id is None:
+            raise AccountError(f"No user has the email {email}.")
+        connection.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(password_hash=password_hash, failed_sign_ins=0, lockouts=0, locked_until=None)
+        )
+        audit.record(connection, actor=actor, action="password_reset", entity=audit.USER, entity_id=user_id)
+
+
+def users(engine: Engine, *, actor: Principal, include_archived: bool = False) -> pd.DataFrame:
+    """Every user, for the Users page: id, email, display_name, role, bureaus (codes), active,
+    locked_until, last_sign_in_at, archived_at, has_password."""
+    audit.require(engine, actor, Permission.MANAGE_USERS, what="list users")
+    statement = select(
+        User.id,
+        User.username.label("email"),
+        User.display_name,
+        User.active,
+        User.locked_until,
+        User.last_sign_in_at,
+        User.archived_at,
+        User.password_hash.is_not(None).label("has_password"),
+    ).order_by(User.username)
+    if not include_archived:
+        statement = statement.where(User.archived_at.is_(None))
+    roles_statement = (
+        select(UserRole.user_id, UserRole.role, Bureau.code)
+        .outerjoin(Bureau, Bureau.id == UserRole.bureau_id)
+        .order_by(UserRole.user_id, Bureau.code)
+    )
+    with engine.connect() as connection:
+        frame = pd.DataFrame(
+            connection.execute(statement).mappings().all(), columns=list(statement.selected_columns.keys())
+        )
+        roles = pd.DataFrame(connection.execute(roles_statement).all(), columns=["user_id", "role", "code"])
+    roles["role"] = roles["role"].map(lambda role: getattr(role, "value", role))
+    frame["role"] = frame["id"].map(roles.groupby("user_id")["role"].first()).fillna("")
+    codes = roles.dropna(subset=["code"]).groupby("user_id")["code"].agg(", ".join)
+    frame["bureaus"] = frame["id"].map(codes).fillna("")
+    frame["active"] = frame["active"].astype(bool)
+    frame["has_password"] = frame["has_password"].astype(bool)
+    return frame

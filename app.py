@@ -15,4 +15,4 @@ FAVICON = Path(__file__).parent / "equity_tracking" / "assets" / "favicon.svg"
 st.set_page_config(page_title="Equity Plan Tracker", page_icon=FAVICON, layout="wide")
 principal = ui.current_principal()
 with ui.routing():
-    st.navigation(ui.navigation_sections(principal)).run()
+    st.navigation(ui.navigation_pages(principal)).run()

@@ -1,5 +1,7 @@
-"""The page registry: every page the app has, its script, title, URL, sidebar section and the
-permission it needs, and the parameters its links carry.
+"""The page registry: every page the app has, its script, title, URL and the
+permission it needs, and the parameters its links carry. The sidebar lists them in this order
+(one flat list: Streamlit's sidebar sections put headings inside the list, which screen readers
+report as a broken list).
 
 Plain data, so that which pages a user gets is decided (and tested) without Streamlit; the UI adapter
 turns these into ``st.Page`` objects, and each page script's guard looks itself up here. Also owns
@@ -39,7 +41,6 @@ class PageSpec:
     default: bool = False
     # The parameter a short link's last segment fills: /bureau/TR is /bureau?bureau=TR.
     short_link_param: str | None = None
-    section: str = "Dashboards"  # the sidebar heading it is listed under
     audience: Audience = Audience.EVERYONE
 
 
@@ -55,8 +56,6 @@ def _public(
 ) -> PageSpec:
     return PageSpec(key, script, title, icon, Permission.VIEW_PUBLISHED, url_path, default, short_link_param)
 
-
-ACCOUNT_SECTION, STAFF_SECTION = "Account", "Equity office"
 
 PAGES: tuple[PageSpec, ...] = (
     _public("home", "pages/home.py", "Citywide overview", ":material/home:", "overview", default=True),
@@ -92,7 +91,6 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/manage_accounts:",
         Permission.MANAGE_USERS,
         "users",
-        section=STAFF_SECTION,
     ),
     PageSpec(
         "sign_in",
@@ -101,7 +99,6 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/login:",
         Permission.VIEW_PUBLISHED,
         "sign-in",
-        section=ACCOUNT_SECTION,
         audience=Audience.SIGNED_OUT,
     ),
     PageSpec(
@@ -111,7 +108,6 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/person:",
         Permission.VIEW_OWN_ACCOUNT,
         "account",
-        section=ACCOUNT_SECTION,
     ),
 )
 

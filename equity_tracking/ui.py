@@ -323,14 +323,6 @@ def navigation_pages(principal: Principal) -> list[st.Page]:
     return [_as_st_page(spec) for spec in pages_for(principal)]
 
 
-def navigation_sections(principal: Principal) -> dict[str, list[st.Page]]:
-    """The pages this principal may open, under their sidebar headings."""
-    sections: dict[str, list[st.Page]] = {}
-    for spec in pages_for(principal):
-        sections.setdefault(spec.section, []).append(_as_st_page(spec))
-    return sections
-
-
 def _as_st_page(spec: PageSpec) -> st.Page:
     return st.Page(
         str(PROJECT_ROOT / spec.script),

@@ -203,14 +203,20 @@ def browser():
 # --- the demo, golden and hostile cities, each in a server of its own (browser tests) ---------------
 
 
-def serve_app(engine: Engine, log_path: Path) -> Iterator[str]:
+def serve_app(
+    engine: Engine, log_path: Path, *, port: int | None = None, secrets_file: Path | None = None
+) -> Iterator[str]:
     """``streamlit run serve.py`` against ``engine``'s database (no demo loaded into it): yields the
     base URL once, and stops the server when resumed or closed; a fixture serves it with
-    ``yield from serve_app(...)``. The server's output goes to ``log_path``."""
+    ``yield from serve_app(...)``. The server's output goes to ``log_path``.
+
+    ``port`` (default: a free one) and ``secrets_file`` are for single sign-on tests, whose
+    secrets name the port in ``[auth] redirect_uri``: the file replaces Streamlit's secrets search
+    (``--secrets.files``)."""
     import subprocess
     import sys
 
-    port = _free_port()
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -223,6 +229,7 @@ def serve_app(engine: Engine, log_path: Path) -> Iterator[str]:
                 sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "serve.py"),
                 "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+                *(["--secrets.files", str(secrets_file)] if secrets_file is not None else []),
             ],
             cwd=PROJECT_ROOT,
             env=env,

@@ -71,7 +71,7 @@ def test_unreachable_database_shows_one_clear_message(monkeypatch, caplog):
 def test_malformed_database_url_tells_visitors_nothing_and_the_log_how_to_fix(monkeypatch, caplog):
     app = _run("app.py", monkeypatch, "not a database url")
     assert not app.exception
-    [error] = app.error
+    [_error] = app.error
     assert PUBLIC_DATABASE_ERROR in texts(app)
     assert "is not a database URL" in caplog.text
 

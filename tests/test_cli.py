@@ -109,3 +109,78 @@ def test_load_demo_rejects_scale_below_one(capsys):
         main(["load-demo", "--scale", "0"])
     assert caught.value.code == 2
     assert "must be 1 or more" in capsys.readouterr().err
+
+
+def _users(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT u.username, r.role, b.code FROM users u JOIN user_roles r ON r.user_id = u.id "
+                    "LEFT JOIN bureaus b ON b.id = r.bureau_id ORDER BY u.username, b.code"
+                )
+            )
+        )
+
+
+def test_create_user_then_sign_in_then_reset_password(engine, monkeypatch, capsys):
+    from equity_tracking import accounts
+
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO bureaus (code, name, active) VALUES ('TR', 'Transportation', TRUE)")
+        )
+    url = _url(engine)
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("first password 123\n"))
+    args = ["--database-url", url, "create-user", "--email", "Lead@City.example", "--role", "bureau_editor"]
+    assert main([*args, "--bureau", "tr", "--password-stdin"]) == 0
+    assert "Created user" in capsys.readouterr().out
+    assert _users(engine) == [("lead@city.example", "bureau_editor", "TR")]
+    assert accounts.sign_in(engine, email="lead@city.example", password="first password 123").user_id
+
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("second password 456\n"))
+    assert (
+        main(["--database-url", url, "reset-password", "--email", "lead@city.example", "--password-stdin"])
+        == 0
+    )
+    with pytest.raises(accounts.SignInError):
+        accounts.sign_in(engine, email="lead@city.example", password="first password 123")
+    assert accounts.sign_in(engine, email="lead@city.example", password="second password 456").user_id
+    with engine.connect() as connection:
+        actions = [row[0] for row in connection.execute(text("SELECT action FROM audit_log ORDER BY id"))]
+    assert actions[:2] == ["created", "signed_in"]
+    assert "password_reset" in actions
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--role", "bureau_editor", "--no-password"], "A bureau editor needs at least one bureau."),
+        (["--role", "analyst", "--bureau", "TR", "--no-password"], "Only a bureau editor is given bureaus"),
+        (["--role", "bureau_editor", "--bureau", "ZZ", "--no-password"], "No bureau has the code ZZ."),
+        (["--role", "analyst", "--password-stdin"], "A password needs at least 12 characters."),
+    ],
+)
+def test_create_user_refuses_bad_input_and_changes_nothing(engine, monkeypatch, capsys, extra, message):
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO bureaus (code, name, active) VALUES ('TR', 'Transportation', TRUE)")
+        )
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("short\n"))
+    assert main(["--database-url", _url(engine), "create-user", "--email", "x@city.example", *extra]) == 1
+    assert message in capsys.readouterr().err
+    assert _users(engine) == []
+
+
+def test_reset_password_of_an_unknown_email_says_so(engine, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a long enough password\n"))
+    args = [
+        "--database-url",
+        _url(engine),
+        "reset-password",
+        "--email",
+        "who@city.example",
+        "--password-stdin",
+    ]
+    assert main(args) == 1
+    assert "No user has the email who@city.example." in capsys.readouterr().err

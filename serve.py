@@ -22,6 +22,7 @@ makes the server refuse that message unless the session's principal may clear ca
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -41,14 +42,17 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
+from equity_tracking import audit
+from equity_tracking.db import make_engine
 from equity_tracking.navigation import PAGES, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
+from equity_tracking.settings import Settings
+
+# Where each script run keeps the session's signed-in principal (absent means anonymous). Only the
+# server reads it here; the browser cannot set session state.
+from equity_tracking.ui import PRINCIPAL_KEY, SSO_PROVIDER
 
 LOGGER = logging.getLogger("equity_tracking.serve")
-
-# Where each script run keeps the session's signed-in principal (``ui.py`` writes it; absent means
-# anonymous). Only the server reads it here; the browser cannot set session state.
-PRINCIPAL_KEY = "_equity_principal"
 
 ALLOWED_HOSTS_VARIABLE = "EQUITY_ALLOWED_HOSTS"
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -218,6 +222,73 @@ class HardeningMiddleware:
         await response(scope, receive, send)
 
 
+# --- sign-ins the identity provider's callback refuses ------------------------------------------------
+
+OIDC_CALLBACK_PATH = "/oauth2callback"  # Streamlit's route for the identity provider's redirect
+IDENTITY_COOKIE = "_streamlit_user"  # set (signed) by Streamlit once the ID token checks out
+_AUDIT_ENGINE = None
+
+
+def identity_cookie_set(set_cookie_headers: list[str]) -> bool:
+    """Whether a response signs someone in: it sets Streamlit's identity cookie (or its first chunk)
+    to a value, rather than clearing it."""
+    for header in set_cookie_headers:
+        name, _, rest = header.partition("=")
+        value = rest.split(";", 1)[0].strip().strip('"')
+        cleared = "max-age=0" in rest.lower().replace(" ", "") or "1970" in rest
+        if name.strip() in (IDENTITY_COOKIE, f"{IDENTITY_COOKIE}_1") and value and not cleared:
+            return True
+    return False
+
+
+def _audit_rejected_identity() -> None:
+    global _AUDIT_ENGINE
+    if _AUDIT_ENGINE is None:
+        _AUDIT_ENGINE = make_engine(Settings.from_environment().database_url)
+    audit.record_alone(
+        _AUDIT_ENGINE,
+        actor=Principal(user_id=None, username="identity provider sign-in"),
+        action="sign_in_refused",
+        entity=audit.SESSION,
+        detail={"method": SSO_PROVIDER, "reason": "identity_token_rejected"},
+    )
+
+
+class IdentityCallbackAudit:
+    """Writes a refused single sign-on to the audit log when Streamlit's callback turns down the
+    identity provider's answer (a tampered or expired ID token, a wrong state): Streamlit only logs
+    it and sends the visitor home signed out. A successful callback is audited by the app itself
+    when the session starts (``accounts.sign_in_verified_email``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"")
+        if scope["type"] != "http" or not scope.get("path", "").endswith(OIDC_CALLBACK_PATH):
+            await self.app(scope, receive, send)
+            return
+        # Only an authorization response (code or error); the provider's sign-out also lands here.
+        answers = any(part.split(b"=")[0] in (b"code", b"error") for part in query.split(b"&"))
+
+        async def watch(message: Message) -> None:
+            if answers and message["type"] == "http.response.start":
+                cookies = [
+                    value.decode("latin-1") for key, value in message["headers"] if key == b"set-cookie"
+                ]
+                if not identity_cookie_set(cookies):
+                    LOGGER.warning(
+                        "The identity provider's answer was refused; the visitor stays signed out."
+                    )
+                    try:
+                        await asyncio.to_thread(_audit_rejected_identity)
+                    except Exception:
+                        LOGGER.exception("Could not write the refused sign-in to the audit log.")
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
 def _log_to_stderr() -> None:
     """The tracker's own log lines (refusals, database errors with their details) go to the server's
     standard error, like Streamlit's."""
@@ -245,5 +316,5 @@ refuse_clear_cache_unless_allowed()
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=[Route(f"/{spec.url_path}/{{rest:path}}", short_link) for spec in PAGES],
-    middleware=[Middleware(HardeningMiddleware, hosts=allowed_hosts())],
+    middleware=[Middleware(HardeningMiddleware, hosts=allowed_hosts()), Middleware(IdentityCallbackAudit)],
 )

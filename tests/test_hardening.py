@@ -409,3 +409,28 @@ def test_streamlit_configuration_is_hardened():
     assert (
         "allowedHosts" not in server
     )  # the middleware in serve.py checks every request, not only WebSockets
+
+
+CALLBACK_COOKIES = [
+    (['_streamlit_user="abc.def"; HttpOnly; Path=/; SameSite=lax; Max-Age=2592000'], True),
+    (["_streamlit_user_1=abc; Path=/", "_streamlit_user_2=def; Path=/"], True),
+    (['_streamlit_user=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/'], False),
+    (["_streamlit_xsrf=abc; Path=/"], False),
+    ([], False),
+]
+
+
+def test_a_callback_signs_someone_in_only_when_it_sets_the_identity_cookie():
+    # serve.py audits a refused single sign-on by this test (Streamlit itself only logs it). Imported
+    # in a subprocess: importing serve.py changes Streamlit for the rest of the process.
+    cases = [headers for headers, _ in CALLBACK_COOKIES]
+    code = f"import serve; print([serve.identity_cookie_set(headers) for headers in {cases!r}])"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == str([signed_in for _, signed_in in CALLBACK_COOKIES])

@@ -201,3 +201,70 @@ def test_an_editor_enters_a_draft_of_their_own_bureau_and_reads_it_back(database
             {"id": value_id},
         ).one()
     assert (status, entry) == ("draft", "value_entered")
+
+
+# Every write the library has, called directly with a principal who lacks its permission: each is
+# refused, audited, and changes nothing. (A new write must be added here.)
+def _every_write(city):
+    admin_id = city.people["admin"].user_id
+    assignment = accounts.Assignment(Role.ADMIN)
+    return {
+        "create_user": lambda actor: accounts.create_user(
+            city, actor=actor, email="x@city.example", assignment=assignment, password="long enough password"
+        ),
+        "change_role": lambda actor: accounts.change_role(
+            city, actor=actor, user_id=admin_id, assignment=assignment
+        ),
+        "set_active": lambda actor: accounts.set_active(city, actor=actor, user_id=admin_id, active=False),
+        "archive_user": lambda actor: accounts.archive_user(city, actor=actor, user_id=admin_id),
+        "reset_password": lambda actor: accounts.reset_password(
+            city, actor=actor, email="admin@city.example", password="long enough password"
+        ),
+        "list_users": lambda actor: accounts.users(city, actor=actor),
+        "record_value": lambda actor: writes.record_value(
+            city, actor=actor, measure_id=1, period_id=_fy(city, "FY 2020-21"), value=1.0
+        ),
+    }
+
+
+def _fingerprint(city) -> tuple:
+    with city.connect() as connection:
+        return tuple(
+            connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            for table in ("users", "user_roles", "measure_values")
+        ) + tuple(connection.execute(text("SELECT username, active, password_hash FROM users ORDER BY id")))
+
+
+WRITES = [
+    "create_user",
+    "change_role",
+    "set_active",
+    "archive_user",
+    "reset_password",
+    "list_users",
+    "record_value",
+]
+
+
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("who", ["public", "analyst", "CC"])
+def test_every_write_refuses_a_principal_without_its_permission(city, write, who):
+    principal = city.people.get(who, ANONYMOUS)
+    before, refusals = _fingerprint(city), _refusals(city)
+    with pytest.raises(PermissionDeniedError):
+        _every_write(city)[write](principal)
+    assert _fingerprint(city) == before
+    assert _refusals(city) == refusals + 1
+
+
+def test_every_function_that_takes_an_actor_is_in_the_list_above():
+    import inspect
+
+    takes_actor = {
+        f"{module.__name__.rsplit('.', 1)[-1]}.{name}"
+        for module in (accounts, writes)
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__ and "actor" in inspect.signature(function).parameters
+    }
+    listed = {f"accounts.{name}" for name in WRITES if name != "record_value"} | {"writes.record_value"}
+    assert takes_actor == (listed - {"accounts.list_users"}) | {"accounts.users"}

@@ -5,7 +5,9 @@ through it. The routes answer before Streamlit does:
 
 - ``/bureau/TR``, ``/measure/87``, ``/goal/2`` and any other path below a page redirect to the
   page's own URL (``/bureau?bureau=TR``): Streamlit would serve its page shell there, which loads its
-  scripts from the wrong folder and shows a blank page.
+  scripts from the wrong folder and shows a blank page;
+- ``/auth/password`` is the password sign-in form (``equity_tracking.password_form``), which sets
+  the session cookie a Streamlit script cannot.
 
 and a middleware in front of every request (``docs/security.md`` explains each choice):
 
@@ -42,7 +44,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
-from equity_tracking import audit
+from equity_tracking import audit, password_form
 from equity_tracking.db import make_engine
 from equity_tracking.navigation import PAGES, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
@@ -315,6 +317,9 @@ refuse_clear_cache_unless_allowed()
 
 app = st.App(
     Path(__file__).with_name("app.py"),
-    routes=[Route(f"/{spec.url_path}/{{rest:path}}", short_link) for spec in PAGES],
+    routes=[
+        *password_form.ROUTES,
+        *(Route(f"/{spec.url_path}/{{rest:path}}", short_link) for spec in PAGES),
+    ],
     middleware=[Middleware(HardeningMiddleware, hosts=allowed_hosts()), Middleware(IdentityCallbackAudit)],
 )

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,7 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from equity_tracking import audit
-from equity_tracking.models import Bureau, Role, User, UserRole
+from equity_tracking.models import Bureau, Role, User, UserRole, UserSession
 from equity_tracking.permissions import Permission, Principal
 
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB of memory, 2 iterations, 1 degree of
@@ -277,9 +279,106 @@ def session_expiry(
     return None
 
 
-def record_sign_out(engine: Engine, principal: Principal, *, reason: str = "signed_out") -> None:
-    """Write a sign-out (by the user, or a timeout: ``reason`` "idle" or "expired")."""
-    audit.record_alone(engine, actor=principal, action=reason, entity=audit.SESSION)
+# --- sessions -------------------------------------------------------------------------------------
+
+SESSION_COOKIE = "equity_session"  # the browser's session token (HttpOnly, SameSite=Lax)
+# A page run renews its session's last activity in the database at most this often, not on every run.
+_RENEW_EVERY = dt.timedelta(minutes=1)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(
+    engine: Engine,
+    principal: Principal,
+    *,
+    method: str,
+    signed_in_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """A new session for a signed-in principal; returns its token (give it to the browser, never
+    store it). ``signed_in_at`` is when the identity provider signed them in, if earlier."""
+    now = now or _now()
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(UserSession).values(
+                token_hash=_token_hash(token),
+                user_id=principal.user_id,
+                method=method[:40],
+                created_at=min(signed_in_at or now, now),
+                last_seen_at=now,
+            )
+        )
+    return token
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a session token stands for now: its principal, or why it ended (``ended``)."""
+
+    principal: Principal | None
+    ended: str | None = None
+    method: str = ""
+    signed_in_at: dt.datetime | None = None
+
+
+def resume_session(engine: Engine, token: str, *, now: dt.datetime | None = None) -> SessionState:
+    """The principal of a live session, with its roles as the database holds them now; a session
+    that has gone idle, grown too old or whose user was disabled is ended here (and audited), and
+    an unknown or already-ended token is simply nobody."""
+    now = now or _now()
+    with engine.begin() as connection:
+        row = connection.execute(
+            select(UserSession).where(
+                UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
+            )
+        ).first()
+        if row is None:
+            return SessionState(None)
+        created, seen = _utc(row.created_at), _utc(row.last_seen_at)
+        assert created is not None
+        assert seen is not None
+        ended = session_expiry(signed_in_at=created, last_seen_at=seen, now=now)
+        principal = principal_for(connection, row.user_id) if ended is None else None
+        if principal is None:
+            ended = ended or "inactive"
+            _end(connection, row.id, ended, now)
+            audit.record(
+                connection,
+                actor=Principal(user_id=row.user_id, username=f"user {row.user_id}"),
+                action=ended,
+                entity=audit.SESSION,
+                entity_id=row.id,
+            )
+            return SessionState(None, ended=ended, method=row.method)
+        if now - seen >= _RENEW_EVERY:
+            connection.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+        return SessionState(principal, method=row.method, signed_in_at=created)
+
+
+def _end(connection: Connection, session_id: int, reason: str, now: dt.datetime) -> None:
+    connection.execute(
+        update(UserSession).where(UserSession.id == session_id).values(ended_at=now, end_reason=reason[:40])
+    )
+
+
+def sign_out(engine: Engine, token: str, principal: Principal) -> None:
+    """End a session at its user's request (audited)."""
+    now = _now()
+    with engine.begin() as connection:
+        session_id = connection.execute(
+            select(UserSession.id).where(
+                UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        if session_id is not None:
+            _end(connection, session_id, "signed_out", now)
+        audit.record(
+            connection, actor=principal, action="signed_out", entity=audit.SESSION, entity_id=session_id
+        )
 
 
 # --- managing users ---------------------------------------------------------------------------------

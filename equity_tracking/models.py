@@ -492,6 +492,23 @@ class User(Base):
     roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
 
+class UserSession(Base):
+    """A signed-in session. The browser holds a random token (in an HttpOnly cookie, or in the
+    server-side session state for single sign-on); only its SHA-256 is stored. A session ends by
+    signing out, by a timeout or when the user is disabled, and is kept, with why it ended."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    method: Mapped[str] = mapped_column(String(40))  # "password" or the identity provider's name
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+
 class UserRole(Base):
     """A role a user holds; bureau editors hold it per bureau (``bureau_id``)."""
 

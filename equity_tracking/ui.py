@@ -15,6 +15,7 @@ Owns:
 from __future__ import annotations
 
 import datetime as dt
+import html
 import inspect
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -128,12 +129,14 @@ SCOPED_READERS = frozenset(
 # The principal of this session's latest run: server code outside a script run (serve.py's
 # websocket checks) reads it from the session's state. Built from the database, never the browser.
 PRINCIPAL_KEY = "_equity_principal"
-_SESSION = "_equity_session"  # {"user_id", "signed_in_at", "last_seen_at", "method"}
-_NOTICE = "_equity_notice"  # a message for the sign-in page (why a session ended)
+_TOKEN = "_equity_session_token"  # a single sign-on session's token (password sessions: the cookie)
+_SIGNED_IN_AT = "_equity_signed_in_at"
+_NOTICE = "_equity_notice"  # a message for the next page (why a session ended)
 _SSO_REFUSED = "_equity_sso_refused"
 _INCLUDE_UNPUBLISHED = "_equity_include_unpublished"
 _SHOWING_UNPUBLISHED = "_equity_showing_unpublished"
 SSO_PROVIDER = "city"  # the [auth.city] section of secrets.toml
+PASSWORD_SIGN_IN_URL = "/auth/password"  # served by serve.py (equity_tracking.password_form)
 UNPUBLISHED_BANNER = (
     "**Including unpublished work.** Figures on this page include drafts, submissions and approvals "
     "that the equity office has not published; each chart, table and download that may include "
@@ -148,8 +151,9 @@ _ENDED = {
 
 def current_principal() -> Principal:
     """Who is looking, decided on the server on every run: the public, or the user of this
-    session's sign-in, with their roles read from the database now (a disabled user or a changed
-    role takes effect on their next click). Ends a session that has gone idle or grown too old."""
+    browser's session (the password form's cookie, or single sign-on), with their roles read from
+    the database now (a disabled user or a changed role takes effect on their next click). A
+    session that has gone idle or grown too old ends here."""
     try:
         engine = _app_engine()
         principal = _session_principal(engine)
@@ -164,58 +168,57 @@ def _app_engine() -> Engine:
     return _startup(settings.database_url, settings.load_demo_when_empty).engine
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def _session_token(engine: Engine) -> str | None:
+    """This browser's session token: the password form's cookie, else a single sign-on session's
+    (opened here the first time the identity provider's cookie is seen in this browser session)."""
+    cookie = _session_cookie()
+    if cookie:
+        return cookie
+    if (
+        st.session_state.get(_TOKEN) is None
+        and sso_signed_in()
+        and st.session_state.get(_SSO_REFUSED) is None
+    ):
+        _start_sso_session(engine)
+    return st.session_state.get(_TOKEN)
+
+
+def _session_cookie() -> str | None:
+    cookie = st.context.cookies.get(accounts.SESSION_COOKIE)
+    return cookie if isinstance(cookie, str) and cookie else None  # (AppTest has no real cookies)
 
 
 def _session_principal(engine: Engine) -> Principal:
-    record = st.session_state.get(_SESSION)
-    if record is None and sso_signed_in() and st.session_state.get(_SSO_REFUSED) is None:
-        record = _start_sso_session(engine)
-    if record is None:
+    token = _session_token(engine)
+    if token is None:
         return ANONYMOUS
-    now = _now()
-    ended = accounts.session_expiry(
-        signed_in_at=record["signed_in_at"], last_seen_at=record["last_seen_at"], now=now
-    )
-    principal = accounts.current_principal(engine, record["user_id"]) if ended is None else None
-    if principal is None:
-        _end_session(engine, record, reason=ended or "inactive")
-        return ANONYMOUS
-    record["last_seen_at"] = now
-    return principal
+    state = accounts.resume_session(engine, token)
+    if state.principal is not None:
+        st.session_state[_SIGNED_IN_AT] = state.signed_in_at
+        return state.principal
+    _forget_session()
+    if state.ended is not None:
+        st.session_state[_NOTICE] = _ENDED.get(state.ended, _ENDED["inactive"])
+        if state.method == SSO_PROVIDER and sso_signed_in():
+            st.logout()  # or the identity provider's cookie would sign them straight back in
+    return ANONYMOUS
 
 
-def start_session(principal: Principal, *, method: str) -> None:
-    """Remember a successful sign-in for this browser session (server-side session state)."""
-    now = _now()
-    st.session_state[_SESSION] = {
-        "user_id": principal.user_id,
-        "signed_in_at": now,
-        "last_seen_at": now,
-        "method": method,
-    }
-    st.session_state.pop(_NOTICE, None)
-    st.session_state.pop(_INCLUDE_UNPUBLISHED, None)
-
-
-def _end_session(engine: Engine, record: dict, *, reason: str) -> None:
-    principal = Principal(user_id=record["user_id"], username=f"user {record['user_id']}")
-    accounts.record_sign_out(engine, principal, reason=reason)
-    st.session_state.pop(_SESSION, None)
-    st.session_state.pop(_INCLUDE_UNPUBLISHED, None)
-    st.session_state[_NOTICE] = _ENDED.get(reason, _ENDED["inactive"])
-    if record.get("method") == SSO_PROVIDER and sso_signed_in():
-        st.logout()  # or the identity provider's cookie would sign them straight back in
+def _forget_session() -> None:
+    for key in (_TOKEN, _SIGNED_IN_AT, _INCLUDE_UNPUBLISHED):
+        st.session_state.pop(key, None)
 
 
 def sign_out(ctx: PageContext) -> None:
-    """Sign out: audited; a single sign-on session also ends Streamlit's identity cookie."""
-    record = st.session_state.pop(_SESSION, None)
-    st.session_state.pop(_INCLUDE_UNPUBLISHED, None)
-    accounts.record_sign_out(ctx.engine, ctx.principal)
+    """Sign out (audited): the session ends in the database, so its cookie opens nothing any more;
+    a single sign-on session also ends Streamlit's identity cookie."""
+    token = _session_cookie() or st.session_state.get(_TOKEN)
+    if token:
+        accounts.sign_out(ctx.engine, token, ctx.principal)
+    was_sso = st.session_state.get(_TOKEN) is not None
+    _forget_session()
     st.session_state[_NOTICE] = "You are signed out."
-    if record is not None and record.get("method") == SSO_PROVIDER and sso_signed_in():
+    if was_sso and sso_signed_in():
         st.logout()
     go_to("home")
 
@@ -226,12 +229,11 @@ def go_to(page_key: str) -> None:
 
 
 def session_started() -> dt.datetime | None:
-    record = st.session_state.get(_SESSION)
-    return None if record is None else record["signed_in_at"]
+    return st.session_state.get(_SIGNED_IN_AT)
 
 
 def session_notice() -> str | None:
-    """Why the last session ended, or why single sign-on was refused (for the sign-in page)."""
+    """Why the last session ended, or why single sign-on was refused."""
     return st.session_state.get(_NOTICE)
 
 
@@ -261,12 +263,13 @@ def sso_sign_in() -> None:
 def sso_sign_out() -> None:
     """Leave the identity provider's session in this browser (after a refused sign-in)."""
     st.session_state.pop(_SSO_REFUSED, None)
+    st.session_state.pop(_NOTICE, None)
     st.logout()
 
 
-def _start_sso_session(engine: Engine) -> dict | None:
+def _start_sso_session(engine: Engine) -> None:
     """Match the identity provider's verified email to a user; the user's roles come from the
-    database. A refusal is audited once per session and explained on the sign-in page."""
+    database. A refusal is audited once per browser session and explained on the sign-in page."""
     email = st.user.get("email")
     verified = st.user.get("email_verified") is True
     try:
@@ -276,15 +279,15 @@ def _start_sso_session(engine: Engine) -> dict | None:
     except accounts.SignInError as error:
         st.session_state[_SSO_REFUSED] = str(email or "")
         st.session_state[_NOTICE] = str(error)
-        return None
-    start_session(principal, method=SSO_PROVIDER)
-    record = st.session_state[_SESSION]
+        return
     # Streamlit's identity cookie outlives a browser session: the 8 hours run from when the identity
     # provider signed the person in (the token's auth_time or iat), not from this page load.
     issued = st.user.get("auth_time") or st.user.get("iat")
-    if isinstance(issued, int | float):
-        record["signed_in_at"] = min(record["signed_in_at"], dt.datetime.fromtimestamp(issued, dt.UTC))
-    return record
+    signed_in_at = dt.datetime.fromtimestamp(issued, dt.UTC) if isinstance(issued, int | float) else None
+    st.session_state[_TOKEN] = accounts.open_session(
+        engine, principal, method=SSO_PROVIDER, signed_in_at=signed_in_at
+    )
+    st.session_state.pop(_NOTICE, None)
 
 
 def sso_refused() -> bool:
@@ -375,10 +378,14 @@ def guard(page_key: str) -> PageContext:
     try:
         settings = Settings.from_environment()
         startup = _startup(settings.database_url, settings.load_demo_when_empty)
-        if not may_open(principal, spec):
-            _refuse(startup.engine, principal, spec)
-        if not _ROUTED.get():
+        allowed_here = may_open(principal, spec)
+        if allowed_here and not _ROUTED.get():
             _run_through_the_app(principal, spec)
+        # After the reroute above, so that the run that shows the page is the one that says it.
+        if principal.is_anonymous and session_notice() and not sso_refused():
+            st.info(st.session_state.pop(_NOTICE), icon=":material/logout:")  # why a session just ended
+        if not allowed_here:
+            _refuse(startup.engine, principal, spec)
         version = reads.data_version(startup.engine)
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
@@ -387,8 +394,6 @@ def guard(page_key: str) -> PageContext:
     st.session_state[_SHOWING_UNPUBLISHED] = not viewer.scope.published_only
     if demo is not None:
         st.warning(f"**{DEMO_BANNER}.** {demo_explanation(demo)}", icon=":material/science:")
-    if principal.is_anonymous and session_notice() and not sso_refused():
-        st.info(st.session_state.pop(_NOTICE), icon=":material/logout:")
     if not viewer.scope.published_only:
         st.info(UNPUBLISHED_BANNER, icon=":material/visibility:")
     return PageContext(
@@ -639,6 +644,12 @@ def link(label: str, page_key: str, **params: object) -> None:
         st.page_link(str(PROJECT_ROOT / page(page_key).script), label=md(label), query_params=query, icon="")
     except StreamlitAPIException:
         st.markdown(f"[{md(label)}]({href(page_key, **query)})")
+
+
+def plain_link(label: str, url: str) -> None:
+    """A link to one of the server's own (non-Streamlit) pages, opened in this tab: a real link a
+    keyboard reaches, styled as a button."""
+    st.html(f'<a class="equity-plain-link" href="{html.escape(url, quote=True)}">{html.escape(label)}</a>')
 
 
 def links(items: list[tuple[str, str, dict]], *, columns: int = 2) -> None:

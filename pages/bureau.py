@@ -18,6 +18,7 @@ from equity_tracking.dashboards.common import (
     fiscal_year_key,
     is_baseline_year,
     narrative,
+    unpublished_note,
 )
 from equity_tracking.formatting import date_text, md, plural
 from equity_tracking.navigation import BUREAU
@@ -154,6 +155,8 @@ with st.container(horizontal=True):
 st.header(f"What {md(bureau['name'])} reported for {fy}")
 reports = ctx.read("annual_reports", bureau_id=bureau_id, fiscal_year=year)
 parts = narrative(reports.iloc[0]) if len(reports) else []
+if parts and (note := unpublished_note(reports.iloc[0]["review_status"])):
+    st.caption(f":material/visibility: {note}")
 if not parts:
     st.info(f"No annual narrative for {fy} has been published. {WHO_REPORTS}", icon=":material/info:")
 for heading, texts in parts:

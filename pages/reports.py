@@ -4,7 +4,7 @@ import streamlit as st
 
 from equity_tracking import ui
 from equity_tracking.dashboards import reports as view
-from equity_tracking.dashboards.common import WHO_REPORTS, fiscal_year_key
+from equity_tracking.dashboards.common import WHO_REPORTS, fiscal_year_key, unpublished_note
 from equity_tracking.formatting import md, plural
 from equity_tracking.periods import fiscal_year_label
 
@@ -25,8 +25,12 @@ if reports.empty:
     st.stop()
 if missing:
     st.caption(f"No report published for {fy}: {md(', '.join(missing))}.")
+statuses = dict(zip(reports["bureau_code"], reports["review_status"], strict=True))
 for code, name, parts in view.narratives_by_bureau(reports):
-    with ui.section(f"{name}: {plural(sum(len(texts) for _, texts in parts), 'item')}", key=f"report-{code}"):
+    title = f"{name}: {plural(sum(len(texts) for _, texts in parts), 'item')}"
+    if note := unpublished_note(statuses[code]):
+        title = f"{title} — {note}"
+    with ui.section(title, key=f"report-{code}"):
         for heading, texts in parts:
             st.markdown(f"**{heading}**")
             for item in texts:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from apptest_support import metrics, open_app, tables, texts
+from apptest_support import metrics, open_app, shown, tables, texts
 from golden_city import build_golden_city
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
@@ -378,3 +378,21 @@ def test_an_admin_adds_a_bureau_editor_on_the_users_page(city, monkeypatch):
             )
         ).one()
     assert (role, bureau) == ("bureau_editor", "CC")
+
+
+def test_an_unpublished_narrative_says_so_to_the_staff_who_see_it(city, monkeypatch):
+    # Golden: Bureau of Beta's FY 2018-19 narrative ("Not yet reviewed.") was submitted, never published.
+    public = _open("pages/reports.py", city, monkeypatch, fy="2018-19")
+    assert "Bureau of Beta" not in " ".join(shown(expander.label) for expander in public.expander)
+    staff = _switch_on(
+        _open(
+            "pages/reports.py",
+            city,
+            monkeypatch,
+            state=_signed_in(city, "analyst@city.example"),
+            fy="2018-19",
+        )
+    )
+    labels = [shown(expander.label) for expander in staff.expander]
+    assert "Bureau of Beta: 1 item — Not yet published (submitted for review)" in labels
+    assert "Bureau of Alpha: 3 items" in labels

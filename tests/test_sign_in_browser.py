@@ -102,6 +102,11 @@ ADMIN_ROLE_LINE = "Equity-office administrator"
 SIDEBAR = "[data-testid='stSidebar']"
 SIDEBAR_NAV = "[data-testid='stSidebarNav']"
 EXPAND_SIDEBAR = "[data-testid='stExpandSidebarButton']"
+COLLAPSE_SIDEBAR = "[data-testid='stSidebarCollapseButton'] button"
+SSO_BUTTON = "Sign in with your City account"
+PASSWORD_LINK = "Sign in with a tracker password"
+PASSWORD_FORM = "/auth/password"  # the server's own page, not a Streamlit one
+SESSION_COOKIE = "equity_session"
 USER_COOKIE = "_streamlit_user"
 MAX_TABS = 60
 
@@ -316,14 +321,22 @@ def after(page: Page, action: Callable[[], object], *, runs_expected: int = 1) -
 
 
 def sidebar_nav(page: Page):
-    """The sidebar's page list, opened first on a phone (where it starts, and ends up, folded)."""
+    """The sidebar's page list, opened first on a phone (where it starts folded)."""
     sidebar = page.locator(SIDEBAR)
-    if sidebar.get_attribute("aria-expanded") == "false":
+    if sidebar.get_attribute("data-collapsed") == "true":
         page.locator(EXPAND_SIDEBAR).click()
-        expect(sidebar).to_have_attribute("aria-expanded", "true")
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
     nav = page.locator(SIDEBAR_NAV)
     expect(nav).to_be_visible()
     return nav
+
+
+def fold_sidebar(page: Page) -> None:
+    """On a phone, fold the sidebar if it is open (it covers the page), as a reader would."""
+    sidebar = page.locator(SIDEBAR)
+    if page.viewport_size["width"] <= PHONE["width"] and sidebar.get_attribute("data-collapsed") == "false":
+        page.locator(COLLAPSE_SIDEBAR).click()
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
 
 
 def sidebar_link(page: Page, name: str):
@@ -375,15 +388,39 @@ def auth_cookies(page: Page) -> set[str]:
     return {cookie["name"] for cookie in page.context.cookies() if cookie["name"].startswith(USER_COOKIE)}
 
 
-def focus_by_tab(page: Page, label: str) -> None:
-    """Press Tab until the field labelled ``label`` has the focus."""
+FOCUSED = """() => {
+  const element = document.activeElement;
+  return {
+    id: element?.id || '',
+    href: element?.getAttribute('href') || '',
+    text: (element?.innerText || '').trim().slice(0, 100),
+  };
+}"""
+
+
+def focused_element(page: Page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page: Page, wanted: Callable[[dict], bool]) -> dict:
+    """Press Tab until the focused element is ``wanted``; returns it."""
+    visited = []
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.getAttribute('aria-label')") == label:
-            return
-    print("FOCUS", page.evaluate("document.activeElement?.outerHTML.slice(0, 300)"))
-    page.screenshot(path="/tmp/explore/tabfail.png")
-    raise AssertionError(f"{label!r} was not reached in {MAX_TABS} presses of Tab")
+        focused = focused_element(page)
+        if wanted(focused):
+            return focused
+        visited.append(focused["href"] or focused["text"][:30] or focused["id"])
+    raise AssertionError(f"not reached in {MAX_TABS} presses of Tab; focus went: {visited}")
+
+
+def session_cookie(page: Page) -> dict | None:
+    return next((cookie for cookie in page.context.cookies() if cookie["name"] == SESSION_COOKIE), None)
+
+
+def full_page_screenshot_plain(page: Page, path: Path) -> None:
+    """A page of the server's own (not Streamlit's), whole."""
+    page.screenshot(path=path, full_page=True)
 
 
 def body_text(page: Page) -> str:
@@ -395,9 +432,8 @@ def body_text(page: Page) -> str:
 
 def test_the_staff_pages_here_are_every_page_the_public_may_not_open():
     """A new staff page must join STAFF_PAGES (and so the fresh-server test below)."""
-    assert {spec.key for spec in PAGES if spec.permission is not Permission.VIEW_PUBLISHED} == set(
-        STAFF_PAGES
-    )
+    staff = {spec.key for spec in PAGES if spec.permission is not Permission.VIEW_PUBLISHED}
+    assert staff == set(STAFF_PAGES)
 
 
 @pytest.mark.parametrize("key", list(STAFF_PAGES))
@@ -413,32 +449,34 @@ def test_a_staff_page_opened_by_url_on_a_fresh_server_shows_nothing_of_staff(
         page = goto(tab("desktop"), base_url + path)  # the server's first request
         full_page_screenshot(page, artifacts_dir / f"sign-in-fresh-{key}-anonymous-desktop.png")
 
-        # Nothing of the staff page: no user's email, no user list, no form or password field, no
-        # account, not its title; the sidebar offers Sign in and no staff page.
+        # Nothing of the staff page: no user's email or name, no user list, no form, no password
+        # field, no account, not its title; the sidebar offers Sign in and no staff page.
         text = body_text(page)
-        for email in EVERY_EMAIL:
-            assert email not in text
-        for staff_text in ("Add a user", "Change a user", "Sign out", "Signed in at", ADMIN_NAME):
+        for staff_text in (*EVERY_EMAIL, ADMIN_NAME, EDITOR_NAME, "Add a user", "Change a user", "Signed in at"):
             assert staff_text not in text
         expect(page.locator("[data-testid='stForm'], input[type='password']")).to_have_count(0)
         expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
         expect(heading(page, title)).to_have_count(0)
         expect_sidebar(page, shows=("Sign in",), hides=("Users", "My account"))
 
-        # The Sign in page, opened by its URL on the same server, has its form.
+        # The Sign in page, opened by its URL on the same server, offers the password form (no single
+        # sign-on in this server's secrets: no City account button), and the form is there.
         sign_in = goto(tab("desktop"), base_url + "/sign-in")
         expect(heading(sign_in, "Sign in")).to_be_visible()
-        expect(sign_in.get_by_role("textbox", name="Email")).to_be_visible()
-        expect(sign_in.get_by_role("textbox", name="Password")).to_be_visible()
-        expect(sign_in.get_by_role("button", name="Sign in")).to_be_visible()
-        # No single sign-on in this server's secrets: no City account button.
-        expect(sign_in.get_by_role("button", name="Sign in with your City account")).to_have_count(0)
+        expect(sign_in.get_by_role("button", name=SSO_BUTTON)).to_have_count(0)
+        password_link = sign_in.locator(MAIN).get_by_role("link", name=PASSWORD_LINK, exact=True)
+        expect(password_link).to_have_attribute("href", PASSWORD_FORM)
         if key == "users":
-            full_page_screenshot(sign_in, artifacts_dir / "sign-in-password-only-desktop.png")
+            full_page_screenshot(sign_in, artifacts_dir / "sign-in-without-sso-desktop.png")
+        password_link.click()
+        sign_in.wait_for_url(base_url + PASSWORD_FORM)
+        expect(sign_in.get_by_role("textbox", name="Email")).to_be_visible()
+        expect(sign_in.get_by_label("Password")).to_have_attribute("type", "password")
+        expect(sign_in.get_by_role("button", name="Sign in")).to_be_visible()
 
         def prompt_and_refusal() -> None:
-            # The page itself says what it is for, offers the way in, and shows nothing else: no
-            # field, no table; the refusal is in the audit log, with nobody's user id.
+            # The page itself says what it is for, offers the way in, and shows nothing else (no
+            # field, no table); the refusal is in the audit log, with nobody's user id.
             main = page.locator(MAIN)
             assert main.get_by_text(PROMPT, exact=True).is_visible(), "no sign-in prompt"
             assert main.get_by_role("link", name="Sign in", exact=True).is_visible()
@@ -451,7 +489,6 @@ def test_a_staff_page_opened_by_url_on_a_fresh_server_shows_nothing_of_staff(
             assert refusals == [(None, key)]
             after(page, lambda: main.get_by_role("link", name="Sign in", exact=True).click())
             assert heading(page, "Sign in").is_visible()
-            assert page.get_by_role("textbox", name="Email").is_visible()
 
         known_bug("staff-page-prompt", prompt_and_refusal)
 
@@ -463,23 +500,39 @@ def test_a_staff_page_opened_by_url_on_a_fresh_server_shows_nothing_of_staff(
 def test_an_admin_signs_in_with_a_password_from_the_keyboard_and_out_again(
     width, tab, sso_server, artifacts_dir
 ):
-    engine, admin_id = sso_server.city.engine, sso_server.city.ids[ADMIN_EMAIL]
+    base_url, engine = sso_server.url, sso_server.city.engine
+    admin_id = sso_server.city.ids[ADMIN_EMAIL]
     marker = last_audit_id(engine)
-    page = goto(tab(width), sso_server.url + "/methodology")
+    page = goto(tab(width), base_url + "/methodology")
     expect_sidebar(page, shows=("Sign in",), hides=("Users", "My account"))
     follow_sidebar(page, "Sign in")
+    expect(page.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
     full_page_screenshot(page, artifacts_dir / f"sign-in-{width}.png")
 
-    # Keyboard only: Tab to the email field, type, Tab to the password, type, Enter. A phone's
-    # keyboard capitalises the first letter; the address still matches.
-    focus_by_tab(page, "Email")
+    # Keyboard only: Tab to the password link and follow it; the form puts the focus in Email. A
+    # phone's keyboard capitalises the first letter; the address still matches.
+    focused = tab_to(page, lambda element: element["href"] == PASSWORD_FORM)
+    assert focused["text"] == PASSWORD_LINK
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + PASSWORD_FORM)
+    expect(page.get_by_role("heading", name="Sign in with a password")).to_be_visible()
+    assert focused_element(page)["id"] == "email"
+    full_page_screenshot_plain(page, artifacts_dir / f"sign-in-password-form-{width}.png")
     page.keyboard.type("Admin@city.example")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement?.getAttribute('aria-label')") == "Password"
+    assert focused_element(page)["id"] == "password"
     page.keyboard.type(PASSWORD)
-    after(page, lambda: page.keyboard.press("Enter"), runs_expected=2)
+    page.keyboard.press("Enter")
+    page.wait_for_url(landed(base_url))
+    settle(page, 0)
 
+    # Where the form sends them: the overview, signed in (the session is an HttpOnly cookie).
+    landing_dialogs = page.get_by_role("dialog").all_inner_texts()
+    if landing_dialogs:  # known bug "password-sign-in-lands-on-page-not-found": close it, go on
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_have_count(0)
     expect(heading(page, "Citywide overview")).to_be_visible()
+    assert session_cookie(page)["httpOnly"] is True
     expect_sidebar(page, shows=("Users", "My account"), hides=("Sign in",))
 
     follow_sidebar(page, "Users")
@@ -495,11 +548,20 @@ def test_an_admin_signs_in_with_a_password_from_the_keyboard_and_out_again(
     else:  # one card per user on a phone
         assert f"{ADMIN_EMAIL}\nName: {ADMIN_NAME}\nRole: {ADMIN_ROLE_LINE}" in shown
     expect(page.get_by_text("Add a user", exact=True)).to_be_visible()
+    fold_sidebar(page)
     full_page_screenshot(page, artifacts_dir / f"sign-in-users-{width}.png")
 
+    # The session survives a new tab (a link typed or shared): the cookie, not the tab, holds it.
+    other_tab = goto(page.context.new_page(), base_url + "/users")
+    expect(heading(other_tab, "Users")).to_be_visible()
+    other_tab.close()
+
     follow_sidebar(page, "My account")
-    expect(page.locator(MAIN).get_by_text(ADMIN_NAME, exact=True)).to_be_visible()
-    expect(page.locator(MAIN).get_by_text(ADMIN_ROLE_LINE)).to_be_visible()
+    main = page.locator(MAIN)
+    expect(main.get_by_text(ADMIN_NAME, exact=True)).to_be_visible()
+    expect(main.get_by_text(ADMIN_EMAIL)).to_be_visible()
+    expect(main.get_by_text(ADMIN_ROLE_LINE)).to_be_visible()
+    fold_sidebar(page)
     full_page_screenshot(page, artifacts_dir / f"sign-in-account-admin-{width}.png")
 
     after(page, lambda: page.get_by_role("button", name="Sign out").click(), runs_expected=2)
@@ -507,10 +569,21 @@ def test_an_admin_signs_in_with_a_password_from_the_keyboard_and_out_again(
     expect(page.get_by_text(SIGNED_OUT_NOTICE, exact=True)).to_be_visible()
     expect_sidebar(page, shows=("Sign in",), hides=("Users", "My account"))
 
+    # The browser still holds the cookie, but its session has ended: it opens nothing any more.
+    assert session_cookie(page) is not None
+    stale = goto(page.context.new_page(), base_url + "/users")
+    expect_sidebar(stale, shows=("Sign in",), hides=("Users", "My account"))
+    assert ADMIN_EMAIL not in body_text(stale)
+
     entries = [
         (action, user_id, detail.get("method")) for action, user_id, detail in audit_since(engine, marker)
     ]
     assert entries == [("signed_in", admin_id, "password"), ("signed_out", admin_id, None)]
+
+    def lands_without_a_dialog() -> None:
+        assert landing_dialogs == [], f"the page after signing in opened a dialog: {landing_dialogs}"
+
+    known_bug("password-sign-in-lands-on-page-not-found", lands_without_a_dialog)
 
 
 # --- 3. single sign-on, end to end -----------------------------------------------------------------
@@ -531,8 +604,6 @@ def test_single_sign_on_maps_the_verified_email_to_its_user_and_role_from_the_da
     follow_sidebar(page, "My account")
     main = page.locator(MAIN)
     expect(main.get_by_text(EDITOR_NAME, exact=True)).to_be_visible()
-    page.screenshot(path="/tmp/explore/acct1.png")
-    print("ACCT", repr(visible_text(page)))
     expect(main.get_by_text(EDITOR_EMAIL)).to_be_visible()
     expect(main.get_by_text(EDITOR_ROLE_LINE)).to_be_visible()
     shown = visible_text(page)
@@ -540,11 +611,12 @@ def test_single_sign_on_maps_the_verified_email_to_its_user_and_role_from_the_da
     assert "administrator" not in shown
     full_page_screenshot(page, artifacts_dir / "sign-in-account-sso-editor-desktop.png")
 
-    # The identity cookie signs the editor in again in a new page load; /users still shows no user.
+    # The identity cookie signs the editor in again in a new tab; /users still lists no user.
     again = goto(page.context.new_page(), sso_server.url + "/users")
     expect_sidebar(again, shows=("My account",), hides=("Sign in", "Users"))
     assert ADMIN_EMAIL not in body_text(again)
     expect(again.get_by_text("Add a user", exact=True)).to_have_count(0)
+    again.close()
 
     # Signing out also ends the identity provider's session in this browser.
     page.get_by_role("button", name="Sign out").click()
@@ -552,12 +624,11 @@ def test_single_sign_on_maps_the_verified_email_to_its_user_and_role_from_the_da
     assert auth_cookies(page) == set()
     expect_sidebar(page, shows=("Sign in",), hides=("Users", "My account"))
 
-    entries = [(action, user_id) for action, user_id, _ in audit_since(engine, marker)]
-    assert ("signed_in", editor_id) in entries
-    assert ("signed_out", editor_id) in entries
-    assert {detail.get("method") for action, _, detail in audit_since(engine, marker)
-            if action == "signed_in"} == {PROVIDER}  # fmt: skip
-    assert not [entry for entry in entries if entry[0] == "sign_in_refused"]
+    entries = audit_since(engine, marker)
+    assert {(action, user_id, detail.get("method")) for action, user_id, detail in entries} == {
+        ("signed_in", editor_id, PROVIDER),  # once for each tab: each opens a session
+        ("signed_out", editor_id, None),
+    }
 
 
 # --- 4. single sign-on refused ---------------------------------------------------------------------
@@ -585,7 +656,7 @@ def test_single_sign_on_is_refused_for_an_email_the_tracker_cannot_trust(
     expect_sidebar(page, shows=("Sign in",), hides=("Users", "My account"))
     follow_sidebar(page, "Sign in")
     expect(page.locator(MAIN).get_by_text(message, exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Sign out of the city account")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out of the City account")).to_be_visible()
     full_page_screenshot(page, artifacts_dir / f"sign-in-sso-refused-{reason.replace('_', '-')}-desktop.png")
 
     entries = audit_since(engine, marker)
@@ -616,7 +687,5 @@ def test_an_id_token_whose_signature_does_not_match_leaves_the_visitor_signed_ou
     text = body_text(page)
     assert FORGED_EMAIL not in text
     assert EDITOR_EMAIL not in text
-    assert not [entry for entry in audit_since(engine, marker) if entry[0] == "signed_in"]
-    page.wait_for_selector(APP_IDLE)
-    log = sso_server.log.read_text()
-    assert f"OAuth token exchange failed for provider '{PROVIDER}'" in log
+    entries = [(action, user_id, detail.get("reason")) for action, user_id, detail in audit_since(engine, marker)]
+    assert entries == [("sign_in_refused", None, "identity_token_rejected")]

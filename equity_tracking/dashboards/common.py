@@ -27,6 +27,24 @@ from equity_tracking.periods import fiscal_year_label
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.suppression import PublicView
 
+# Review states as people read them (a value, an update or a narrative is public once "published").
+REVIEW_TEXT = {
+    "draft": "Draft",
+    "submitted": "Submitted for review",
+    "approved": "Approved",
+    "published": "Published",
+}
+
+
+def unpublished_note(review_status: object) -> str | None:
+    """ "Not yet published (submitted for review)" for anything not published, else None: staff who
+    include unpublished work see which pieces the public does not."""
+    status = str(review_status)
+    if status == "published":
+        return None
+    return f"Not yet published ({REVIEW_TEXT.get(status, status).lower()})"
+
+
 WHO_REPORTS = (
     "Bureaus report their values and action updates to the Office of Equity and Human Rights, which "
     "reviews them and publishes them here."

@@ -25,7 +25,7 @@ from equity_tracking.analytics.states import (
     PROJECTION,
     TREND,
 )
-from equity_tracking.dashboards.common import health_text, next_due_text, trend_text
+from equity_tracking.dashboards.common import REVIEW_TEXT, health_text, next_due_text, trend_text
 from equity_tracking.formatting import MISSING, date_text, number, percent, signed_percent, state_text
 
 UNIT_TITLES = {
@@ -44,12 +44,6 @@ RBA_TEXT = {
     "how_much": "How much did we do?",
     "how_well": "How well did we do it?",
     "better_off": "Is anyone better off?",
-}
-REVIEW_TEXT = {
-    "draft": "Draft",
-    "submitted": "Submitted for review",
-    "approved": "Approved",
-    "published": "Published",
 }
 FREQUENCY_TEXT = {"annual": "every year", "quarterly": "every quarter", "monthly": "every month"}
 HISTORY_KEY = ("period", "group_key")

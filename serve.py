@@ -44,7 +44,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
-from equity_tracking import audit, password_form
+from equity_tracking import accounts, audit, password_form
 from equity_tracking.db import make_engine
 from equity_tracking.navigation import PAGES, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
@@ -291,6 +291,31 @@ class IdentityCallbackAudit:
         await self.app(scope, receive, watch)
 
 
+# --- staff pages ask for a sign-in first -------------------------------------------------------------
+
+# Pages only a signed-in user may open: a browser with no session at all is sent to the sign-in
+# page. Without this, Streamlit answers a page its navigation does not list for this visitor with a
+# "Page not found" dialog over the overview, which does not say what to do. (This is a courtesy:
+# each page's own guard is what protects it.)
+STAFF_PATHS = frozenset(
+    "/" + spec.url_path for spec in PAGES if spec.permission is not Permission.VIEW_PUBLISHED
+)
+SIGN_IN_PATH = "/" + next(spec.url_path for spec in PAGES if spec.key == "sign_in")
+
+
+class StaffPagesAskForSignIn:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET" and scope.get("path") in STAFF_PATHS:
+            cookies = Request(scope).cookies
+            if not cookies.get(accounts.SESSION_COOKIE) and not cookies.get(IDENTITY_COOKIE):
+                await RedirectResponse(SIGN_IN_PATH, status_code=303)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _log_to_stderr() -> None:
     """The tracker's own log lines (refusals, database errors with their details) go to the server's
     standard error, like Streamlit's."""
@@ -321,5 +346,9 @@ app = st.App(
         *password_form.ROUTES,
         *(Route(f"/{spec.url_path}/{{rest:path}}", short_link) for spec in PAGES),
     ],
-    middleware=[Middleware(HardeningMiddleware, hosts=allowed_hosts()), Middleware(IdentityCallbackAudit)],
+    middleware=[
+        Middleware(HardeningMiddleware, hosts=allowed_hosts()),
+        Middleware(IdentityCallbackAudit),
+        Middleware(StaffPagesAskForSignIn),
+    ],
 )

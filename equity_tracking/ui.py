@@ -47,7 +47,15 @@ from equity_tracking.db import DatabaseError, make_engine, public_error_message
 from equity_tracking.formatting import csv_bytes, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_label
-from equity_tracking.permissions import ANONYMOUS, Permission, Principal, Scope, Viewer, allowed
+from equity_tracking.permissions import (
+    ANONYMOUS,
+    PUBLISHED_ONLY,
+    Permission,
+    Principal,
+    Scope,
+    Viewer,
+    allowed,
+)
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
@@ -85,13 +93,14 @@ class PageContext:
         this page's: a page cannot forget it."""
         if "viewer" in params:
             raise TypeError("PageContext.read passes the page's own viewer; do not pass one.")
+        scoped = reader in SCOPED_READERS
         return _cached_read(
             reader,
             self.database_url,
             self.data_version,
-            self.scope,
+            self.scope if scoped else PUBLISHED_ONLY,  # reference data is the same for everyone
             tuple(sorted(params.items())),
-            self.viewer if reader in SCOPED_READERS else None,
+            self.viewer if scoped else None,
         )
 
     def memo(self, name: str, build: Callable[[], T], **key: Hashable) -> T:

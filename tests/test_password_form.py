@@ -57,6 +57,9 @@ def test_the_form_is_a_plain_page_with_labels_and_no_third_party_request(client)
 
 
 def test_the_right_password_opens_a_session_in_an_httponly_cookie(client):
+    from equity_tracking import reads
+
+    before = reads.data_version(client.engine)
     response = client.post(
         password_form.PATH,
         data={"email": " Lead@City.example", "password": PASSWORD, "csrf": _csrf(client)},
@@ -74,6 +77,7 @@ def test_the_right_password_opens_a_session_in_an_httponly_cookie(client):
     assert state.principal.username == "lead@city.example"
     assert state.method == "password"
     assert _audit(client.engine, "signed_in") == 1
+    assert reads.data_version(client.engine) == before  # a sign-in empties no one's caches
 
 
 def test_a_wrong_password_shows_the_form_again_with_the_reason_and_no_session(client):

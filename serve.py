@@ -25,15 +25,18 @@ makes the server refuse that message unless the session's principal may clear ca
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
+from sqlalchemy import Engine
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -44,7 +47,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
-from equity_tracking import accounts, audit, password_form
+from equity_tracking import audit, password_form
 from equity_tracking.db import make_engine
 from equity_tracking.navigation import PAGES, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
@@ -52,7 +55,7 @@ from equity_tracking.settings import Settings
 
 # Where each script run keeps the session's signed-in principal (absent means anonymous). Only the
 # server reads it here; the browser cannot set session state.
-from equity_tracking.ui import PRINCIPAL_KEY, SSO_PROVIDER
+from equity_tracking.ui import IDENTITY_COOKIE, PRINCIPAL_KEY, SSO_PROVIDER
 
 LOGGER = logging.getLogger("equity_tracking.serve")
 
@@ -84,6 +87,16 @@ METRICS_PATH_END = "/_stcore/metrics"
 PagesManager.uses_pages_directory = False
 
 
+@functools.cache
+def _engine_for(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
+def audit_engine() -> Engine:
+    """The database the server's own audit entries go to (outside any script run)."""
+    return _engine_for(Settings.from_environment().database_url)
+
+
 # --- the clear-cache message ---------------------------------------------------------------------
 
 
@@ -95,6 +108,19 @@ def session_principal(session: AppSession) -> Principal:
     except Exception:  # a missing key, or state being replaced by a run: fail closed
         return ANONYMOUS
     return principal if isinstance(principal, Principal) else ANONYMOUS
+
+
+def _audit_clear_cache_refusal(principal: Principal) -> None:
+    try:
+        audit.record_alone(
+            audit_engine(),
+            actor=principal,
+            action="refused",
+            entity=audit.ACCESS,
+            detail={"permission": Permission.CLEAR_CACHES.value, "what": "clear every cache"},
+        )
+    except Exception:
+        LOGGER.exception("Could not write the refused clear-cache request to the audit log.")
 
 
 def may_clear_caches(session: AppSession) -> bool:
@@ -125,6 +151,10 @@ def refuse_clear_cache_unless_allowed() -> None:
                 "may clear caches.",
                 self.id,
             )
+            # Audited off the event loop: a refusal must not wait on the database.
+            threading.Thread(
+                target=_audit_clear_cache_refusal, args=(session_principal(self),), daemon=True
+            ).start()
             return
         original(self, msg)
 
@@ -227,8 +257,6 @@ class HardeningMiddleware:
 # --- sign-ins the identity provider's callback refuses ------------------------------------------------
 
 OIDC_CALLBACK_PATH = "/oauth2callback"  # Streamlit's route for the identity provider's redirect
-IDENTITY_COOKIE = "_streamlit_user"  # set (signed) by Streamlit once the ID token checks out
-_AUDIT_ENGINE = None
 
 
 def identity_cookie_set(set_cookie_headers: list[str]) -> bool:
@@ -244,11 +272,8 @@ def identity_cookie_set(set_cookie_headers: list[str]) -> bool:
 
 
 def _audit_rejected_identity() -> None:
-    global _AUDIT_ENGINE
-    if _AUDIT_ENGINE is None:
-        _AUDIT_ENGINE = make_engine(Settings.from_environment().database_url)
     audit.record_alone(
-        _AUDIT_ENGINE,
+        audit_engine(),
         actor=Principal(user_id=None, username="identity provider sign-in"),
         action="sign_in_refused",
         entity=audit.SESSION,
@@ -291,31 +316,6 @@ class IdentityCallbackAudit:
         await self.app(scope, receive, watch)
 
 
-# --- staff pages ask for a sign-in first -------------------------------------------------------------
-
-# Pages only a signed-in user may open: a browser with no session at all is sent to the sign-in
-# page. Without this, Streamlit answers a page its navigation does not list for this visitor with a
-# "Page not found" dialog over the overview, which does not say what to do. (This is a courtesy:
-# each page's own guard is what protects it.)
-STAFF_PATHS = frozenset(
-    "/" + spec.url_path for spec in PAGES if spec.permission is not Permission.VIEW_PUBLISHED
-)
-SIGN_IN_PATH = "/" + next(spec.url_path for spec in PAGES if spec.key == "sign_in")
-
-
-class StaffPagesAskForSignIn:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("method") == "GET" and scope.get("path") in STAFF_PATHS:
-            cookies = Request(scope).cookies
-            if not cookies.get(accounts.SESSION_COOKIE) and not cookies.get(IDENTITY_COOKIE):
-                await RedirectResponse(SIGN_IN_PATH, status_code=303)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def _log_to_stderr() -> None:
     """The tracker's own log lines (refusals, database errors with their details) go to the server's
     standard error, like Streamlit's."""
@@ -349,6 +349,5 @@ app = st.App(
     middleware=[
         Middleware(HardeningMiddleware, hosts=allowed_hosts()),
         Middleware(IdentityCallbackAudit),
-        Middleware(StaffPagesAskForSignIn),
     ],
 )

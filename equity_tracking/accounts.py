@@ -52,6 +52,12 @@ ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+WRONG_OR_LOCKED = (
+    f"That email and password do not match an account. After {FREE_ATTEMPTS} wrong passwords in a row "
+    "an account is locked for a while: ask the equity office if you are locked out."
+)
+
+
 class Refusal(enum.StrEnum):
     """Why a sign-in was refused (the audit log's reason; people see :attr:`message`)."""
 
@@ -64,8 +70,9 @@ class Refusal(enum.StrEnum):
     @property
     def message(self) -> str:
         return {
-            Refusal.WRONG_CREDENTIALS: "That email and password do not match an account.",
-            Refusal.LOCKED: "Too many wrong passwords: this account is locked for now.",
+            # One message for both, so that the answer never tells whether an email has an account.
+            Refusal.WRONG_CREDENTIALS: WRONG_OR_LOCKED,
+            Refusal.LOCKED: WRONG_OR_LOCKED,
             Refusal.DISABLED: "This account is disabled. Ask the equity office to enable it.",
             Refusal.NOT_REGISTERED: "Your city account is not registered in the tracker. "
             "Ask the equity office to add you.",
@@ -74,10 +81,12 @@ class Refusal(enum.StrEnum):
 
 
 class SignInError(Exception):
+    """A refused sign-in: ``reason`` (for the audit log and tests) and, for a lockout, ``until``.
+    Its message is what the person is told."""
+
     def __init__(self, reason: Refusal, *, until: dt.datetime | None = None):
         self.reason, self.until = reason, until
-        when = f" Try again after {until:%H:%M} UTC." if until is not None else ""
-        super().__init__(reason.message + when)
+        super().__init__(reason.message)
 
 
 class AccountError(ValueError):
@@ -116,28 +125,22 @@ def lockout_for(lockouts: int) -> dt.timedelta:
 
 def sign_in(engine: Engine, *, email: str, password: str, now: dt.datetime | None = None) -> Principal:
     """The principal for a correct email and password; otherwise :class:`SignInError`. Every try
-    is audited, and failures are counted towards a lockout."""
+    is audited, and wrong passwords are counted towards a lockout."""
     now = now or _now()
     email = normalize_email(email)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         user = connection.execute(
             select(User).where(User.username == email, User.archived_at.is_(None))
         ).first()
-        outcome = _check_password(connection, user, password, now)
-        if outcome is None:
-            assert user is not None
-            connection.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(failed_sign_ins=0, locked_until=None, last_sign_in_at=now)
-            )
-            principal = principal_for(connection, user.id)
-            assert principal is not None
-            audit.record(
-                connection, actor=principal, action="signed_in", entity=audit.SESSION, detail=_how("password")
-            )
-            return principal
-    reason, until = outcome
+    reason, until = _check_password(user, password, now)
+    if reason is None:
+        assert user is not None
+        with engine.begin() as connection:
+            principal = _signed_in(connection, user, password, now)
+        return principal
+    if reason is Refusal.WRONG_CREDENTIALS and user is not None and user.password_hash is not None:
+        with engine.begin() as connection:  # a write first: concurrent tries wait their turn
+            reason, until = _count_failure(connection, user.id, now)
     actor = Principal(user_id=user.id if user else None, username=email[:120] or "unknown")
     audit.record_alone(
         engine,
@@ -153,24 +156,34 @@ def _how(method: str) -> dict:
     return {"method": method}
 
 
-def _check_password(
-    connection: Connection, user, password: str, now: dt.datetime
-) -> tuple[Refusal, dt.datetime | None] | None:
-    """None when the password is right and the account may sign in; otherwise why not. A wrong
-    password is counted (in the caller's transaction)."""
+def _check_password(user, password: str, now: dt.datetime) -> tuple[Refusal | None, dt.datetime | None]:
+    """(None, None) when the password is right and the account may sign in; otherwise why not.
+    Every path does one argon2 verification, so the time taken tells nothing about the account."""
     if user is None or user.password_hash is None:
         _verify(_DUMMY_HASH, password)
         return Refusal.WRONG_CREDENTIALS, None
     locked_until = _utc(user.locked_until)
     if locked_until is not None and locked_until > now:
-        return Refusal.LOCKED, locked_until  # not even checked: a locked account guesses nothing
+        _verify(_DUMMY_HASH, password)  # a locked account's password is not checked at all
+        return Refusal.LOCKED, locked_until
     if not _verify(user.password_hash, password):
-        return _count_failure(connection, user, now)
-    if _needs_rehash(user.password_hash):
-        connection.execute(update(User).where(User.id == user.id).values(password_hash=HASHER.hash(password)))
+        return Refusal.WRONG_CREDENTIALS, None
     if not user.active:
         return Refusal.DISABLED, None  # said only to someone who knows the password
-    return None
+    return None, None
+
+
+def _signed_in(connection: Connection, user, password: str, now: dt.datetime) -> Principal:
+    values: dict = {"failed_sign_ins": 0, "locked_until": None, "last_sign_in_at": now}
+    if _needs_rehash(user.password_hash):
+        values["password_hash"] = HASHER.hash(password)
+    connection.execute(update(User).where(User.id == user.id).values(**values))
+    principal = principal_for(connection, user.id)
+    assert principal is not None
+    audit.record(
+        connection, actor=principal, action="signed_in", entity=audit.SESSION, detail=_how("password")
+    )
+    return principal
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -187,17 +200,24 @@ def _needs_rehash(password_hash: str) -> bool:
         return True
 
 
-def _count_failure(connection: Connection, user, now: dt.datetime) -> tuple[Refusal, dt.datetime | None]:
-    failures = user.failed_sign_ins + 1
+def _count_failure(
+    connection: Connection, user_id: int, now: dt.datetime
+) -> tuple[Refusal, dt.datetime | None]:
+    """Count one more wrong password, in the database (tries made at the same time each count), and
+    lock the account when they reach :data:`FREE_ATTEMPTS`."""
+    failures, lockouts = connection.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_sign_ins=User.failed_sign_ins + 1)
+        .returning(User.failed_sign_ins, User.lockouts)
+    ).one()
     if failures < FREE_ATTEMPTS:
-        connection.execute(update(User).where(User.id == user.id).values(failed_sign_ins=failures))
         return Refusal.WRONG_CREDENTIALS, None
-    lockouts = user.lockouts + 1
-    until = now + lockout_for(lockouts)
+    until = now + lockout_for(lockouts + 1)
     connection.execute(
         update(User)
-        .where(User.id == user.id)
-        .values(failed_sign_ins=0, lockouts=lockouts, locked_until=until)
+        .where(User.id == user_id)
+        .values(failed_sign_ins=0, lockouts=User.lockouts + 1, locked_until=until)
     )
     return Refusal.LOCKED, until
 
@@ -297,11 +317,14 @@ def open_session(
     method: str,
     signed_in_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    token: str | None = None,
 ) -> str:
     """A new session for a signed-in principal; returns its token (give it to the browser, never
-    store it). ``signed_in_at`` is when the identity provider signed them in, if earlier."""
+    store it): a new random one, or ``token`` (single sign-on uses the identity provider's signed
+    cookie, so every tab of that sign-in shares one session). ``signed_in_at`` is when the identity
+    provider signed them in, if earlier."""
     now = now or _now()
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     with engine.begin() as connection:
         connection.execute(
             insert(UserSession).values(
@@ -320,24 +343,26 @@ class SessionState:
     """What a session token stands for now: its principal, or why it ended (``ended``)."""
 
     principal: Principal | None
-    ended: str | None = None
+    ended: str | None = None  # why it ended just now ("idle", "expired", "inactive")
+    unknown: bool = False  # no session has this token
+    closed: bool = False  # the session had already ended
     method: str = ""
     signed_in_at: dt.datetime | None = None
 
 
 def resume_session(engine: Engine, token: str, *, now: dt.datetime | None = None) -> SessionState:
     """The principal of a live session, with its roles as the database holds them now; a session
-    that has gone idle, grown too old or whose user was disabled is ended here (and audited), and
-    an unknown or already-ended token is simply nobody."""
+    that has gone idle, grown too old or whose user was disabled is ended here (and audited); an
+    unknown or already-ended token is nobody (and says which)."""
     now = now or _now()
     with engine.begin() as connection:
         row = connection.execute(
-            select(UserSession).where(
-                UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
-            )
+            select(UserSession).where(UserSession.token_hash == _token_hash(token))
         ).first()
         if row is None:
-            return SessionState(None)
+            return SessionState(None, unknown=True)
+        if row.ended_at is not None:
+            return SessionState(None, closed=True, method=row.method)
         created, seen = _utc(row.created_at), _utc(row.last_seen_at)
         assert created is not None
         assert seen is not None
@@ -363,6 +388,15 @@ def _end(connection: Connection, session_id: int, reason: str, now: dt.datetime)
     connection.execute(
         update(UserSession).where(UserSession.id == session_id).values(ended_at=now, end_reason=reason[:40])
     )
+
+
+def end_sessions(connection: Connection, user_id: int, *, reason: str) -> int:
+    """End every open session of a user (in the caller's transaction); returns how many."""
+    return connection.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=_now(), end_reason=reason[:40])
+    ).rowcount
 
 
 def sign_out(engine: Engine, token: str, principal: Principal) -> None:
@@ -524,7 +558,16 @@ def reset_password(engine: Engine, *, actor: Principal, email: str, password: st
             .where(User.id == user_id)
             .values(password_hash=password_hash, failed_sign_ins=0, lockouts=0, locked_until=None)
         )
-        audit.record(connection, actor=actor, action="password_reset", entity=audit.USER, entity_id=user_id)
+        # Whoever was signed in with the old password (perhaps not its owner) is signed out.
+        ended = end_sessions(connection, user_id, reason="password_reset")
+        audit.record(
+            connection,
+            actor=actor,
+            action="password_reset",
+            entity=audit.USER,
+            entity_id=user_id,
+            detail={"sessions_ended": ended},
+        )
 
 
 def users(engine: Engine, *, actor: Principal, include_archived: bool = False) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import secrets
 
 from sqlalchemy import Engine
@@ -25,8 +26,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from equity_tracking import accounts
+from equity_tracking import accounts, audit
 from equity_tracking.db import make_engine
+from equity_tracking.permissions import Principal
 from equity_tracking.settings import Settings
 
 PATH = "/auth/password"
@@ -88,14 +90,34 @@ time.</p>
 </html>"""
 
 
+def _secure(request: Request) -> bool:
+    """Whether cookies must travel over HTTPS only: the request came over HTTPS, or through a
+    TLS-terminating proxy that says so, or ``EQUITY_SECURE_COOKIES=true`` (set it in production
+    behind a proxy that sends neither)."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    forced = os.environ.get("EQUITY_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"}
+    return request.url.scheme == "https" or forwarded == "https" or forced
+
+
 def _form_response(request: Request, *, email: str = "", message: str = "", status: int = 200) -> Response:
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = HTMLResponse(_page(csrf=csrf, email=email, message=message), status_code=status)
     response.headers["Cache-Control"] = "no-store"
     response.set_cookie(
-        CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=request.url.scheme == "https", path=PATH
+        CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path=PATH
     )
     return response
+
+
+def _audit_refusal(engine: Engine, email: str, reason: str) -> None:
+    """A post refused before any password was checked (no account's failures are counted)."""
+    audit.record_alone(
+        engine,
+        actor=Principal(user_id=None, username=email[:120] or "unknown"),
+        action="sign_in_refused",
+        entity=audit.SESSION,
+        detail={"method": "password", "reason": reason},
+    )
 
 
 async def password_sign_in(request: Request) -> Response:
@@ -106,11 +128,13 @@ async def password_sign_in(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=8)
     email, password, csrf = (str(form.get(name) or "") for name in ("email", "password", CSRF_FIELD))
     expected = request.cookies.get(CSRF_COOKIE) or ""
+    engine = _engine(Settings.from_environment().database_url)
     if not expected or not secrets.compare_digest(csrf, expected):
+        await run_in_threadpool(_audit_refusal, engine, email, "cross_site_token")
         return _form_response(request, message="The form had expired. Please sign in again.", status=400)
     if len(email) > MAX_FIELD or len(password) > MAX_FIELD:
+        await run_in_threadpool(_audit_refusal, engine, email, "too_long")
         return _form_response(request, message=accounts.Refusal.WRONG_CREDENTIALS.message, status=401)
-    engine = _engine(Settings.from_environment().database_url)
     try:
         principal = await run_in_threadpool(accounts.sign_in, engine, email=email, password=password)
     except accounts.SignInError as error:
@@ -122,7 +146,7 @@ async def password_sign_in(request: Request) -> Response:
         token,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
         path="/",
     )
     response.delete_cookie(CSRF_COOKIE, path=PATH)

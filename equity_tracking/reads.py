@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, Subquery, case, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Engine, Select, Subquery, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from equity_tracking.models import (
@@ -61,10 +61,6 @@ from equity_tracking.rules import (
 
 ALL_REVIEW_STATUSES = tuple(status.value for status in ReviewStatus)
 
-# The tables whose rows a viewer's scope filters; a test checks every read of them takes a viewer.
-SCOPED_TABLES = ("measure_values", "action_updates", "annual_reports", "plans")
-
-
 # A column, or an expression over columns.
 SqlValue = ColumnElement[Any] | QueryableAttribute[Any]
 
@@ -101,11 +97,29 @@ def _bureau_of_measure(measure_id: SqlValue) -> ColumnElement[Any]:
     )
 
 
+def _in_visible_plan(
+    viewer: Viewer, row_id: SqlValue, owner: type[Measure] | type[Action]
+) -> ColumnElement[bool]:
+    """Whether a measure or action (by id) hangs from a plan version the viewer may see: a value or
+    an update under a draft plan is as unpublished as the plan itself, whatever its own status."""
+    if viewer.scope.every_bureau:
+        return true()
+    in_plans = (
+        select(owner.id)
+        .join(BureauGoal, BureauGoal.id == owner.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+    )
+    return row_id.in_(in_plans.where(_plan_visible(viewer)))
+
+
 def _value_visible(viewer: Viewer) -> ColumnElement[bool]:
-    return visible(
-        viewer,
-        public=published(MeasureValue.review_status),
-        bureau_id=_bureau_of_measure(MeasureValue.measure_id),
+    return and_(
+        visible(
+            viewer,
+            public=published(MeasureValue.review_status),
+            bureau_id=_bureau_of_measure(MeasureValue.measure_id),
+        ),
+        _in_visible_plan(viewer, MeasureValue.measure_id, Measure),
     )
 
 
@@ -120,10 +134,13 @@ def _bureau_of_action(action_id: SqlValue) -> ColumnElement[Any]:
 
 
 def _update_visible(viewer: Viewer) -> ColumnElement[bool]:
-    return visible(
-        viewer,
-        public=published(ActionUpdate.review_status),
-        bureau_id=_bureau_of_action(ActionUpdate.action_id),
+    return and_(
+        visible(
+            viewer,
+            public=published(ActionUpdate.review_status),
+            bureau_id=_bureau_of_action(ActionUpdate.action_id),
+        ),
+        _in_visible_plan(viewer, ActionUpdate.action_id, Action),
     )
 
 

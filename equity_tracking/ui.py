@@ -45,7 +45,7 @@ from equity_tracking.dashboards.common import (
 )
 from equity_tracking.db import DatabaseError, make_engine, public_error_message
 from equity_tracking.formatting import csv_bytes, md, md_link
-from equity_tracking.navigation import FISCAL_YEAR, Audience, PageSpec, href, may_open, page, pages_for
+from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_label
 from equity_tracking.permissions import (
     ANONYMOUS,
@@ -145,6 +145,7 @@ _SSO_REFUSED = "_equity_sso_refused"
 _INCLUDE_UNPUBLISHED = "_equity_include_unpublished"
 _SHOWING_UNPUBLISHED = "_equity_showing_unpublished"
 SSO_PROVIDER = "city"  # the [auth.city] section of secrets.toml
+IDENTITY_COOKIE = "_streamlit_user"  # Streamlit's signed identity cookie after st.login
 PASSWORD_SIGN_IN_URL = "/auth/password"  # served by serve.py (equity_tracking.password_form)
 UNPUBLISHED_BANNER = (
     "**Including unpublished work.** Figures on this page include drafts, submissions and approvals "
@@ -177,19 +178,8 @@ def _app_engine() -> Engine:
     return _startup(settings.database_url, settings.load_demo_when_empty).engine
 
 
-def _session_token(engine: Engine) -> str | None:
-    """This browser's session token: the password form's cookie, else a single sign-on session's
-    (opened here the first time the identity provider's cookie is seen in this browser session)."""
-    cookie = _session_cookie()
-    if cookie:
-        return cookie
-    if (
-        st.session_state.get(_TOKEN) is None
-        and sso_signed_in()
-        and st.session_state.get(_SSO_REFUSED) is None
-    ):
-        _start_sso_session(engine)
-    return st.session_state.get(_TOKEN)
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _session_cookie() -> str | None:
@@ -197,19 +187,43 @@ def _session_cookie() -> str | None:
     return cookie if isinstance(cookie, str) and cookie else None  # (AppTest has no real cookies)
 
 
+def _sso_token() -> str | None:
+    """The session token of this browser's single sign-on: derived from Streamlit's signed identity
+    cookie, so a reload or a new tab resumes the same session (and its idle timeout) instead of
+    opening a new one; in a test without cookies, the one opened in this browser session."""
+    for name in (IDENTITY_COOKIE, f"{IDENTITY_COOKIE}_1"):
+        identity = st.context.cookies.get(name)
+        if isinstance(identity, str) and identity:
+            return f"{SSO_PROVIDER}:{identity}"
+    return st.session_state.get(_TOKEN)
+
+
 def _session_principal(engine: Engine) -> Principal:
-    token = _session_token(engine)
+    cookie = _session_cookie()
+    if cookie:
+        return _resume(engine, cookie, sso=False)
+    if not sso_signed_in() or sso_refused():
+        # A session this browser session holds on the server (AppTest's way in: it has no cookies).
+        token = st.session_state.get(_TOKEN)
+        return ANONYMOUS if token is None else _resume(engine, token, sso=False)
+    token = _sso_token()
     if token is None:
-        return ANONYMOUS
+        return _start_sso_session(engine, token=None)
+    return _resume(engine, token, sso=True)
+
+
+def _resume(engine: Engine, token: str, *, sso: bool) -> Principal:
     state = accounts.resume_session(engine, token)
     if state.principal is not None:
         st.session_state[_SIGNED_IN_AT] = state.signed_in_at
         return state.principal
+    if state.unknown and sso:
+        return _start_sso_session(engine, token=token)
     _forget_session()
     if state.ended is not None:
         st.session_state[_NOTICE] = _ENDED.get(state.ended, _ENDED["inactive"])
-        if state.method == SSO_PROVIDER and sso_signed_in():
-            st.logout()  # or the identity provider's cookie would sign them straight back in
+    if sso and (state.ended is not None or state.closed):
+        st.logout()  # or the identity provider's cookie would open the ended session's page again
     return ANONYMOUS
 
 
@@ -221,10 +235,11 @@ def _forget_session() -> None:
 def sign_out(ctx: PageContext) -> None:
     """Sign out (audited): the session ends in the database, so its cookie opens nothing any more;
     a single sign-on session also ends Streamlit's identity cookie."""
-    token = _session_cookie() or st.session_state.get(_TOKEN)
+    cookie = _session_cookie()
+    token = cookie or _sso_token()
     if token:
         accounts.sign_out(ctx.engine, token, ctx.principal)
-    was_sso = st.session_state.get(_TOKEN) is not None
+    was_sso = cookie is None
     _forget_session()
     st.session_state[_NOTICE] = "You are signed out."
     if was_sso and sso_signed_in():
@@ -276,7 +291,7 @@ def sso_sign_out() -> None:
     st.logout()
 
 
-def _start_sso_session(engine: Engine) -> None:
+def _start_sso_session(engine: Engine, *, token: str | None) -> Principal:
     """Match the identity provider's verified email to a user; the user's roles come from the
     database. A refusal is audited once per browser session and explained on the sign-in page."""
     email = st.user.get("email")
@@ -288,15 +303,17 @@ def _start_sso_session(engine: Engine) -> None:
     except accounts.SignInError as error:
         st.session_state[_SSO_REFUSED] = str(email or "")
         st.session_state[_NOTICE] = str(error)
-        return
-    # Streamlit's identity cookie outlives a browser session: the 8 hours run from when the identity
-    # provider signed the person in (the token's auth_time or iat), not from this page load.
+        return ANONYMOUS
+    # The 8 hours run from when the identity provider signed the person in (the token's auth_time
+    # or iat), not from this page load.
     issued = st.user.get("auth_time") or st.user.get("iat")
     signed_in_at = dt.datetime.fromtimestamp(issued, dt.UTC) if isinstance(issued, int | float) else None
     st.session_state[_TOKEN] = accounts.open_session(
-        engine, principal, method=SSO_PROVIDER, signed_in_at=signed_in_at
+        engine, principal, method=SSO_PROVIDER, signed_in_at=signed_in_at, token=token
     )
+    st.session_state[_SIGNED_IN_AT] = signed_in_at or _now()
     st.session_state.pop(_NOTICE, None)
+    return principal
 
 
 def sso_refused() -> bool:
@@ -332,16 +349,21 @@ def showing_unpublished() -> bool:
 
 
 def navigation_pages(principal: Principal) -> list[st.Page]:
-    return [_as_st_page(spec) for spec in pages_for(principal)]
+    """Every page, in the registry's order; the sidebar lists those the principal may open. The
+    others are registered but hidden, so that a link to one reaches its guard (which asks the
+    visitor to sign in, and audits the refusal) instead of Streamlit's "Page not found"."""
+    listed = set(pages_for(principal))
+    return [_as_st_page(spec, visible=spec in listed) for spec in PAGES]
 
 
-def _as_st_page(spec: PageSpec) -> st.Page:
+def _as_st_page(spec: PageSpec, *, visible: bool = True) -> st.Page:
     return st.Page(
         str(PROJECT_ROOT / spec.script),
         title=spec.title,
         icon=spec.icon,
         url_path=spec.url_path,
         default=spec.default,
+        visibility="visible" if visible else "hidden",
     )
 
 
@@ -370,9 +392,7 @@ def _run_through_the_app(principal: Principal, spec: PageSpec) -> None:
     st.session_state[_REROUTED] = True
     pages = navigation_pages(principal)
     st.navigation(pages, position="hidden")
-    target = next(
-        page for page, allowed_spec in zip(pages, pages_for(principal), strict=True) if allowed_spec == spec
-    )
+    target = next(page for page, registered in zip(pages, PAGES, strict=True) if registered == spec)
     st.switch_page(target, query_params=st.query_params.to_dict())
 
 
@@ -388,7 +408,7 @@ def guard(page_key: str) -> PageContext:
         settings = Settings.from_environment()
         startup = _startup(settings.database_url, settings.load_demo_when_empty)
         allowed_here = may_open(principal, spec)
-        if allowed_here and not _ROUTED.get():
+        if not _ROUTED.get():
             _run_through_the_app(principal, spec)
         # After the reroute above, so that the run that shows the page is the one that says it.
         if principal.is_anonymous and session_notice() and not sso_refused():

@@ -163,6 +163,24 @@ def _banner_seed(run: Run) -> str:
     return shown.pop()
 
 
+def _audited_clear_cache_refusals(engine, wait_s: float = 20.0) -> int:
+    """Refusals of clear_caches in the audit log (written off the server's event loop: polled)."""
+    import time
+
+    from sqlalchemy import text
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        with engine.connect() as connection:
+            details = connection.execute(
+                text("SELECT detail FROM audit_log WHERE action = 'refused'")
+            ).scalars()
+            count = sum("clear_caches" in str(detail) for detail in details)
+        if count or time.monotonic() > deadline:
+            return count
+        time.sleep(0.1)
+
+
 def test_an_anonymous_clear_cache_message_is_refused_and_every_cache_survives(server, tiny_engine):
     assert _banner_seed(_run_app(server.base_url)) == CACHED  # the caches now hold the marker
     _set_demo_seed(tiny_engine, CHANGED)
@@ -171,6 +189,7 @@ def test_an_anonymous_clear_cache_message_is_refused_and_every_cache_survives(se
         assert _banner_seed(refused) == CACHED
         assert _banner_seed(_run_app(server.base_url)) == CACHED  # and in any other session
         assert f"Refused a clear-cache request from session {refused.session_id}" in server.log()
+        assert _audited_clear_cache_refusals(tiny_engine) >= 1  # and in the audit log
     finally:
         _set_demo_seed(tiny_engine, CACHED)
 

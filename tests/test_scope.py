@@ -52,6 +52,7 @@ def city(database_factory):
             )
         )
     engine.m5 = golden.measures["M5"]  # type: ignore[attr-defined]
+    engine.m6 = golden.measures["M6"]  # type: ignore[attr-defined]
     people = {}
     for key, role, bureaus in [
         ("analyst", Role.ANALYST, ()),
@@ -103,6 +104,8 @@ def test_measure_values(city, who):
     m5_999 = values[(values["measure_id"] == city.m5) & (values["value"] == 999.0)]
     assert len(m1_2020) == (1 if AA in SEES[who] else 0)
     assert len(m5_999) == (1 if CC in SEES[who] else 0)
+    # M6 hangs from Gamma's draft plan revision: its value is published, but the plan is not.
+    assert bool((values["measure_id"] == city.m6).any()) is (CC in SEES[who])
     assert values.loc[m1_2020.index, "is_published"].eq(False).all()
 
 
@@ -138,6 +141,8 @@ def test_measure_history_shows_a_draft_only_to_its_bureau(city):
     for viewer, expected in [(PUBLIC, 0), (_viewer(city, "editor of CC"), 1)]:
         history = reads.measure_history(city, measure_id=city.m5, viewer=viewer)
         assert (history["value"] == 999.0).sum() == expected
+        draft_plan = reads.measure_history(city, measure_id=city.m6, viewer=viewer, include_superseded=True)
+        assert len(draft_plan) == expected
 
 
 # --- the write path --------------------------------------------------------------------------------------

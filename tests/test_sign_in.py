@@ -396,3 +396,83 @@ def test_an_unpublished_narrative_says_so_to_the_staff_who_see_it(city, monkeypa
     labels = [shown(expander.label) for expander in staff.expander]
     assert "Bureau of Beta: 1 item — Not yet published (submitted for review)" in labels
     assert "Bureau of Alpha: 3 items" in labels
+
+
+# --- attacks on the password check -------------------------------------------------------------------
+
+
+def _lock_account(database_factory):
+    engine = database_factory.new_engine()
+    accounts.create_user(
+        engine,
+        actor=OPERATOR,
+        email="target@city.example",
+        assignment=accounts.Assignment(Role.ANALYST),
+        password=PASSWORD,
+    )
+    return engine
+
+
+def test_wrong_passwords_tried_at_the_same_time_each_count(database_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = _lock_account(database_factory)
+
+    def guess(attempt: int) -> accounts.Refusal:
+        try:
+            accounts.sign_in(engine, email="target@city.example", password=f"parallel guess {attempt}")
+        except accounts.SignInError as refused:
+            return refused.reason
+        raise AssertionError("a wrong password was accepted")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reasons = list(pool.map(guess, range(8)))
+    # Eight wrong passwords at once: the fifth to be counted locks the account; none is lost.
+    with engine.connect() as connection:
+        failed, lockouts = connection.execute(
+            text("SELECT failed_sign_ins, lockouts FROM users WHERE username = 'target@city.example'")
+        ).one()
+    assert lockouts == 1
+    # The other three were either counted again after the lock (failed) or refused as locked.
+    assert failed + reasons.count(accounts.Refusal.LOCKED) - 1 == 3
+
+
+def test_a_locked_account_and_an_unknown_email_get_the_same_answer(database_factory):
+    engine = _lock_account(database_factory)
+    for attempt in range(5):
+        with pytest.raises(accounts.SignInError):
+            accounts.sign_in(engine, email="target@city.example", password=f"guess {attempt}")
+    with pytest.raises(accounts.SignInError) as locked:
+        accounts.sign_in(engine, email="target@city.example", password=PASSWORD)
+    with pytest.raises(accounts.SignInError) as unknown:
+        accounts.sign_in(engine, email="nobody@city.example", password=PASSWORD)
+    assert locked.value.reason is accounts.Refusal.LOCKED  # the audit log knows which
+    assert str(locked.value) == str(unknown.value)  # the person is told the same
+
+
+def test_a_password_reset_ends_every_open_session_of_the_user(database_factory):
+    engine = _lock_account(database_factory)
+    principal = accounts.sign_in(engine, email="target@city.example", password=PASSWORD)
+    tokens = [accounts.open_session(engine, principal, method="password") for _ in range(2)]
+    accounts.reset_password(
+        engine, actor=OPERATOR, email="target@city.example", password="a brand new password"
+    )
+    for token in tokens:
+        state = accounts.resume_session(engine, token)
+        assert state.principal is None
+        assert state.closed
+
+
+def test_a_single_sign_on_session_is_one_session_across_reloads_and_its_idle_timeout_holds(database_factory):
+    # ui derives the token from Streamlit's identity cookie, the same in every tab of one sign-in.
+    engine = _lock_account(database_factory)
+    principal = accounts.current_principal(engine, 1)
+    start = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    token = accounts.open_session(engine, principal, method="city", token="city:signed-cookie", now=start)
+    assert accounts.resume_session(engine, token, now=start + dt.timedelta(minutes=29)).principal == principal
+    idle = accounts.resume_session(engine, token, now=start + dt.timedelta(minutes=29 + 31))
+    assert idle.ended == "idle"
+    # A reload after that finds the session closed: ui then signs the browser out of the provider.
+    again = accounts.resume_session(engine, token, now=start + dt.timedelta(minutes=61))
+    assert again.closed
+    assert again.principal is None

@@ -2,8 +2,9 @@
 
 - **Staff pages opened by URL on a fresh server**, as an anonymous visitor: Streamlit serves a page
   by its URL even when the navigation leaves it out, so each staff page is the first request of a
-  server of its own. No staff data or control may show; the visitor is to get a sign-in prompt,
-  and the refusal is audited.
+  server of its own. No staff data or control shows; the visitor gets the page guard's sign-in
+  prompt and nothing else, and the refusal is audited. The same holds for a browser whose cookie
+  opens no session any more (after signing out), and a signed-in editor is refused the Users page.
 - **A tracker password**, from the keyboard (desktop and phone): the Sign in page's link to the
   server's own password form (``/auth/password``), email, password, Enter; the sidebar grows "Users"
   and "My account", the session survives a new tab, the Users page lists the users, and signing out
@@ -675,7 +676,7 @@ def test_single_sign_on_maps_the_verified_email_to_its_user_and_role_from_the_da
     assert {
         (action, user_id, detail.get("method")) for action, user_id, detail in entries if action != "refused"
     } == {
-        ("signed_in", editor_id, PROVIDER),  # once for each tab: each opens a session
+        ("signed_in", editor_id, PROVIDER),  # (a new tab may write it again)
         ("signed_out", editor_id, None),
     }
 

@@ -14,5 +14,5 @@ from equity_tracking import ui
 FAVICON = Path(__file__).parent / "equity_tracking" / "assets" / "favicon.svg"
 st.set_page_config(page_title="Equity Plan Tracker", page_icon=FAVICON, layout="wide")
 principal = ui.current_principal()
-with ui.routing():
+with ui.routing(principal):
     st.navigation(ui.navigation_pages(principal)).run()

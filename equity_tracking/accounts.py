@@ -31,8 +31,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from equity_tracking import audit
-from equity_tracking.models import Bureau, Role, User, UserRole, UserSession
-from equity_tracking.permissions import Permission, Principal
+from equity_tracking.models import Bureau, User, UserRole, UserSession
+from equity_tracking.permissions import Permission, Principal, Role
 
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB of memory, 2 iterations, 1 degree of
 # parallelism. argon2-cffi's hashes record their parameters, so raising these later rehashes each
@@ -102,6 +102,30 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=dt.UTC)
+
+
+def _duration(span: dt.timedelta) -> str:
+    """ "30 minutes", "8 hours": a policy's length as people read it."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+# The session and lockout policy in words, for the pages (one home: the constants above).
+IDLE_TEXT, ABSOLUTE_TEXT, FIRST_LOCKOUT_TEXT = (
+    _duration(IDLE_TIMEOUT),
+    _duration(ABSOLUTE_TIMEOUT),
+    _duration(FIRST_LOCKOUT),
+)
+SESSION_POLICY = (
+    f"You are signed out after {IDLE_TEXT} without activity, and {ABSOLUTE_TEXT} after signing in."
+)
+LOCKOUT_POLICY = (
+    f"After {FREE_ATTEMPTS} wrong passwords in a row an account locks for {FIRST_LOCKOUT_TEXT}, "
+    "then longer each time."
+)
 
 
 def normalize_email(email: str) -> str:
@@ -571,8 +595,8 @@ def reset_password(engine: Engine, *, actor: Principal, email: str, password: st
 
 
 def users(engine: Engine, *, actor: Principal, include_archived: bool = False) -> pd.DataFrame:
-    """Every user, for the Users page: id, email, display_name, role, bureaus (codes), active,
-    locked_until, last_sign_in_at, archived_at, has_password."""
+    """Every user, for the Users page: id, email, display_name, role, bureau_codes (a list),
+    active, locked_until, last_sign_in_at, archived_at, has_password."""
     audit.require(engine, actor, Permission.MANAGE_USERS, what="list users")
     statement = select(
         User.id,
@@ -598,8 +622,8 @@ def users(engine: Engine, *, actor: Principal, include_archived: bool = False) -
         roles = pd.DataFrame(connection.execute(roles_statement).all(), columns=["user_id", "role", "code"])
     roles["role"] = roles["role"].map(lambda role: getattr(role, "value", role))
     frame["role"] = frame["id"].map(roles.groupby("user_id")["role"].first()).fillna("")
-    codes = roles.dropna(subset=["code"]).groupby("user_id")["code"].agg(", ".join)
-    frame["bureaus"] = frame["id"].map(codes).fillna("")
+    codes = roles.dropna(subset=["code"]).groupby("user_id")["code"].agg(list)
+    frame["bureau_codes"] = [codes.get(user_id, []) for user_id in frame["id"]]
     frame["active"] = frame["active"].astype(bool)
     frame["has_password"] = frame["has_password"].astype(bool)
     return frame

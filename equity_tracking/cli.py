@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from equity_tracking.db import DatabaseError, check_connection, connection_error_detail, make_engine
-from equity_tracking.models import Role
+from equity_tracking.permissions import Role
 from equity_tracking.settings import Settings, SettingsError, resolve_sqlite_path
 
 # Commands that later releases fill in. Until then they answer plainly instead of pretending.

@@ -48,6 +48,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
 
 from equity_tracking.periods import PeriodKind
+from equity_tracking.permissions import Role  # the role names live with the rules about them
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -139,12 +140,6 @@ class ReviewStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     PUBLISHED = "published"
-
-
-class Role(enum.StrEnum):
-    BUREAU_EDITOR = "bureau_editor"
-    ANALYST = "analyst"
-    ADMIN = "admin"
 
 
 # --- the citywide framework -------------------------------------------------------------------

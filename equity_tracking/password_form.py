@@ -82,8 +82,7 @@ def _page(*, csrf: str, email: str = "", message: str = "") -> str:
 <button type="submit">Sign in</button>
 </form>
 <p class="note">Forgotten your password, or locked out? Ask the equity office: an administrator can
-set a new one. After 5 wrong passwords in a row an account locks for 15 minutes, then longer each
-time.</p>
+set a new one. {html.escape(accounts.LOCKOUT_POLICY)}</p>
 <p><a href="/sign-in">Other ways to sign in</a> · <a href="{AFTER_SIGN_IN}">Back to the dashboards</a></p>
 </main>
 </body>

@@ -17,7 +17,13 @@ import enum
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from equity_tracking.models import Role
+
+class Role(enum.StrEnum):
+    """The roles a user can hold (stored in ``user_roles``); the public is the absence of any."""
+
+    BUREAU_EDITOR = "bureau_editor"
+    ANALYST = "analyst"
+    ADMIN = "admin"
 
 
 class Permission(enum.StrEnum):
@@ -85,8 +91,8 @@ OPERATOR = Principal(
 def allowed(principal: Principal, permission: Permission, *, bureau_id: int | None = None) -> bool:
     """Whether ``principal`` holds ``permission``; a bureau-scoped permission is asked for one
     ``bureau_id`` (without one, only a role that holds it for every bureau says yes)."""
-    if principal.is_anonymous:
-        return permission in _PUBLIC
+    if permission in _PUBLIC:
+        return True  # for everyone, signed in with any role or none
     for role, role_bureau in principal.roles:
         if permission not in _GRANTS.get(role, frozenset()):
             continue
@@ -144,16 +150,6 @@ class Scope:
     @property
     def every_bureau(self) -> bool:
         return self.unpublished_bureaus is None
-
-    def shows_unpublished_of(self, bureau_id: int) -> bool:
-        return self.every_bureau or bureau_id in (self.unpublished_bureaus or ())
-
-    def describe(self) -> str:
-        if self.published_only:
-            return "published"
-        if self.every_bureau:
-            return "all"
-        return "bureaus:" + ",".join(str(bureau) for bureau in sorted(self.unpublished_bureaus or ()))
 
 
 PUBLISHED_ONLY = Scope()

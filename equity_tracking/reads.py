@@ -437,7 +437,8 @@ def measure_history(
     """A measure's values by period and group, oldest period first (``group_key`` empty = total).
 
     ``include_superseded`` adds the older versions that corrections replaced (``is_current`` False),
-    which staff may see; the public never gets them.
+    of the review states the viewer may see: the measure page lists them, so that a correction is
+    never silent.
     """
     source: Subquery
     if include_superseded:

@@ -83,10 +83,6 @@ class PageContext:
     def scope(self) -> Scope:
         return self.viewer.scope
 
-    @property
-    def shows_unpublished(self) -> bool:
-        return not self.viewer.scope.published_only
-
     def read(self, reader: str, **params: object) -> pd.DataFrame:
         """``reads.<reader>(engine, **params)``, cached per database, data version, the viewer's
         scope and parameters. A reader of rows that can be unpublished takes the viewer, and gets
@@ -153,8 +149,8 @@ UNPUBLISHED_BANNER = (
     "them says so. The public sees published figures only."
 )
 _ENDED = {
-    "idle": "You were signed out after 30 minutes without activity. Sign in again to continue.",
-    "expired": "You were signed out 8 hours after signing in. Sign in again to continue.",
+    "idle": f"You were signed out after {accounts.IDLE_TEXT} without activity. Sign in again to continue.",
+    "expired": f"You were signed out {accounts.ABSOLUTE_TEXT} after signing in. Sign in again to continue.",
     "inactive": "Your account is no longer active, so you were signed out.",
 }
 
@@ -367,15 +363,17 @@ def _as_st_page(spec: PageSpec, *, visible: bool = True) -> st.Page:
     )
 
 
-# Set while app.py's navigation runs a page; a page script run without it was opened by its file.
-_ROUTED: ContextVar[bool] = ContextVar("equity_routed", default=False)
+# Who app.py found looking, set while its navigation runs a page; a page script run without it was
+# opened by its file.
+_ROUTED: ContextVar[Principal | None] = ContextVar("equity_routed", default=None)
 _REROUTED = "_equity_rerouted"
 
 
 @contextmanager
-def routing() -> Iterator[None]:
-    """Around ``st.navigation(...).run()`` in app.py: marks the page runs it starts as routed."""
-    token = _ROUTED.set(True)
+def routing(principal: Principal) -> Iterator[None]:
+    """Around ``st.navigation(...).run()`` in app.py: marks the page runs it starts as routed, and
+    hands them the principal app.py resolved (one session lookup per run, not two)."""
+    token = _ROUTED.set(principal)
     try:
         yield
     finally:
@@ -402,13 +400,13 @@ def guard(page_key: str) -> PageContext:
     database cannot be used or the viewer may not open the page (a refusal is audited); offers
     the "include unpublished" switch to those who may use it."""
     spec = page(page_key)
-    principal = current_principal()
+    principal = _ROUTED.get() or current_principal()
     st.html(STYLE)
     try:
         settings = Settings.from_environment()
         startup = _startup(settings.database_url, settings.load_demo_when_empty)
         allowed_here = may_open(principal, spec)
-        if not _ROUTED.get():
+        if _ROUTED.get() is None:
             _run_through_the_app(principal, spec)
         # After the reroute above, so that the run that shows the page is the one that says it.
         if principal.is_anonymous and session_notice() and not sso_refused():
@@ -775,9 +773,19 @@ TILE_WIDTH = 165  # px: three to five tiles a row beside each other on a desktop
 def tile(label: str, value: str, *, help: str | None = None, width: int = TILE_WIDTH) -> None:
     """One figure in a bordered tile. Its label and value wrap instead of ending in "…" (ui.css): a
     reader must never lose the figure."""
+    metric(label, value, help=help, border=True, width=width)
+
+
+def metric(label: str, value: str, **options: object) -> None:
+    """``st.metric``, its label marked when the page includes unpublished work."""
+    st.metric(f"{label} (incl. unpublished)" if showing_unpublished() else label, value, **options)  # type: ignore[arg-type]
+
+
+def dataframe(frame: pd.DataFrame, **options: object) -> None:
+    """``st.dataframe``, with a line above it when the page includes unpublished work."""
     if showing_unpublished():
-        label = f"{label} (incl. unpublished)"
-    st.metric(label, value, help=help, border=True, width=width)
+        st.caption(UNPUBLISHED_MARK)
+    st.dataframe(frame, **options)  # type: ignore[call-overload]
 
 
 def by_width(key: str):

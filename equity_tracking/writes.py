@@ -68,16 +68,17 @@ def record_value(
 ) -> int:
     """A new draft value of a measure (a correction is a new row too: values are append-only).
     Only an editor of the measure's bureau, or an administrator, may; returns the new row's id."""
-    with engine.connect() as connection:
-        bureau_id = bureau_of_measure(connection, measure_id)
-    audit.require(
-        engine,
-        actor,
-        Permission.EDIT_BUREAU_DATA,
-        bureau_id=bureau_id,
-        what=f"enter a value of measure {measure_id}",
-    )
     with engine.begin() as connection:
+        # The check and the change in one transaction: the measure cannot move to another bureau
+        # between them. A refusal is audited in a transaction of its own (this one rolls back).
+        bureau_id = bureau_of_measure(connection, measure_id)
+        audit.require(
+            engine,
+            actor,
+            Permission.EDIT_BUREAU_DATA,
+            bureau_id=bureau_id,
+            what=f"enter a value of measure {measure_id}",
+        )
         value_id = connection.execute(
             insert(MeasureValue)
             .values(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from equity_tracking import ui
+from equity_tracking import accounts, ui
 from equity_tracking.dashboards.account import account_summary
 
 ctx = ui.guard("account")
@@ -13,9 +13,6 @@ for line in summary.roles:
     st.markdown(f"- {line}")
 started = ui.session_started()
 if started is not None:
-    st.caption(
-        f"Signed in at {started:%H:%M} UTC. You are signed out after 30 minutes without activity, "
-        "and 8 hours after signing in."
-    )
+    st.caption(f"Signed in at {started:%H:%M} UTC. {accounts.SESSION_POLICY}")
 if st.button("Sign out", type="primary", icon=":material/logout:"):
     ui.sign_out(ctx)

@@ -246,7 +246,7 @@ for panel in panels:
     with ui.section(f"{panel.name} · equity score: {panel.score_text}", key=f"panel-{panel.measure_id}"):
         st.caption(md(panel.focus_area))
         ui.link(f"Open the measure: {panel.name}", "measure", measure=panel.measure_id, fy=fy_key)
-        st.metric(
+        ui.metric(
             "Equity score",
             panel.score_text,
             delta=panel.change_text,

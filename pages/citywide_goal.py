@@ -137,7 +137,7 @@ ui.chart(
     file_name=f"goal-{number}-bureaus-{fy_key}.csv",
 )
 with ui.section("Each bureau's goals and measures (table)", key="bureau-table"):
-    st.dataframe(
+    ui.dataframe(
         bureau_detail_table(contributions),
         hide_index=True,
         width="stretch",

@@ -108,7 +108,7 @@ if mode == view.BY_MEASURE:
             file_name=f"compare-progress-{fy_key}.csv",
         )
     with ui.section("Every bureau's figures (table)", key="measure-table"):
-        st.dataframe(view.measure_table(comparison), hide_index=True, width="stretch")
+        ui.dataframe(view.measure_table(comparison), hide_index=True, width="stretch")
     with ui.section("Open a bureau's page", key="measure-links"):
         ui.links(
             [
@@ -175,7 +175,7 @@ else:
         file_name=f"compare-{key}-{fy_key}.csv",
     )
     with ui.section("Each bureau's goals and measures (table)", key="focus-table"):
-        st.dataframe(
+        ui.dataframe(
             bureau_detail_table(comparison),
             hide_index=True,
             width="stretch",

@@ -66,9 +66,9 @@ for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=Fa
         # The goal's name as text (it wraps), the number as a metric: metric labels get truncated.
         st.markdown(f"**Goal {goal.number}** · {md(goal.short_title)}")
         if baseline:
-            st.metric("Progress to target", "Baseline year", help="Progress is judged from the next year on.")
+            ui.metric("Progress to target", "Baseline year", help="Progress is judged from the next year on.")
         else:
-            st.metric(
+            ui.metric(
                 "Progress to target",
                 goal.progress_text,
                 help=f"Mean progress of the {goal.n_goals} bureau goals under it; "
@@ -81,7 +81,7 @@ with st.container(horizontal=True):  # tiles wrap: three or more a row on a desk
     for key, label, help_text in view.HEADLINE_TILES:
         ui.tile(label, f"{counts[key]:,}", help=help_text)
 on_time = f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus"
-st.metric(
+ui.metric(
     "Reported every measure due",
     on_time,
     delta=f"{percent(reporting['share_pct'])} of due measures reported",
@@ -178,7 +178,7 @@ st.markdown(
     "what was expected by now. Select a column heading to sort."
 )
 staff = view.staff_table(table)
-st.dataframe(
+ui.dataframe(
     staff,
     hide_index=True,
     width="stretch",

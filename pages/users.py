@@ -69,7 +69,7 @@ if not people.empty:
             codes = st.multiselect(
                 "Bureaus (bureau editors only)",
                 list(bureau_names),
-                default=[code for code in str(row["bureaus"]).split(", ") if code in bureau_names],
+                default=[code for code in row["bureau_codes"] if code in bureau_names],
                 format_func=bureau_names.get,
             )
             if st.form_submit_button("Save role and bureaus"):

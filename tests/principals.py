@@ -1,7 +1,6 @@
 """Principals and viewers the tests act as (built by hand, as the accounts module would)."""
 
-from equity_tracking.models import Role
-from equity_tracking.permissions import PUBLIC, Principal, Viewer
+from equity_tracking.permissions import PUBLIC, Principal, Role, Viewer
 
 ANALYST = Principal(user_id=9001, username="analyst@example.org", roles=frozenset({(Role.ANALYST, None)}))
 ADMIN = Principal(user_id=9002, username="admin@example.org", roles=frozenset({(Role.ADMIN, None)}))

@@ -11,8 +11,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from equity_tracking import accounts, password_form
-from equity_tracking.models import Role
-from equity_tracking.permissions import OPERATOR
+from equity_tracking.permissions import OPERATOR, Role
 
 PASSWORD = "a long and correct password"
 

@@ -3,7 +3,6 @@ pages each role gets."""
 
 import pytest
 
-from equity_tracking.models import Role
 from equity_tracking.navigation import may_open, page, pages_for, short_link_target
 from equity_tracking.permissions import (
     ANONYMOUS,
@@ -11,6 +10,7 @@ from equity_tracking.permissions import (
     Permission,
     PermissionDeniedError,
     Principal,
+    Role,
     Scope,
     Viewer,
     allowed,

@@ -19,8 +19,8 @@ from principals import PUBLIC
 from sqlalchemy import insert, select, text
 
 from equity_tracking import accounts, reads, writes
-from equity_tracking.models import ActionUpdate, MeasureValue, ReportingPeriod, Role
-from equity_tracking.permissions import ANONYMOUS, OPERATOR, PermissionDeniedError, Viewer
+from equity_tracking.models import ActionUpdate, MeasureValue, ReportingPeriod
+from equity_tracking.permissions import ANONYMOUS, OPERATOR, PermissionDeniedError, Role, Viewer
 
 AA, BB, CC = 1, 2, 3
 

@@ -18,8 +18,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from equity_tracking import accounts
-from equity_tracking.models import Role
-from equity_tracking.permissions import OPERATOR
+from equity_tracking.permissions import OPERATOR, Role
 from equity_tracking.ui import PRINCIPAL_KEY, UNPUBLISHED_BANNER
 
 PASSWORD = "correct horse battery staple"
@@ -476,3 +475,34 @@ def test_a_single_sign_on_session_is_one_session_across_reloads_and_its_idle_tim
     again = accounts.resume_session(engine, token, now=start + dt.timedelta(minutes=61))
     assert again.closed
     assert again.principal is None
+
+
+def test_the_users_table_says_who_is_locked_until_when_and_who_is_disabled():
+    import pandas as pd
+
+    from equity_tracking.dashboards.users import users_table
+
+    now = pd.Timestamp("2026-11-30 09:00", tz="UTC")
+    people = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "email": ["a@x.org", "b@x.org", "c@x.org", "d@x.org"],
+            "display_name": ["A", "B", "C", "D"],
+            "role": ["bureau_editor", "analyst", "admin", "bureau_editor"],
+            "bureau_codes": [["TR", "WA"], [], [], ["PK"]],
+            "active": [True, True, False, True],
+            "locked_until": [
+                pd.Timestamp("2026-11-30 09:15", tz="UTC"),
+                None,
+                None,
+                pd.Timestamp("2026-11-30 08:00"),
+            ],
+            "last_sign_in_at": [None, pd.Timestamp("2026-11-29 17:30", tz="UTC"), None, None],
+            "has_password": [True, False, True, True],
+        }
+    )
+    table = users_table(people, now=now)
+    assert list(table["Bureaus"]) == ["TR, WA", "All", "All", "PK"]
+    # D's lockout ended at 08:00 (stored without a zone, as SQLite returns it): active again.
+    assert list(table["Status"]) == ["Locked until 09:15 UTC", "Active", "Disabled", "Active"]
+    assert list(table["Last sign-in"]) == ["Never", "2026-11-29 17:30", "Never", "Never"]

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from equity_tracking.formatting import md
-from equity_tracking.models import Role
-from equity_tracking.permissions import ROLE_LABELS, Principal
+from equity_tracking.permissions import ROLE_LABELS, Principal, Role
 
 ROLE_MEANING = {
     Role.BUREAU_EDITOR: "updates the bureau's measures, action statuses and annual narratives, and sees "

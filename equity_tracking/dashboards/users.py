@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from equity_tracking.models import Role
-from equity_tracking.permissions import ROLE_LABELS
+from equity_tracking.permissions import ROLE_LABELS, Role
 
 ROLE_CHOICES = {role.value: ROLE_LABELS[role] for role in Role}
 
@@ -28,20 +27,19 @@ def _status(active: bool, locked_until: object, now: pd.Timestamp) -> str:
 
 
 def users_table(people: pd.DataFrame, *, now: pd.Timestamp | None = None) -> pd.DataFrame:
-    """One row per user, as an administrator reads it."""
+    """One row per user, as an administrator reads it (from ``accounts.users``)."""
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
     return pd.DataFrame(
         {
             "Email": people["email"].astype(str),
             "Name": people["display_name"].astype(str),
             "Role": people["role"].map(lambda role: ROLE_CHOICES.get(role, "No role")),
-            "Bureaus": people["bureaus"]
-            .replace("", "All")
-            .where(people["role"] == Role.BUREAU_EDITOR.value, "All"),
+            "Bureaus": [
+                ", ".join(codes) if role == Role.BUREAU_EDITOR.value else "All"
+                for codes, role in zip(people["bureau_codes"], people["role"], strict=True)
+            ],
             "Status": [
-                "Disabled"
-                if not active
-                else ("Locked" if locked is not None and not pd.isna(locked) else "Active")
+                _status(bool(active), locked, now)
                 for active, locked in zip(people["active"], people["locked_until"], strict=True)
             ],
             "Signs in with": people["has_password"].map(

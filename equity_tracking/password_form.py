@@ -34,7 +34,7 @@ from equity_tracking.settings import Settings
 PATH = "/auth/password"
 CSRF_COOKIE = "equity_csrf"
 CSRF_FIELD = "csrf"
-AFTER_SIGN_IN = "/overview"
+AFTER_SIGN_IN = "/"  # the overview: the default page lives at the root, not at /overview
 MAX_FIELD = 1024  # characters: longer input is refused before any work is done
 
 

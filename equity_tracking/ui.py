@@ -411,6 +411,10 @@ def guard(page_key: str) -> PageContext:
         # After the reroute above, so that the run that shows the page is the one that says it.
         if principal.is_anonymous and session_notice() and not sso_refused():
             st.info(st.session_state.pop(_NOTICE), icon=":material/logout:")  # why a session just ended
+        if sso_refused() and spec.key != "sign_in":
+            # The identity provider sends people back to the overview: say there why they are not in.
+            st.warning(session_notice() or "", icon=":material/no_accounts:")
+            link("Sign in: other ways in, or sign out of the City account", "sign_in")
         if not allowed_here:
             _refuse(startup.engine, principal, spec)
         version = reads.data_version(startup.engine)

@@ -65,7 +65,7 @@ def test_the_right_password_opens_a_session_in_an_httponly_cookie(client):
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/overview"
+    assert response.headers["location"] == "/"
     cookie = next(
         value for value in response.headers.get_list("set-cookie") if value.startswith("equity_session=")
     )

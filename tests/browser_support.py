@@ -22,7 +22,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
-TIMEOUT_MS = 60_000  # a first visit warms the server's caches; later pages take a second or two (more on a busy CI machine)
+# A first visit warms the server's caches; later pages take a second or two (more on a busy machine).
+TIMEOUT_MS = 60_000
 MAX_TABS = 150  # keyboard walks give up after this many presses of Tab
 
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"

@@ -74,7 +74,7 @@ class Refusal(enum.StrEnum):
             Refusal.WRONG_CREDENTIALS: WRONG_OR_LOCKED,
             Refusal.LOCKED: WRONG_OR_LOCKED,
             Refusal.DISABLED: "This account is disabled. Ask the equity office to enable it.",
-            Refusal.NOT_REGISTERED: "Your city account is not registered in the tracker. "
+            Refusal.NOT_REGISTERED: "Your City account is not registered in the tracker. "
             "Ask the equity office to add you.",
             Refusal.UNVERIFIED_EMAIL: "The identity provider has not verified your email address.",
         }[self]

@@ -505,4 +505,4 @@ def test_the_users_table_says_who_is_locked_until_when_and_who_is_disabled():
     assert list(table["Bureaus"]) == ["TR, WA", "All", "All", "PK"]
     # D's lockout ended at 08:00 (stored without a zone, as SQLite returns it): active again.
     assert list(table["Status"]) == ["Locked until 09:15 UTC", "Active", "Disabled", "Active"]
-    assert list(table["Last sign-in"]) == ["Never", "2026-11-29 17:30", "Never", "Never"]
+    assert list(table["Last sign-in"]) == ["Never", "2026-11-29 17:30 UTC", "Never", "Never"]

@@ -98,7 +98,7 @@ STAFF_PAGES = {"users": ("/users", "Users"), "account": ("/account", "My account
 PROMPT = "This page is for City staff. Sign in to open it."
 NO_ACCESS = "Your account does not give access to this page."
 SIGNED_OUT_NOTICE = "You are signed out."
-NOT_REGISTERED = "Your city account is not registered in the tracker. Ask the equity office to add you."
+NOT_REGISTERED = "Your City account is not registered in the tracker. Ask the equity office to add you."
 NOT_VERIFIED = "The identity provider has not verified your email address."
 EDITOR_ROLE_LINE = "Bureau editor for Bureau of Alpha"
 ADMIN_ROLE_LINE = "Equity-office administrator"
@@ -120,17 +120,7 @@ MAX_TABS = 60
 # the test is an expected failure (xfail); once it passes the test fails, asking for the entry to be
 # deleted (as a strict xfail would). A leak of staff data is never a known bug: it always fails.
 
-KNOWN_BUGS: dict[str, str] = {
-    "password-sign-in-lands-on-page-not-found": (
-        "The password form sends the browser to /overview (password_form.AFTER_SIGN_IN, also its 'Back "
-        "to the dashboards' link), but the overview is the default page, served at /: Streamlit opens "
-        "its 'Page not found' dialog over the overview, and the page is inert until it is closed."
-    ),
-    "sso-refusal-said-on-landing": (
-        "After a refused single sign-on the provider sends the visitor back to the overview, which says "
-        "nothing; the reason is only on the Sign in page (ui.guard skips the notice when sso_refused())."
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}  # none open: a fixed bug's entry is deleted (see known_bugs)
 
 
 def known_bugs(*checks: tuple[str, Callable[[], None]]) -> None:
@@ -567,9 +557,6 @@ def test_an_admin_signs_in_with_a_password_from_the_keyboard_and_out_again(
 
     # Where the form sends them: the overview, signed in (the session is an HttpOnly cookie).
     landing_dialogs = page.get_by_role("dialog").all_inner_texts()
-    if landing_dialogs:  # known bug "password-sign-in-lands-on-page-not-found": close it, go on
-        page.keyboard.press("Escape")
-        expect(page.get_by_role("dialog")).to_have_count(0)
     assert session_cookie(page)["httpOnly"] is True
     expect_sidebar(page, shows=("Users", "My account"), hides=("Sign in",))
 

@@ -12,7 +12,7 @@ ROLE_CHOICES = {role.value: ROLE_LABELS[role] for role in Role}
 def _when(moment: object) -> str:
     if moment is None or pd.isna(moment):
         return "Never"
-    return pd.Timestamp(moment).strftime("%Y-%m-%d %H:%M")
+    return pd.Timestamp(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _status(active: bool, locked_until: object, now: pd.Timestamp) -> str:

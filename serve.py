@@ -25,7 +25,6 @@ makes the server refuse that message unless the session's principal may clear ca
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import re
@@ -47,8 +46,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
-from equity_tracking import audit, password_form
-from equity_tracking.db import make_engine
+from equity_tracking import accounts, audit, password_form
+from equity_tracking.db import shared_engine
 from equity_tracking.navigation import PAGES, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
 from equity_tracking.settings import Settings
@@ -87,14 +86,9 @@ METRICS_PATH_END = "/_stcore/metrics"
 PagesManager.uses_pages_directory = False
 
 
-@functools.cache
-def _engine_for(database_url: str) -> Engine:
-    return make_engine(database_url)
-
-
 def audit_engine() -> Engine:
     """The database the server's own audit entries go to (outside any script run)."""
-    return _engine_for(Settings.from_environment().database_url)
+    return shared_engine(Settings.from_environment().database_url)
 
 
 # --- the clear-cache message ---------------------------------------------------------------------
@@ -272,12 +266,8 @@ def identity_cookie_set(set_cookie_headers: list[str]) -> bool:
 
 
 def _audit_rejected_identity() -> None:
-    audit.record_alone(
-        audit_engine(),
-        actor=Principal(user_id=None, username="identity provider sign-in"),
-        action="sign_in_refused",
-        entity=audit.SESSION,
-        detail={"method": SSO_PROVIDER, "reason": "identity_token_rejected"},
+    accounts.record_refused_sign_in(
+        audit_engine(), who="identity provider sign-in", method=SSO_PROVIDER, reason="identity_token_rejected"
     )
 
 

@@ -165,19 +165,24 @@ def sign_in(engine: Engine, *, email: str, password: str, now: dt.datetime | Non
     if reason is Refusal.WRONG_CREDENTIALS and user is not None and user.password_hash is not None:
         with engine.begin() as connection:  # a write first: concurrent tries wait their turn
             reason, until = _count_failure(connection, user.id, now)
-    actor = Principal(user_id=user.id if user else None, username=email[:120] or "unknown")
-    audit.record_alone(
-        engine,
-        actor=actor,
-        action="sign_in_refused",
-        entity=audit.SESSION,
-        detail={**_how("password"), "reason": reason.value},
+    record_refused_sign_in(
+        engine, who=email, method="password", reason=reason, user_id=user.id if user else None
     )
     raise SignInError(reason, until=until)
 
 
-def _how(method: str) -> dict:
-    return {"method": method}
+def record_refused_sign_in(
+    engine: Engine, *, who: str, method: str, reason: str, user_id: int | None = None
+) -> None:
+    """Audit a refused sign-in, in a transaction of its own: who tried (the email typed, or what is
+    known), how (``"password"`` or the identity provider), and why. Never the password or token."""
+    audit.record_alone(
+        engine,
+        actor=Principal(user_id=user_id, username=who[:120] or "unknown"),
+        action="sign_in_refused",
+        entity=audit.SESSION,
+        detail={"method": method, "reason": str(reason)},
+    )
 
 
 def _check_password(user, password: str, now: dt.datetime) -> tuple[Refusal | None, dt.datetime | None]:
@@ -205,7 +210,7 @@ def _signed_in(connection: Connection, user, password: str, now: dt.datetime) ->
     principal = principal_for(connection, user.id)
     assert principal is not None
     audit.record(
-        connection, actor=principal, action="signed_in", entity=audit.SESSION, detail=_how("password")
+        connection, actor=principal, action="signed_in", entity=audit.SESSION, detail={"method": "password"}
     )
     return principal
 
@@ -272,16 +277,15 @@ def sign_in_verified_email(
             principal = principal_for(connection, user.id)
             assert principal is not None
             audit.record(
-                connection, actor=principal, action="signed_in", entity=audit.SESSION, detail=_how(provider)
+                connection,
+                actor=principal,
+                action="signed_in",
+                entity=audit.SESSION,
+                detail={"method": provider},
             )
             return principal
-    actor = Principal(user_id=user.id if user else None, username=address[:120] or "unknown")
-    audit.record_alone(
-        engine,
-        actor=actor,
-        action="sign_in_refused",
-        entity=audit.SESSION,
-        detail={**_how(provider), "reason": reason.value},
+    record_refused_sign_in(
+        engine, who=address, method=provider, reason=reason, user_id=user.id if user else None
     )
     raise SignInError(reason)
 
@@ -545,16 +549,7 @@ def set_active(engine: Engine, *, actor: Principal, user_id: int, active: bool) 
     audit.require(engine, actor, Permission.MANAGE_USERS, what=f"enable or disable user {user_id}")
     if not active and actor.user_id == user_id:
         raise AccountError("You cannot disable your own account.")
-    with engine.begin() as connection:
-        _user_row(connection, user_id)
-        connection.execute(update(User).where(User.id == user_id).values(active=active))
-        audit.record(
-            connection,
-            actor=actor,
-            action="enabled" if active else "disabled",
-            entity=audit.USER,
-            entity_id=user_id,
-        )
+    _update_user(engine, actor, user_id, action="enabled" if active else "disabled", active=active)
 
 
 def archive_user(engine: Engine, *, actor: Principal, user_id: int) -> None:
@@ -562,10 +557,15 @@ def archive_user(engine: Engine, *, actor: Principal, user_id: int) -> None:
     audit.require(engine, actor, Permission.MANAGE_USERS, what=f"archive user {user_id}")
     if actor.user_id == user_id:
         raise AccountError("You cannot archive your own account.")
+    _update_user(engine, actor, user_id, action="archived", active=False, archived_at=_now())
+
+
+def _update_user(engine: Engine, actor: Principal, user_id: int, *, action: str, **values: object) -> None:
+    """Change a user's row and audit it as ``action``, in one transaction (permission already asked)."""
     with engine.begin() as connection:
         _user_row(connection, user_id)
-        connection.execute(update(User).where(User.id == user_id).values(active=False, archived_at=_now()))
-        audit.record(connection, actor=actor, action="archived", entity=audit.USER, entity_id=user_id)
+        connection.execute(update(User).where(User.id == user_id).values(**values))
+        audit.record(connection, actor=actor, action=action, entity=audit.USER, entity_id=user_id)
 
 
 def reset_password(engine: Engine, *, actor: Principal, email: str, password: str) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
+from equity_tracking import permissions
 from equity_tracking.models import AuditEntry
-from equity_tracking.permissions import Permission, PermissionDeniedError, Principal, allowed
+from equity_tracking.permissions import Permission, PermissionDeniedError, Principal
 
 # Entities of entries that are about access, not about the plan data.
 SESSION, ACCESS, USER = "session", "access", "user"
@@ -59,14 +60,15 @@ def require(
 ) -> None:
     """Raise :class:`PermissionDeniedError` unless ``principal`` holds ``permission`` (for
     ``bureau_id``), writing the refusal to the audit log first."""
-    if allowed(principal, permission, bureau_id=bureau_id):
-        return
-    record_alone(
-        engine,
-        actor=principal,
-        action="refused",
-        entity=ACCESS,
-        entity_id=bureau_id,
-        detail={"permission": permission.value, "what": what[:200]},
-    )
-    raise PermissionDeniedError(principal, permission, bureau_id)
+    try:
+        permissions.require(principal, permission, bureau_id=bureau_id)
+    except PermissionDeniedError:
+        record_alone(
+            engine,
+            actor=principal,
+            action="refused",
+            entity=ACCESS,
+            entity_id=bureau_id,
+            detail={"permission": permission.value, "what": what[:200]},
+        )
+        raise

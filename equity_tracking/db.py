@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
@@ -57,6 +58,27 @@ def parse_url(url: str) -> URL:
         # Plain postgresql:// would pick psycopg2; this project ships psycopg 3.
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+_SHARED: dict[str, Engine] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_engine(database_url: str) -> Engine:
+    """One engine (one connection pool) per database per process, shared by the pages, the server's
+    own routes and its hooks."""
+    with _SHARED_LOCK:
+        if database_url not in _SHARED:
+            _SHARED[database_url] = make_engine(database_url)
+        return _SHARED[database_url]
+
+
+def dispose_shared_engines() -> None:
+    """Close every shared engine's connections and forget them (tests, between databases)."""
+    with _SHARED_LOCK:
+        for engine in _SHARED.values():
+            engine.dispose()
+        _SHARED.clear()
 
 
 def make_engine(url: str) -> Engine:

@@ -37,12 +37,14 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
     cast,
     func,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
@@ -563,6 +565,17 @@ class AppMetadata(Base):
     value: Mapped[str] = mapped_column(Text, info=capped_text(4000))
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_now, server_default=func.current_timestamp()
+    )
+
+
+def in_plans(owner: type[Measure] | type[Action], column: Any) -> Select:
+    """``SELECT column`` from measures (or actions) joined to their goal and plan: the one path from
+    a measure or an action to the bureau and plan version it belongs to (add the WHERE)."""
+    return (
+        select(column)
+        .select_from(owner)
+        .join(BureauGoal, BureauGoal.id == owner.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
     )
 
 

@@ -15,7 +15,6 @@ try is audited by ``accounts.sign_in``.
 
 from __future__ import annotations
 
-import functools
 import html
 import os
 import secrets
@@ -26,9 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from equity_tracking import accounts, audit
-from equity_tracking.db import make_engine
-from equity_tracking.permissions import Principal
+from equity_tracking import accounts
+from equity_tracking.db import shared_engine
 from equity_tracking.settings import Settings
 
 PATH = "/auth/password"
@@ -36,11 +34,6 @@ CSRF_COOKIE = "equity_csrf"
 CSRF_FIELD = "csrf"
 AFTER_SIGN_IN = "/"  # the overview: the default page lives at the root, not at /overview
 MAX_FIELD = 1024  # characters: longer input is refused before any work is done
-
-
-@functools.cache
-def _engine(database_url: str) -> Engine:
-    return make_engine(database_url)
 
 
 def _page(*, csrf: str, email: str = "", message: str = "") -> str:
@@ -108,15 +101,9 @@ def _form_response(request: Request, *, email: str = "", message: str = "", stat
     return response
 
 
-def _audit_refusal(engine: Engine, email: str, reason: str) -> None:
+def _refused(engine: Engine, email: str, reason: str) -> None:
     """A post refused before any password was checked (no account's failures are counted)."""
-    audit.record_alone(
-        engine,
-        actor=Principal(user_id=None, username=email[:120] or "unknown"),
-        action="sign_in_refused",
-        entity=audit.SESSION,
-        detail={"method": "password", "reason": reason},
-    )
+    accounts.record_refused_sign_in(engine, who=email, method="password", reason=reason)
 
 
 async def password_sign_in(request: Request) -> Response:
@@ -127,12 +114,12 @@ async def password_sign_in(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=8)
     email, password, csrf = (str(form.get(name) or "") for name in ("email", "password", CSRF_FIELD))
     expected = request.cookies.get(CSRF_COOKIE) or ""
-    engine = _engine(Settings.from_environment().database_url)
+    engine = shared_engine(Settings.from_environment().database_url)
     if not expected or not secrets.compare_digest(csrf, expected):
-        await run_in_threadpool(_audit_refusal, engine, email, "cross_site_token")
+        await run_in_threadpool(_refused, engine, email, "cross_site_token")
         return _form_response(request, message="The form had expired. Please sign in again.", status=400)
     if len(email) > MAX_FIELD or len(password) > MAX_FIELD:
-        await run_in_threadpool(_audit_refusal, engine, email, "too_long")
+        await run_in_threadpool(_refused, engine, email, "too_long")
         return _form_response(request, message=accounts.Refusal.WRONG_CREDENTIALS.message, status=401)
     try:
         principal = await run_in_threadpool(accounts.sign_in, engine, email=email, password=password)

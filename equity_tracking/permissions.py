@@ -46,8 +46,7 @@ BUREAU_SCOPED = frozenset({Permission.VIEW_UNPUBLISHED, Permission.EDIT_BUREAU_D
 
 _SIGNED_IN = frozenset({Permission.VIEW_PUBLISHED, Permission.VIEW_OWN_ACCOUNT})
 _GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.BUREAU_EDITOR: _SIGNED_IN
-    | {Permission.VIEW_UNPUBLISHED, Permission.EDIT_BUREAU_DATA, Permission.SUBMIT},
+    Role.BUREAU_EDITOR: _SIGNED_IN | BUREAU_SCOPED,  # for the bureaus their role names
     # Equity-office analysts read everything and review what bureaus submit; they change nothing else.
     Role.ANALYST: _SIGNED_IN | {Permission.VIEW_UNPUBLISHED, Permission.REVIEW, Permission.VIEW_AUDIT_LOG},
     Role.ADMIN: frozenset(Permission),

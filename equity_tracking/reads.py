@@ -47,6 +47,7 @@ from equity_tracking.models import (
     Strategy,
     User,
     goal_strategies,
+    in_plans,
 )
 from equity_tracking.periods import fiscal_year_label
 from equity_tracking.permissions import Viewer
@@ -58,8 +59,6 @@ from equity_tracking.rules import (
     sql_version_rank,
     sql_visible_as_of,
 )
-
-ALL_REVIEW_STATUSES = tuple(status.value for status in ReviewStatus)
 
 # A column, or an expression over columns.
 SqlValue = ColumnElement[Any] | QueryableAttribute[Any]
@@ -85,62 +84,30 @@ def _plan_visible(viewer: Viewer) -> ColumnElement[bool]:
     return visible(viewer, public=Plan.status != PlanStatus.DRAFT.value, bureau_id=Plan.bureau_id)
 
 
-def _bureau_of_measure(measure_id: SqlValue) -> ColumnElement[Any]:
-    """The bureau a measure belongs to, as a correlated subquery (for rows that carry only a
-    measure id, e.g. values; used only when the viewer sees some bureaus' unpublished work)."""
-    return (
-        select(Plan.bureau_id)
-        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
-        .join(Measure, Measure.goal_id == BureauGoal.id)
-        .where(Measure.id == measure_id)
-        .scalar_subquery()
-    )
-
-
-def _in_visible_plan(
-    viewer: Viewer, row_id: SqlValue, owner: type[Measure] | type[Action]
+def _under_visible(
+    viewer: Viewer, *, review_status: SqlValue, owner: type[Measure] | type[Action], owner_id: SqlValue
 ) -> ColumnElement[bool]:
-    """Whether a measure or action (by id) hangs from a plan version the viewer may see: a value or
-    an update under a draft plan is as unpublished as the plan itself, whatever its own status."""
+    """The scope for a row that hangs from a measure or an action (a value, an update): published,
+    or of a bureau whose unpublished work the viewer sees; and under a plan version the viewer may
+    see (a value under a draft plan is as unpublished as the plan, whatever its own status)."""
     if viewer.scope.every_bureau:
         return true()
-    in_plans = (
-        select(owner.id)
-        .join(BureauGoal, BureauGoal.id == owner.goal_id)
-        .join(Plan, Plan.id == BureauGoal.plan_id)
+    owner_bureau = in_plans(owner, Plan.bureau_id).where(owner.id == owner_id).scalar_subquery()
+    return and_(
+        visible(viewer, public=published(review_status), bureau_id=owner_bureau),
+        owner_id.in_(in_plans(owner, owner.id).where(_plan_visible(viewer))),
     )
-    return row_id.in_(in_plans.where(_plan_visible(viewer)))
 
 
 def _value_visible(viewer: Viewer) -> ColumnElement[bool]:
-    return and_(
-        visible(
-            viewer,
-            public=published(MeasureValue.review_status),
-            bureau_id=_bureau_of_measure(MeasureValue.measure_id),
-        ),
-        _in_visible_plan(viewer, MeasureValue.measure_id, Measure),
-    )
-
-
-def _bureau_of_action(action_id: SqlValue) -> ColumnElement[Any]:
-    return (
-        select(Plan.bureau_id)
-        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
-        .join(Action, Action.goal_id == BureauGoal.id)
-        .where(Action.id == action_id)
-        .scalar_subquery()
+    return _under_visible(
+        viewer, review_status=MeasureValue.review_status, owner=Measure, owner_id=MeasureValue.measure_id
     )
 
 
 def _update_visible(viewer: Viewer) -> ColumnElement[bool]:
-    return and_(
-        visible(
-            viewer,
-            public=published(ActionUpdate.review_status),
-            bureau_id=_bureau_of_action(ActionUpdate.action_id),
-        ),
-        _in_visible_plan(viewer, ActionUpdate.action_id, Action),
+    return _under_visible(
+        viewer, review_status=ActionUpdate.review_status, owner=Action, owner_id=ActionUpdate.action_id
     )
 
 

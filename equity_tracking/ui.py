@@ -43,7 +43,7 @@ from equity_tracking.dashboards.common import (
     fiscal_year_from_key,
     fiscal_year_key,
 )
-from equity_tracking.db import DatabaseError, make_engine, public_error_message
+from equity_tracking.db import DatabaseError, public_error_message, shared_engine
 from equity_tracking.formatting import csv_bytes, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_label
@@ -159,10 +159,10 @@ def current_principal() -> Principal:
     """Who is looking, decided on the server on every run: the public, or the user of this
     browser's session (the password form's cookie, or single sign-on), with their roles read from
     the database now (a disabled user or a changed role takes effect on their next click). A
-    session that has gone idle or grown too old ends here."""
+    session that has gone idle or grown too old ends here. A visitor with no session costs no
+    database query."""
     try:
-        engine = _app_engine()
-        principal = _session_principal(engine)
+        principal = _session_principal()
     except (DatabaseError, SettingsError, SQLAlchemyError):
         principal = ANONYMOUS  # the guard reports the database problem
     st.session_state[PRINCIPAL_KEY] = principal
@@ -170,6 +170,7 @@ def current_principal() -> Principal:
 
 
 def _app_engine() -> Engine:
+    """The pages' engine, for the session lookups that run before a page's guard."""
     settings = Settings.from_environment()
     return _startup(settings.database_url, settings.load_demo_when_empty).engine
 
@@ -194,27 +195,27 @@ def _sso_token() -> str | None:
     return st.session_state.get(_TOKEN)
 
 
-def _session_principal(engine: Engine) -> Principal:
+def _session_principal() -> Principal:
     cookie = _session_cookie()
     if cookie:
-        return _resume(engine, cookie, sso=False)
+        return _resume(cookie, sso=False)
     if not sso_signed_in() or sso_refused():
         # A session this browser session holds on the server (AppTest's way in: it has no cookies).
         token = st.session_state.get(_TOKEN)
-        return ANONYMOUS if token is None else _resume(engine, token, sso=False)
+        return ANONYMOUS if token is None else _resume(token, sso=False)
     token = _sso_token()
     if token is None:
-        return _start_sso_session(engine, token=None)
-    return _resume(engine, token, sso=True)
+        return _start_sso_session(token=None)
+    return _resume(token, sso=True)
 
 
-def _resume(engine: Engine, token: str, *, sso: bool) -> Principal:
-    state = accounts.resume_session(engine, token)
+def _resume(token: str, *, sso: bool) -> Principal:
+    state = accounts.resume_session(_app_engine(), token)
     if state.principal is not None:
         st.session_state[_SIGNED_IN_AT] = state.signed_in_at
         return state.principal
     if state.unknown and sso:
-        return _start_sso_session(engine, token=token)
+        return _start_sso_session(token=token)
     _forget_session()
     if state.ended is not None:
         st.session_state[_NOTICE] = _ENDED.get(state.ended, _ENDED["inactive"])
@@ -287,9 +288,10 @@ def sso_sign_out() -> None:
     st.logout()
 
 
-def _start_sso_session(engine: Engine, *, token: str | None) -> Principal:
+def _start_sso_session(*, token: str | None) -> Principal:
     """Match the identity provider's verified email to a user; the user's roles come from the
     database. A refusal is audited once per browser session and explained on the sign-in page."""
+    engine = _app_engine()
     email = st.user.get("email")
     verified = st.user.get("email_verified") is True
     try:
@@ -478,10 +480,10 @@ def _startup(database_url: str, load_demo_when_empty: bool) -> Startup:
     return prepare_database(settings, engine=_engine(database_url))
 
 
-@st.cache_resource(show_spinner=False)
 def _engine(database_url: str) -> Engine:
-    # One connection pool per process and database, shared by every session.
-    return make_engine(database_url)
+    # One connection pool per process and database, shared by every session and by serve.py's
+    # routes and hooks.
+    return shared_engine(database_url)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -10,17 +10,17 @@ This release writes draft measure values; the editing and review screens build o
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, Integer, String, insert, select, update
+from sqlalchemy import Connection, Engine, Integer, String, insert, update
 
 from equity_tracking import audit
 from equity_tracking.models import (
     DATA_CHANGES_KEY,
     AppMetadata,
-    BureauGoal,
     Measure,
     MeasureValue,
     Plan,
     ReviewStatus,
+    in_plans,
 )
 from equity_tracking.permissions import Permission, Principal
 
@@ -43,10 +43,7 @@ def bump_data_version(connection: Connection) -> None:
 
 def bureau_of_measure(connection: Connection, measure_id: int) -> int:
     bureau_id = connection.execute(
-        select(Plan.bureau_id)
-        .join(BureauGoal, BureauGoal.plan_id == Plan.id)
-        .join(Measure, Measure.goal_id == BureauGoal.id)
-        .where(Measure.id == measure_id)
+        in_plans(Measure, Plan.bureau_id).where(Measure.id == measure_id)
     ).scalar_one_or_none()
     if bureau_id is None:
         raise WriteError(f"There is no measure {measure_id}.")

@@ -133,11 +133,16 @@ def fresh_streamlit_caches() -> Iterator[None]:
     clean, and leave nothing behind."""
     import streamlit as st
 
+    from equity_tracking.db import dispose_shared_engines
+
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    # Each test may use a database of its own: close its connections now rather than when garbage
+    # is collected (PostgreSQL allows a hundred clients).
+    dispose_shared_engines()
 
 
 @pytest.fixture(scope="session")
@@ -204,7 +209,12 @@ def browser():
 
 
 def serve_app(
-    engine: Engine, log_path: Path, *, port: int | None = None, secrets_file: Path | None = None
+    engine: Engine,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    secrets_file: Path | None = None,
+    script: str = "serve.py",
 ) -> Iterator[str]:
     """``streamlit run serve.py`` against ``engine``'s database (no demo loaded into it): yields the
     base URL once, and stops the server when resumed or closed; a fixture serves it with
@@ -212,7 +222,8 @@ def serve_app(
 
     ``port`` (default: a free one) and ``secrets_file`` are for single sign-on tests, whose
     secrets name the port in ``[auth] redirect_uri``: the file replaces Streamlit's secrets search
-    (``--secrets.files``)."""
+    (``--secrets.files``). ``script`` "app.py" serves the app without the tracker's server (a
+    control for what Streamlit does unguarded)."""
     import subprocess
     import sys
 
@@ -226,7 +237,7 @@ def serve_app(
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "serve.py"),
+                sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / script),
                 "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
                 *(["--secrets.files", str(secrets_file)] if secrets_file is not None else []),

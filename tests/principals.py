@@ -14,7 +14,25 @@ def editor_of(*bureau_ids: int, user_id: int = 9003) -> Principal:
     )
 
 
+def make_user(
+    engine, email: str, role: Role, *bureaus: str, password: str | None = None, name: str | None = None
+) -> int:
+    """A real user row, created as the command line does (``accounts.create_user`` by the
+    operator); returns its id."""
+    from equity_tracking import accounts
+    from equity_tracking.permissions import OPERATOR
+
+    return accounts.create_user(
+        engine,
+        actor=OPERATOR,
+        email=email,
+        display_name=name,
+        assignment=accounts.Assignment(role, bureaus),
+        password=password,
+    )
+
+
 # Equity-office staff with "include unpublished" on: every review state of every bureau.
 STAFF = Viewer(ANALYST, include_unpublished=True)
 
-__all__ = ["ADMIN", "ANALYST", "PUBLIC", "STAFF", "editor_of"]
+__all__ = ["ADMIN", "ANALYST", "PUBLIC", "STAFF", "editor_of", "make_user"]

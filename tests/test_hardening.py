@@ -17,9 +17,9 @@ the cache holds, and the new text once it has been cleared.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
-import os
 import subprocess
 import sys
 import tomllib
@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PROJECT_ROOT, _free_port, _wait_until_healthy, serve_app
+from conftest import PROJECT_ROOT, serve_app
 from sqlalchemy import Engine, create_engine, delete, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -197,39 +197,12 @@ def test_an_anonymous_clear_cache_message_is_refused_and_every_cache_survives(se
 def test_without_the_guard_the_same_message_clears_every_cache(database_factory, tmp_path):
     # The control: app.py served by itself, without serve.py, is what Streamlit does unguarded.
     engine = _tiny_demo(database_factory)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "EQUITY_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(PROJECT_ROOT / "app.py"),
-        "--server.port",
-        str(port),
-    ]
-    with (tmp_path / "streamlit.log").open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_until_healthy(base_url, process)
-            assert _banner_seed(_run_app(base_url)) == CACHED
-            _set_demo_seed(engine, CHANGED)
-            assert _banner_seed(_run_app(base_url)) == CACHED  # the cache holds without the message
-            assert _banner_seed(_run_app(base_url, first=_clear_cache())) == CHANGED
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    serve = contextlib.contextmanager(serve_app)
+    with serve(engine, tmp_path / "streamlit.log", script="app.py") as base_url:
+        assert _banner_seed(_run_app(base_url)) == CACHED
+        _set_demo_seed(engine, CHANGED)
+        assert _banner_seed(_run_app(base_url)) == CACHED  # the cache holds without the message
+        assert _banner_seed(_run_app(base_url, first=_clear_cache())) == CHANGED
 
 
 # --- hosts, private routes, headers ---------------------------------------------------------------

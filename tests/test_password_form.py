@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from principals import make_user
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from equity_tracking import accounts, password_form
-from equity_tracking.permissions import OPERATOR, Role
+from equity_tracking.permissions import Role
 
 PASSWORD = "a long and correct password"
 
@@ -19,13 +20,7 @@ PASSWORD = "a long and correct password"
 @pytest.fixture
 def client(engine, monkeypatch):
     monkeypatch.setenv("EQUITY_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    accounts.create_user(
-        engine,
-        actor=OPERATOR,
-        email="lead@city.example",
-        assignment=accounts.Assignment(Role.ANALYST),
-        password=PASSWORD,
-    )
+    make_user(engine, "lead@city.example", Role.ANALYST, password=PASSWORD)
     with TestClient(Starlette(routes=password_form.ROUTES), base_url="http://localhost") as test_client:
         test_client.engine = engine  # type: ignore[attr-defined]
         yield test_client

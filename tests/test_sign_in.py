@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from apptest_support import metrics, open_app, shown, tables, texts
 from golden_city import build_golden_city
+from principals import make_user
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -39,13 +40,7 @@ def city(database_factory):
         ("beta@city.example", Role.BUREAU_EDITOR, ("BB",)),
         ("gone@city.example", Role.ANALYST, ()),
     ]:
-        ids[email] = accounts.create_user(
-            engine,
-            actor=OPERATOR,
-            email=email,
-            assignment=accounts.Assignment(role, bureaus),
-            password=PASSWORD,
-        )
+        ids[email] = make_user(engine, email, role, *bureaus, password=PASSWORD)
     accounts.set_active(engine, actor=OPERATOR, user_id=ids["gone@city.example"], active=False)
     engine.ids = ids  # type: ignore[attr-defined]
     return engine
@@ -116,13 +111,7 @@ def test_the_sign_in_page_offers_the_password_form(city, monkeypatch):
 
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(database_factory):
     engine = database_factory.new_engine()
-    accounts.create_user(
-        engine,
-        actor=OPERATOR,
-        email="lock@city.example",
-        assignment=accounts.Assignment(Role.ANALYST),
-        password=PASSWORD,
-    )
+    make_user(engine, "lock@city.example", Role.ANALYST, password=PASSWORD)
     now = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
     for attempt in range(4):
         with pytest.raises(accounts.SignInError) as refused:
@@ -202,9 +191,7 @@ def test_a_live_session_is_kept_and_renewed(city, monkeypatch):
 
 def test_a_user_disabled_mid_session_is_signed_out_at_the_next_click(database_factory, monkeypatch):
     engine = database_factory.new_engine()
-    user_id = accounts.create_user(
-        engine, actor=OPERATOR, email="soon@city.example", assignment=accounts.Assignment(Role.ANALYST)
-    )
+    user_id = make_user(engine, "soon@city.example", Role.ANALYST)
     engine.ids = {"soon@city.example": user_id}  # type: ignore[attr-defined]
     app = _open("pages/account.py", engine, monkeypatch, state=_signed_in(engine, "soon@city.example"))
     assert "soon@city.example" in texts(app)
@@ -402,13 +389,7 @@ def test_an_unpublished_narrative_says_so_to_the_staff_who_see_it(city, monkeypa
 
 def _lock_account(database_factory):
     engine = database_factory.new_engine()
-    accounts.create_user(
-        engine,
-        actor=OPERATOR,
-        email="target@city.example",
-        assignment=accounts.Assignment(Role.ANALYST),
-        password=PASSWORD,
-    )
+    make_user(engine, "target@city.example", Role.ANALYST, password=PASSWORD)
     return engine
 
 

@@ -48,12 +48,12 @@ from browser_support import (
 from conftest import _free_port, serve_app
 from golden_city import build_golden_city
 from playwright.sync_api import Browser, Page, expect
+from principals import make_user
 from sqlalchemy import Engine, func, select
 
-from equity_tracking import accounts
 from equity_tracking.models import AuditEntry, Role
 from equity_tracking.navigation import PAGES
-from equity_tracking.permissions import OPERATOR, Permission
+from equity_tracking.permissions import Permission
 
 with warnings.catch_warnings():  # Authlib's deprecation notices, raised on import by the mock provider
     warnings.simplefilter("ignore")
@@ -115,35 +115,6 @@ USER_COOKIE = "_streamlit_user"
 MAX_TABS = 60
 
 
-# --- product bugs these tests found and the app has not fixed yet ----------------------------------
-# A check named here still runs, last in its test, after every hard check has passed: while it fails
-# the test is an expected failure (xfail); once it passes the test fails, asking for the entry to be
-# deleted (as a strict xfail would). A leak of staff data is never a known bug: it always fails.
-
-KNOWN_BUGS: dict[str, str] = {}  # none open: a fixed bug's entry is deleted (see known_bugs)
-
-
-def known_bugs(*checks: tuple[str, Callable[[], None]]) -> None:
-    """Run every ``(name, check)`` (call it last in a test): a failing check named in ``KNOWN_BUGS``
-    makes the test an xfail, a passing one makes it fail until its entry is deleted, and any other
-    failing check fails the test."""
-    failing, fixed = [], []
-    for name, check in checks:
-        try:
-            check()
-        except AssertionError:
-            if name not in KNOWN_BUGS:
-                raise
-            failing.append(name)
-        else:
-            if name in KNOWN_BUGS:
-                fixed.append(name)
-    if fixed:
-        pytest.fail(f"Fixed, so delete from KNOWN_BUGS: {', '.join(fixed)}.")
-    if failing:
-        pytest.xfail(" | ".join(f"{name}: {KNOWN_BUGS[name]}" for name in failing))
-
-
 # --- the city: the golden city with accounts -------------------------------------------------------
 
 
@@ -159,14 +130,9 @@ def build_city(database_factory) -> City:
     engine = database_factory.new_engine()
     build_golden_city(engine)
     city = City(engine)
-    for email, name, assignment, password in [
-        (ADMIN_EMAIL, ADMIN_NAME, accounts.Assignment(Role.ADMIN), PASSWORD),
-        (ANALYST_EMAIL, None, accounts.Assignment(Role.ANALYST), PASSWORD),
-        (EDITOR_EMAIL, EDITOR_NAME, accounts.Assignment(Role.BUREAU_EDITOR, ("AA",)), None),
-    ]:
-        city.ids[email] = accounts.create_user(
-            engine, actor=OPERATOR, email=email, display_name=name, assignment=assignment, password=password
-        )
+    city.ids[ADMIN_EMAIL] = make_user(engine, ADMIN_EMAIL, Role.ADMIN, password=PASSWORD, name=ADMIN_NAME)
+    city.ids[ANALYST_EMAIL] = make_user(engine, ANALYST_EMAIL, Role.ANALYST, password=PASSWORD)
+    city.ids[EDITOR_EMAIL] = make_user(engine, EDITOR_EMAIL, Role.BUREAU_EDITOR, "AA", name=EDITOR_NAME)
     return city
 
 
@@ -610,10 +576,7 @@ def test_an_admin_signs_in_with_a_password_from_the_keyboard_and_out_again(
     ]
     assert entries == [("signed_in", admin_id, "password"), ("signed_out", admin_id, None)]
 
-    def lands_without_a_dialog() -> None:
-        assert landing_dialogs == [], f"the page after signing in opened a dialog: {landing_dialogs}"
-
-    known_bugs(("password-sign-in-lands-on-page-not-found", lands_without_a_dialog))
+    assert landing_dialogs == [], f"the page after signing in opened a dialog: {landing_dialogs}"
 
 
 # --- 3. single sign-on, end to end -----------------------------------------------------------------
@@ -703,10 +666,7 @@ def test_single_sign_on_is_refused_for_an_email_the_tracker_cannot_trust(
     if reason == "not_registered":
         assert entries[0][1] is None  # no user to name
 
-    def said_where_they_land() -> None:
-        assert message in landing, "the page the provider sends them back to does not say why"
-
-    known_bugs(("sso-refusal-said-on-landing", said_where_they_land))
+    assert message in landing, "the page the provider sends them back to does not say why"
 
 
 def test_an_id_token_whose_signature_does_not_match_leaves_the_visitor_signed_out(tab, sso_server, provider):

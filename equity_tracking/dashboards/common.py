@@ -23,16 +23,17 @@ from equity_tracking.analytics.states import (
     StateStyle,
 )
 from equity_tracking.formatting import MISSING, date_text, percent, state_text
+from equity_tracking.models import ReviewStatus
 from equity_tracking.periods import fiscal_year_label
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.suppression import PublicView
 
 # Review states as people read them (a value, an update or a narrative is public once "published").
 REVIEW_TEXT = {
-    "draft": "Draft",
-    "submitted": "Submitted for review",
-    "approved": "Approved",
-    "published": "Published",
+    ReviewStatus.DRAFT.value: "Draft",
+    ReviewStatus.SUBMITTED.value: "Submitted for review",
+    ReviewStatus.APPROVED.value: "Approved",
+    ReviewStatus.PUBLISHED.value: "Published",
 }
 
 
@@ -40,7 +41,7 @@ def unpublished_note(review_status: object) -> str | None:
     """ "Not yet published (submitted for review)" for anything not published, else None: staff who
     include unpublished work see which pieces the public does not."""
     status = str(review_status)
-    if status == "published":
+    if status == ReviewStatus.PUBLISHED.value:
         return None
     return f"Not yet published ({REVIEW_TEXT.get(status, status).lower()})"
 

@@ -33,17 +33,43 @@ OPEN_SECTION = "[data-testid='stExpander'] details[open]"
 
 expect.set_options(timeout=TIMEOUT_MS)
 
-# Counts the runs that have finished since the document loaded (a run is "running" → anything else).
+# Counts the runs that have finished since the document loaded, from the server's own word: its
+# "script finished" message on the websocket (ForwardMsg field 6; status 2, "finished early for a
+# rerun", is left out because another run follows). Watching the app's script state for "running"
+# misses runs on a busy machine, where the frontend takes a run's messages in one batch and never
+# draws "running". A finish is counted two frames after it arrives, once the frontend has drawn it.
 RUN_COUNTER = """
 window.__equityRuns = 0;
-new MutationObserver((records) => {
-  for (const record of records) {
-    const now = record.target.getAttribute('data-test-script-state');
-    if (record.oldValue === 'running' && now !== 'running') window.__equityRuns += 1;
+const finishesRun = (bytes) => {
+  let at = 0;
+  const varint = () => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80 && at < bytes.length);
+    return value;
+  };
+  while (at < bytes.length) {
+    const key = varint(), field = Math.floor(key / 8), wire = key % 8;
+    if (field === 6 && wire === 0) return varint() !== 2;
+    if (wire === 0) varint(); else if (wire === 2) { const length = varint(); at += length; }
+    else if (wire === 1) at += 8; else if (wire === 5) at += 4; else return false;
   }
-}).observe(document, {
-  subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],
-});
+  return false;
+};
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener('message', (event) => {
+      if (event.data instanceof ArrayBuffer && finishesRun(new Uint8Array(event.data))) {
+        requestAnimationFrame(() => requestAnimationFrame(() => { window.__equityRuns += 1; }));
+      }
+    });
+  }
+};
 """
 DRAWN = (
     "!document.querySelector(\"[data-testid='stSkeleton']\") && "

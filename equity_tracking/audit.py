@@ -62,13 +62,19 @@ def require(
     ``bureau_id``), writing the refusal to the audit log first."""
     try:
         permissions.require(principal, permission, bureau_id=bureau_id)
-    except PermissionDeniedError:
-        record_alone(
-            engine,
-            actor=principal,
-            action="refused",
-            entity=ACCESS,
-            entity_id=bureau_id,
-            detail={"permission": permission.value, "what": what[:200]},
-        )
+    except PermissionDeniedError as refused:
+        record_refusal(engine, refused, what=what)
         raise
+
+
+def record_refusal(engine: Engine, refused: PermissionDeniedError, *, what: str = "") -> None:
+    """Audit a refused action in a transaction of its own (the refused one rolls back). Call it
+    outside any open write transaction: on SQLite that one holds the write lock."""
+    record_alone(
+        engine,
+        actor=refused.principal,
+        action="refused",
+        entity=ACCESS,
+        entity_id=refused.bureau_id,
+        detail={"permission": refused.permission.value, "what": (what or refused.what)[:200]},
+    )

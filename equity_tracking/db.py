@@ -4,7 +4,8 @@ Owns how a URL becomes an engine (SQLite with WAL, foreign keys and a busy timeo
 through psycopg 3), how a URL is shown to people (password masked), and the messages for a database
 that cannot be reached or a URL that cannot be read: a one-line, password-masked description for the
 people who run the tracker (the command line, the server log), and one generic sentence for visitors,
-which names no server path, host, port, database or role.
+which names no server path, host, port, database or role. Also owns how a write transaction begins
+and how a busy database is retried (:func:`writing`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 URL_EXAMPLES = "sqlite:///data/equity.db or postgresql+psycopg://user:password@host:5432/dbname"
@@ -119,9 +123,59 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes SQLite's write lock up front (BEGIN IMMEDIATE, see ``writing``):
+        # one that read first and wrote later would fail if another writer committed in between.
+        connection.exec_driver_sql(connection.get_execution_options().get(SQLITE_BEGIN, "BEGIN"))
 
     return engine
+
+
+SQLITE_BEGIN = "equity_sqlite_begin"
+WRITE_ATTEMPTS = 5  # a write that finds the database busy is tried this many times in all
+DATABASE_BUSY = (
+    "The database is busy with another change, so nothing was saved. Please try again in a moment."
+)
+
+
+class DatabaseBusyError(DatabaseError):
+    """The database stayed locked (SQLite) or kept refusing to serialize (PostgreSQL) through every
+    attempt; nothing was written."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """A failure that a fresh attempt may not meet: SQLite's "database is locked" or "busy", or
+    PostgreSQL's serialization failure or deadlock (SQLSTATE 40001, 40P01)."""
+    original = getattr(error, "orig", error)
+    if getattr(original, "sqlstate", None) in {"40001", "40P01"}:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+T = TypeVar("T")
+
+
+def writing(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run ``work(connection)`` in one write transaction and commit it, or roll it all back.
+
+    On SQLite the transaction takes the write lock first (``BEGIN IMMEDIATE``, after waiting up to
+    the busy timeout). A busy database is tried again, ``WRITE_ATTEMPTS`` times in all with a growing
+    pause, and then refused with :data:`DATABASE_BUSY`, never a traceback. ``work`` must be safe to
+    run again: it runs from the start, in a fresh transaction, each time.
+    """
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with engine.connect() as connection:
+                connection = connection.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+                with connection.begin():
+                    return work(connection)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            if attempt == WRITE_ATTEMPTS:
+                raise DatabaseBusyError(DATABASE_BUSY) from error
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def check_connection(engine: Engine) -> None:

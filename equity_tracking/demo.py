@@ -62,6 +62,7 @@ from equity_tracking.models import (
     RaceGroup,
     RaceGroupMembership,
     RbaCategory,
+    ReportingCycle,
     ReportingPeriod,
     ReviewStatus,
     Role,
@@ -71,7 +72,8 @@ from equity_tracking.models import (
     UserRole,
     goal_strategies,
 )
-from equity_tracking.periods import Period, fiscal_quarter, fiscal_year
+from equity_tracking.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_containing
+from equity_tracking.rules import reporting_deadline
 from equity_tracking.schema import has_plan_data
 
 DEMO_LABEL = "Demo data — not real City figures"
@@ -1459,6 +1461,13 @@ class _DemoCity:
             )
             fraction = (period.end_date - baseline_end).days / span_days
             self.periods[period.label] = _PeriodInfo(number, period, fraction)
+        for year in range(FIRST_FY, LAST_FY + 1):
+            self.add(
+                "reporting_cycles",
+                fiscal_year=year,
+                opens_on=fiscal_year(year).end_date + dt.timedelta(days=1),
+                due_on=reporting_deadline(year),
+            )
 
     def period_series(self, frequency: Frequency) -> list[_PeriodInfo]:
         """The baseline year, then every fiscal year (or every quarter after the baseline)."""
@@ -1735,21 +1744,26 @@ class _DemoCity:
             percent = final if is_last else 5.0 * round(final * (index + 1) / len(days) / 5)
             status = fate if is_last else self.interim_status(fate, percent)
             day = first + dt.timedelta(days=offset)
+            narrative = self.narrative(status, day)  # before the report time: the seed's order of draws
+            reported_at = _at(day, 17, self.rng.randrange(60))
+            status_now = (
+                ReviewStatus.SUBMITTED
+                if bureau.submitted and day >= fiscal_year(LAST_FY).start_date
+                else ReviewStatus.PUBLISHED
+            )
             updates.append(
                 {
                     "id": next(self.ids.setdefault("action_updates", itertools.count(1))),
                     "action_id": action_id,
                     "status": status.value,
                     "percent_complete": percent,
-                    "narrative": self.narrative(status, day),
+                    "narrative": narrative,
                     "author_id": bureau.editor_id,
-                    "reported_at": _at(day, 17, self.rng.randrange(60)),
+                    "reported_at": reported_at,
+                    "fiscal_year": fiscal_year_containing(day),
                     # A bureau that submitted its last year's figures submitted its updates with them.
-                    "review_status": (
-                        ReviewStatus.SUBMITTED
-                        if bureau.submitted and day >= fiscal_year(LAST_FY).start_date
-                        else ReviewStatus.PUBLISHED
-                    ).value,
+                    "review_status": status_now.value,
+                    "published_at": reported_at if status_now is ReviewStatus.PUBLISHED else None,
                 }
             )
         return updates
@@ -1922,6 +1936,7 @@ class _DemoCity:
         last_year = STOPPED_AFTER.year - 1 if bureau.stopped else LAST_FY
         for year in range(FIRST_FY, last_year + 1):
             submitted = bureau.submitted and year == LAST_FY
+            updated_at = _at(fiscal_year(year).end_date + dt.timedelta(days=self.rng.randint(60, 120)), 18)
             self.add(
                 "annual_reports",
                 bureau_id=bureau.id,
@@ -1932,7 +1947,8 @@ class _DemoCity:
                 review_status=(ReviewStatus.SUBMITTED if submitted else ReviewStatus.PUBLISHED).value,
                 version=1,
                 updated_by_id=bureau.editor_id,
-                updated_at=_at(fiscal_year(year).end_date + dt.timedelta(days=self.rng.randint(60, 120)), 18),
+                updated_at=updated_at,
+                published_at=None if submitted else updated_at,
             )
 
     def pick_texts(self, pool: Sequence[str], first: str | None = None) -> list[str]:
@@ -2114,6 +2130,7 @@ class _ValueWriter:
                 "entered_by_id": spec.bureau.editor_id,
                 "entered_at": entered_at,
                 "replaces_id": replaces,
+                "published_at": entered_at if status is ReviewStatus.PUBLISHED else None,
             }
         )
         return value_id
@@ -2149,6 +2166,7 @@ _TABLE_ORDER: tuple[Table, ...] = (
     _table(Bureau),
     _table(BureauName),
     _table(ReportingPeriod),
+    _table(ReportingCycle),
     _table(User),
     _table(UserRole),
     _table(Plan),
@@ -2161,7 +2179,7 @@ _TABLE_ORDER: tuple[Table, ...] = (
 )
 _LATE_TABLES: tuple[Table, ...] = (_table(AnnualReport), _table(AppMetadata))
 _TABLES_WITHOUT_ID = frozenset(
-    {"race_group_memberships", "benchmark_shares", "goal_strategies", "app_metadata"}
+    {"race_group_memberships", "benchmark_shares", "goal_strategies", "app_metadata", "reporting_cycles"}
 )
 
 

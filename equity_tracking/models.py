@@ -3,7 +3,8 @@
 Owns the schema for the whole hierarchy in ``docs/domain.md``: citywide goals, strategies and focus
 areas; bureaus (with their earlier names); plans → bureau goals → actions → performance measures;
 race/ethnicity groups and benchmark populations; append-only measure values and action status
-updates; users and roles; annual report narratives; and the audit log.
+updates; users and roles; annual report narratives; reporting cycles, the review steps of each
+bureau's cycle and the version numbers behind compare-and-set edits; and the audit log.
 
 Design rules:
 - every constraint has a name (see ``NAMING_CONVENTION``) so that Alembic migrations, including
@@ -11,7 +12,8 @@ Design rules:
 - enumerations are stored as plain strings with named CHECK constraints (portable across SQLite and
   PostgreSQL, and adding a value is a migration, not an ALTER TYPE);
 - history is append-only: a measure value correction is a new row that names the row it replaces,
-  and an action status change is a new ``action_updates`` row;
+  an action status change is a new ``action_updates`` row, a narrative edit a new ``annual_reports``
+  row, and a review step a new ``review_steps`` row;
 - every text column has a length cap that every database enforces, not only PostgreSQL: a
   ``String(n)`` column is checked against ``n`` and a free-text column against the cap declared with
   :func:`capped_text` (see :func:`_cap_text_lengths`), so a pasted novel or a planted megabyte is
@@ -138,8 +140,19 @@ class Frequency(enum.StrEnum):
 
 
 class ReviewStatus(enum.StrEnum):
+    """Where a row stands now. A returned row is a draft again (the return is a review step)."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class ReviewState(enum.StrEnum):
+    """What one review step did to a bureau's cycle of work (see :class:`ReviewStep`)."""
+
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
     APPROVED = "approved"
     PUBLISHED = "published"
 
@@ -314,6 +327,9 @@ class ActionUpdate(Base):
     review_status: Mapped[ReviewStatus] = mapped_column(
         _enum(ReviewStatus, "review_status"), default=ReviewStatus.DRAFT
     )
+    # The reporting cycle (fiscal year) the update was written for, and when it was published.
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- periods, measures and values -------------------------------------------------------------
@@ -459,6 +475,7 @@ class MeasureValue(Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("measure_values.id"))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- people, narratives, audit ----------------------------------------------------------------
@@ -521,13 +538,18 @@ class UserRole(Base):
 
 
 class AnnualReport(Base):
-    """A bureau's annual narrative for one fiscal year: highlights, challenges, priorities.
+    """One version of a bureau's annual narrative for one fiscal year: highlights, challenges and
+    next year's priorities, each a list of 1–3 short texts.
 
-    Each of the three holds a list of 1–3 short texts. ``version`` supports compare-and-set edits.
+    Append-only like measure values: an edit is a new row naming the row it replaces, and of the
+    versions of one (bureau, fiscal year) a reader may see, the newest is the narrative.
     """
 
     __tablename__ = "annual_reports"
-    __table_args__ = (UniqueConstraint("bureau_id", "fiscal_year"),)
+    __table_args__ = (
+        UniqueConstraint("replaces_id"),
+        Index("ix_annual_reports_bureau_id_fiscal_year", "bureau_id", "fiscal_year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"))
@@ -539,6 +561,53 @@ class AnnualReport(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("annual_reports.id"))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportingCycle(Base):
+    """A yearly reporting cycle: bureaus report on fiscal year ``fiscal_year`` from ``opens_on``
+    and are due by ``due_on`` (by default the fiscal year's reporting deadline, 30 September)."""
+
+    __tablename__ = "reporting_cycles"
+
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class ReviewStep(Base):
+    """One step of the review of a bureau's work for a reporting cycle: submitted, returned (with a
+    comment for the editor), approved or published; who took it, when, and why.
+
+    Steps are only ever added, never changed, so the history of a cycle (and what was public on any
+    date) can be read back. The rows a step moved carry their new ``review_status`` (the current
+    state, for fast reads) and, once published, ``published_at``.
+    """
+
+    __tablename__ = "review_steps"
+    __table_args__ = (Index("ix_review_steps_bureau_id_fiscal_year", "bureau_id", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[ReviewState] = mapped_column(_enum(ReviewState, "review_state"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    comment: Mapped[str | None] = mapped_column(Text, info=capped_text(2000))
+    # How many values, action updates and narratives the step moved.
+    rows_moved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EditVersion(Base):
+    """The version number of one editable thing (a measure's period, an action's status, a bureau's
+    narrative for a year), for compare-and-set: a save names the version it started from and is
+    refused if someone saved in between (see ``writes.claim_version``)."""
+
+    __tablename__ = "edit_versions"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class AuditEntry(Base):

@@ -118,15 +118,20 @@ def bureaus_with(principal: Principal, permission: Permission) -> frozenset[int]
 class PermissionDeniedError(PermissionError):
     """Raised by library functions when the acting user lacks a permission."""
 
-    def __init__(self, principal: Principal, permission: Permission, bureau_id: int | None = None):
+    def __init__(
+        self, principal: Principal, permission: Permission, bureau_id: int | None = None, what: str = ""
+    ):
         self.principal, self.permission, self.bureau_id = principal, permission, bureau_id
+        self.what = what  # what was asked, in words, for the audit log
         scope = f" for bureau {bureau_id}" if bureau_id is not None else ""
         super().__init__(f"{principal.username} may not {permission.value.replace('_', ' ')}{scope}.")
 
 
-def require(principal: Principal, permission: Permission, *, bureau_id: int | None = None) -> None:
+def require(
+    principal: Principal, permission: Permission, *, bureau_id: int | None = None, what: str = ""
+) -> None:
     if not allowed(principal, permission, bureau_id=bureau_id):
-        raise PermissionDeniedError(principal, permission, bureau_id)
+        raise PermissionDeniedError(principal, permission, bureau_id, what)
 
 
 # --- what a reader may see ------------------------------------------------------------------------

@@ -42,8 +42,11 @@ from equity_tracking.models import (
     Plan,
     PlanStatus,
     RaceGroup,
+    ReportingCycle,
     ReportingPeriod,
+    ReviewState,
     ReviewStatus,
+    ReviewStep,
     Strategy,
     User,
     goal_strategies,
@@ -463,33 +466,37 @@ def annual_reports(
     fiscal_year: int | None = None,
     viewer: Viewer,
 ) -> pd.DataFrame:
-    """Bureaus' annual narratives the viewer may see: bureau_id, bureau_code, bureau_name,
-    fiscal_year, highlights, challenges, priorities (lists of text), review_status, updated_at;
-    newest fiscal year first."""
+    """Bureaus' annual narratives, the newest version of each (bureau, fiscal year) that the viewer
+    may see: report_id, bureau_id, bureau_code, bureau_name, fiscal_year, highlights, challenges,
+    priorities (lists of text), review_status, updated_at; newest fiscal year first."""
     from equity_tracking.models import AnnualReport
 
+    versions = select(
+        AnnualReport,
+        sql_version_rank((AnnualReport.bureau_id, AnnualReport.fiscal_year), AnnualReport.id).label("rank"),
+    ).where(visible(viewer, public=published(AnnualReport.review_status), bureau_id=AnnualReport.bureau_id))
+    if bureau_id is not None:
+        versions = versions.where(AnnualReport.bureau_id == bureau_id)
+    if fiscal_year is not None:
+        versions = versions.where(AnnualReport.fiscal_year == fiscal_year)
+    newest = versions.subquery()
     statement = (
         select(
-            AnnualReport.bureau_id,
+            newest.c.id.label("report_id"),
+            newest.c.bureau_id,
             Bureau.code.label("bureau_code"),
             Bureau.name.label("bureau_name"),
-            AnnualReport.fiscal_year,
-            AnnualReport.highlights,
-            AnnualReport.challenges,
-            AnnualReport.priorities,
-            AnnualReport.review_status,
-            AnnualReport.updated_at,
+            newest.c.fiscal_year,
+            newest.c.highlights,
+            newest.c.challenges,
+            newest.c.priorities,
+            newest.c.review_status,
+            newest.c.updated_at,
         )
-        .join(Bureau, Bureau.id == AnnualReport.bureau_id)
-        .where(
-            visible(viewer, public=published(AnnualReport.review_status), bureau_id=AnnualReport.bureau_id)
-        )
-        .order_by(AnnualReport.fiscal_year.desc(), Bureau.name)
+        .join(Bureau, Bureau.id == newest.c.bureau_id)
+        .where(newest.c.rank == 1)
+        .order_by(newest.c.fiscal_year.desc(), Bureau.name)
     )
-    if bureau_id is not None:
-        statement = statement.where(AnnualReport.bureau_id == bureau_id)
-    if fiscal_year is not None:
-        statement = statement.where(AnnualReport.fiscal_year == fiscal_year)
     frame = _frame(engine, statement, dates=("updated_at",))
     frame["review_status"] = frame["review_status"].map(_enum_value)
     for column in ("highlights", "challenges", "priorities"):
@@ -845,4 +852,170 @@ def benchmark_share_frame(engine: Engine) -> pd.DataFrame:
     )
     frame = _frame(engine, statement)
     frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+# --- reporting cycles and review --------------------------------------------------------------------
+
+
+def reporting_cycles(engine: Engine) -> pd.DataFrame:
+    """Every reporting cycle: fiscal_year, label ("FY 2020-21"), opens_on, due_on; oldest first."""
+    statement = select(ReportingCycle.fiscal_year, ReportingCycle.opens_on, ReportingCycle.due_on).order_by(
+        ReportingCycle.fiscal_year
+    )
+    frame = _frame(engine, statement, dates=("opens_on", "due_on"))
+    frame.insert(1, "label", frame["fiscal_year"].map(fiscal_year_label))
+    return frame
+
+
+def review_steps(
+    engine: Engine, *, viewer: Viewer, bureau_id: int | None = None, fiscal_year: int | None = None
+) -> pd.DataFrame:
+    """The review steps the viewer may see, newest first: step_id, bureau_id, bureau_name,
+    fiscal_year, state, at (UTC), actor, comment, rows_moved. The public sees publications only."""
+    statement = (
+        select(
+            ReviewStep.id.label("step_id"),
+            ReviewStep.bureau_id,
+            Bureau.name.label("bureau_name"),
+            ReviewStep.fiscal_year,
+            ReviewStep.state,
+            ReviewStep.at,
+            func.coalesce(User.display_name, "").label("actor"),
+            ReviewStep.comment,
+            ReviewStep.rows_moved,
+        )
+        .join(Bureau, Bureau.id == ReviewStep.bureau_id)
+        .outerjoin(User, User.id == ReviewStep.actor_id)
+        .where(
+            visible(
+                viewer, public=ReviewStep.state == ReviewState.PUBLISHED.value, bureau_id=ReviewStep.bureau_id
+            )
+        )
+        .order_by(ReviewStep.id.desc())
+    )
+    if bureau_id is not None:
+        statement = statement.where(ReviewStep.bureau_id == bureau_id)
+    if fiscal_year is not None:
+        statement = statement.where(ReviewStep.fiscal_year == fiscal_year)
+    frame = _frame(engine, statement, dates=("at",))
+    frame["state"] = frame["state"].map(_enum_value)
+    return frame
+
+
+def cycle_work(
+    engine: Engine, *, viewer: Viewer, bureau_id: int | None = None, fiscal_year: int | None = None
+) -> pd.DataFrame:
+    """How much of each bureau's work for each cycle stands in each review status, counting the
+    newest version of each figure, the updates and the newest narrative the viewer may see:
+    bureau_id, fiscal_year, kind ("values", "action updates", "narrative"), review_status, rows."""
+    values = current_values(viewer=viewer)
+    value_bureau = (
+        in_plans(Measure, Plan.bureau_id).where(Measure.id == values.c.measure_id).scalar_subquery()
+    )
+    parts = [
+        select(
+            value_bureau.label("bureau_id"),
+            ReportingPeriod.fiscal_year.label("fiscal_year"),
+            literal("values").label("kind"),
+            values.c.review_status.label("review_status"),
+        ).join(ReportingPeriod, ReportingPeriod.id == values.c.period_id),
+        in_plans(Action, Plan.bureau_id.label("bureau_id"))
+        .join(ActionUpdate, ActionUpdate.action_id == Action.id)
+        .add_columns(
+            ActionUpdate.fiscal_year.label("fiscal_year"),
+            literal("action updates").label("kind"),
+            ActionUpdate.review_status.label("review_status"),
+        )
+        .where(_update_visible(viewer)),
+    ]
+    narratives = annual_reports(engine, viewer=viewer, bureau_id=bureau_id, fiscal_year=fiscal_year)
+    frames = []
+    for statement in parts:
+        rows = statement.subquery()
+        grouped = select(
+            rows.c.bureau_id,
+            rows.c.fiscal_year,
+            rows.c.kind,
+            rows.c.review_status,
+            func.count().label("rows"),
+        ).group_by(rows.c.bureau_id, rows.c.fiscal_year, rows.c.kind, rows.c.review_status)
+        if bureau_id is not None:
+            grouped = grouped.where(rows.c.bureau_id == bureau_id)
+        if fiscal_year is not None:
+            grouped = grouped.where(rows.c.fiscal_year == fiscal_year)
+        frames.append(_frame(engine, grouped))
+    frames.append(
+        narratives.groupby(["bureau_id", "fiscal_year", "review_status"], as_index=False)
+        .size()
+        .rename(columns={"size": "rows"})
+        .assign(kind="narrative")
+    )
+    frame = pd.concat([part for part in frames if not part.empty] or frames[:1], ignore_index=True)
+    frame["review_status"] = frame["review_status"].map(_enum_value)
+    columns = ["bureau_id", "fiscal_year", "kind", "review_status", "rows"]
+    return frame.reindex(columns=columns).dropna(subset=["fiscal_year"]).astype({"fiscal_year": int})
+
+
+def values_in_review(
+    engine: Engine,
+    *,
+    viewer: Viewer,
+    review_status: str = ReviewStatus.SUBMITTED.value,
+    bureau_id: int | None = None,
+    fiscal_year: int | None = None,
+) -> pd.DataFrame:
+    """The newest figures the viewer may see that stand in ``review_status``, each beside the last
+    published figure of the same measure and group (this period's or an earlier one's): value_id,
+    bureau_id, bureau_name, measure_id, measure_name, unit, period, fiscal_year, group (blank for the
+    total), value, last_published, note, entered_by, entered_at (UTC)."""
+    values = current_values(viewer=viewer)
+    prior = aliased(MeasureValue)
+    prior_period = aliased(ReportingPeriod)
+    last_published = (
+        select(prior.value)
+        .join(prior_period, prior_period.id == prior.period_id)
+        .where(
+            prior.measure_id == values.c.measure_id,
+            prior.group_id.is_not_distinct_from(values.c.group_id),
+            published(prior.review_status),
+            prior_period.end_date <= ReportingPeriod.end_date,
+        )
+        .order_by(prior_period.end_date.desc(), prior.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            values.c.id.label("value_id"),
+            Plan.bureau_id,
+            Bureau.name.label("bureau_name"),
+            values.c.measure_id,
+            Measure.name.label("measure_name"),
+            Measure.unit,
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.fiscal_year,
+            func.coalesce(RaceGroup.name, "").label("group"),
+            values.c.value,
+            last_published.label("last_published"),
+            values.c.note,
+            func.coalesce(User.display_name, "").label("entered_by"),
+            values.c.entered_at,
+        )
+        .join(Measure, Measure.id == values.c.measure_id)
+        .join(BureauGoal, BureauGoal.id == Measure.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .join(Bureau, Bureau.id == Plan.bureau_id)
+        .join(ReportingPeriod, ReportingPeriod.id == values.c.period_id)
+        .outerjoin(RaceGroup, RaceGroup.id == values.c.group_id)
+        .outerjoin(User, User.id == values.c.entered_by_id)
+        .where(values.c.review_status == review_status)
+        .order_by(Bureau.name, Measure.sort_order, Measure.id, ReportingPeriod.end_date, RaceGroup.sort_order)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    if fiscal_year is not None:
+        statement = statement.where(ReportingPeriod.fiscal_year == fiscal_year)
+    frame = _frame(engine, statement, dates=("entered_at",))
+    frame["unit"] = frame["unit"].map(_enum_value)
     return frame

@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from equity_tracking.permissions import Permission, Principal, allowed
+from equity_tracking.permissions import BUREAU_SCOPED, Permission, Principal, allowed, bureaus_with
 
 # Paths Streamlit serves itself (its API, media, components, scripts and styles).
 STREAMLIT_PATHS = frozenset({"_stcore", "media", "component", "static", "app", "favicon.png", "index.html"})
@@ -42,6 +42,9 @@ class PageSpec:
     # The parameter a short link's last segment fills: /bureau/TR is /bureau?bureau=TR.
     short_link_param: str | None = None
     audience: Audience = Audience.EVERYONE
+    # A working page (entering or reviewing work) always shows the unpublished work in the viewer's
+    # scope, whatever the sidebar's switch says.
+    working: bool = False
 
 
 def _public(
@@ -85,6 +88,24 @@ PAGES: tuple[PageSpec, ...] = (
         "methodology", "pages/methodology.py", "Methodology and about", ":material/menu_book:", "methodology"
     ),
     PageSpec(
+        "my_bureau",
+        "pages/my_bureau.py",
+        "My bureau",
+        ":material/edit_note:",
+        Permission.EDIT_BUREAU_DATA,
+        "my-bureau",
+        working=True,
+    ),
+    PageSpec(
+        "review",
+        "pages/review.py",
+        "Review queue",
+        ":material/fact_check:",
+        Permission.REVIEW,
+        "review",
+        working=True,
+    ),
+    PageSpec(
         "users",
         "pages/users.py",
         "Users",
@@ -120,9 +141,12 @@ def page(key: str) -> PageSpec:
 
 
 def may_open(principal: Principal, spec: PageSpec) -> bool:
-    """Whether ``principal`` may open the page (its guard asks the same)."""
+    """Whether ``principal`` may open the page (its guard asks the same). A page that needs a
+    bureau-scoped permission opens for anyone who holds it for at least one bureau."""
     if spec.audience is Audience.SIGNED_OUT and not principal.is_anonymous:
         return False
+    if spec.permission in BUREAU_SCOPED:
+        return bureaus_with(principal, spec.permission) != frozenset()
     return allowed(principal, spec.permission)
 
 

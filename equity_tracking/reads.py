@@ -78,6 +78,21 @@ def visible(viewer: Viewer, *, public: ColumnElement[bool], bureau_id: SqlValue)
     return or_(public, bureau_id.in_(sorted(scope.unpublished_bureaus or ())))
 
 
+def visible_from(
+    viewer: Viewer, *, entered_at: SqlValue, published_at: SqlValue, bureau_id: SqlValue
+) -> ColumnElement[Any]:
+    """When the viewer could first have seen a row, for the as-of cutoff: when it was entered, for a
+    bureau whose unpublished work the viewer sees; otherwise when it was published (rows published
+    before publication dates were kept count from their entry)."""
+    public_time = func.coalesce(published_at, entered_at)
+    scope = viewer.scope
+    if scope.every_bureau:
+        return entered_at  # type: ignore[return-value]
+    if scope.published_only:
+        return public_time
+    return case((bureau_id.in_(sorted(scope.unpublished_bureaus or ())), entered_at), else_=public_time)
+
+
 def published(review_status: SqlValue) -> ColumnElement[bool]:
     return review_status == ReviewStatus.PUBLISHED.value
 
@@ -404,7 +419,8 @@ def measure_history(
     viewer: Viewer,
     include_superseded: bool = False,
 ) -> pd.DataFrame:
-    """A measure's values by period and group, oldest period first (``group_key`` empty = total).
+    """A measure's values by period and group, oldest period first (``group_key`` empty = total),
+    each with ``visible_at``, when this viewer could first have seen it (:func:`visible_from`).
 
     ``include_superseded`` adds the older versions that corrections replaced (``is_current`` False),
     of the review states the viewer may see: the measure page lists them, so that a correction is
@@ -421,6 +437,10 @@ def measure_history(
     else:
         source = current_values(viewer=viewer, measure_id=measure_id)
     current_ids = select(current_values(viewer=viewer, measure_id=measure_id).c.id)
+    owner_bureau = in_plans(Measure, Plan.bureau_id).where(Measure.id == measure_id).scalar_subquery()
+    seen = visible_from(
+        viewer, entered_at=source.c.entered_at, published_at=source.c.published_at, bureau_id=owner_bureau
+    )
     statement = (
         select(
             source.c.id.label("version_id"),
@@ -439,6 +459,7 @@ def measure_history(
             source.c.review_status,
             User.display_name.label("entered_by"),
             source.c.entered_at,
+            seen.label("visible_at"),
             source.c.replaces_id,
             case((source.c.id.in_(current_ids), True), else_=False).label("is_current"),
         )
@@ -452,7 +473,7 @@ def measure_history(
             source.c.id,
         )
     )
-    frame = _frame(engine, statement, dates=("period_start", "period_end", "entered_at"))
+    frame = _frame(engine, statement, dates=("period_start", "period_end", "entered_at", "visible_at"))
     frame["review_status"] = frame["review_status"].map(_enum_value)
     frame["period_kind"] = frame["period_kind"].map(_enum_value)
     frame["is_current"] = frame["is_current"].astype(bool)
@@ -660,7 +681,8 @@ def measure_value_frame(
     at scale 10).
 
     Columns: version_id, measure_id, period_id, group_id (0 = the total), value, numerator,
-    denominator, entered_at (UTC), is_published, period_label (categorical), period_kind, period_start,
+    denominator, entered_at (UTC: when this viewer could first have seen it, see
+    :func:`visible_from`), is_published, period_label (categorical), period_kind, period_start,
     period_end. ``as_of`` (a date) leaves out periods that end after it and versions entered after
     it ends (in the city's time zone). Without ``include_superseded`` each (measure, period, group)
     has one row, its newest visible version; with it, every visible version (the analytics pick
@@ -672,6 +694,15 @@ def measure_value_frame(
     from sqlalchemy import Double, cast, extract
 
     periods = period_frame(engine).set_index("period_id")
+    value_bureau = (
+        in_plans(Measure, Plan.bureau_id).where(Measure.id == MeasureValue.measure_id).scalar_subquery()
+    )
+    value_seen = visible_from(
+        viewer,
+        entered_at=MeasureValue.entered_at,
+        published_at=MeasureValue.published_at,
+        bureau_id=value_bureau,
+    )
     statement = select(
         MeasureValue.id.label("version_id"),
         MeasureValue.measure_id,
@@ -682,13 +713,13 @@ def measure_value_frame(
         MeasureValue.denominator,
         # Seconds since 1970 (UTC) as a float: a million numbers convert at once, where a million
         # datetime objects or strings are converted one by one (several seconds).
-        cast(extract("epoch", MeasureValue.entered_at), Double).label("entered_at"),
+        cast(extract("epoch", value_seen), Double).label("entered_at"),
         (MeasureValue.review_status == ReviewStatus.PUBLISHED.value).label("is_published"),
     ).where(_value_visible(viewer))
     if as_of is not None:
         ended = periods.index[periods["end_date"] <= as_of_day(as_of)]
         statement = statement.where(MeasureValue.period_id.in_([int(period_id) for period_id in ended]))
-        statement = statement.where(*sql_visible_as_of(None, MeasureValue.entered_at, as_of))
+        statement = statement.where(*sql_visible_as_of(None, value_seen, as_of))
     frame = _columns_frame(engine, statement.order_by(MeasureValue.id))
     frame["entered_at"] = pd.to_datetime(frame["entered_at"], unit="s", utc=True)
     frame["is_published"] = frame["is_published"].astype(bool)
@@ -763,19 +794,30 @@ def action_update_frame(
     engine: Engine, *, viewer: Viewer, as_of: pd.Timestamp | str | None = None
 ) -> pd.DataFrame:
     """Action status updates the viewer may see: update_id, action_id, status, percent_complete,
-    reported_at (UTC); with ``as_of``, only those made by the end of that date (in the city's time
-    zone)."""
+    reported_at (UTC), visible_at (UTC: when this viewer could first have seen it, see
+    :func:`visible_from`); with ``as_of``, only those the viewer could have seen by the end of that
+    date (in the city's time zone)."""
+    update_bureau = (
+        in_plans(Action, Plan.bureau_id).where(Action.id == ActionUpdate.action_id).scalar_subquery()
+    )
+    seen = visible_from(
+        viewer,
+        entered_at=ActionUpdate.reported_at,
+        published_at=ActionUpdate.published_at,
+        bureau_id=update_bureau,
+    )
     statement = select(
         ActionUpdate.id.label("update_id"),
         ActionUpdate.action_id,
         ActionUpdate.status,
         ActionUpdate.percent_complete,
         ActionUpdate.reported_at,
+        seen.label("visible_at"),
     ).where(_update_visible(viewer))
     statement = statement.order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
     if as_of is not None:
-        statement = statement.where(*sql_visible_as_of(None, ActionUpdate.reported_at, as_of))
-    frame = _frame(engine, statement, dates=("reported_at",))
+        statement = statement.where(*sql_visible_as_of(None, seen, as_of))
+    frame = _frame(engine, statement, dates=("reported_at", "visible_at"))
     frame["status"] = frame["status"].map(_enum_value)
     frame["percent_complete"] = frame["percent_complete"].astype(float)
     return frame
@@ -786,7 +828,8 @@ def action_updates(
 ) -> pd.DataFrame:
     """Every status update the viewer may see of a bureau's (or one action's) actions, with its
     narrative, oldest first: update_id, action_id, status, percent_complete, narrative,
-    review_status, reported_at (UTC)."""
+    review_status, reported_at (UTC), fiscal_year (the cycle it was written for), author, visible_at
+    (UTC, when this viewer could first have seen it)."""
     statement = (
         select(
             ActionUpdate.id.label("update_id"),
@@ -796,10 +839,19 @@ def action_updates(
             ActionUpdate.narrative,
             ActionUpdate.review_status,
             ActionUpdate.reported_at,
+            ActionUpdate.fiscal_year,
+            func.coalesce(User.display_name, "").label("author"),
+            visible_from(
+                viewer,
+                entered_at=ActionUpdate.reported_at,
+                published_at=ActionUpdate.published_at,
+                bureau_id=Plan.bureau_id,
+            ).label("visible_at"),
         )
         .join(Action, Action.id == ActionUpdate.action_id)
         .join(BureauGoal, BureauGoal.id == Action.goal_id)
         .join(Plan, Plan.id == BureauGoal.plan_id)
+        .outerjoin(User, User.id == ActionUpdate.author_id)
         .where(visible(viewer, public=published(ActionUpdate.review_status), bureau_id=Plan.bureau_id))
         .where(_plan_visible(viewer))
         .order_by(ActionUpdate.action_id, ActionUpdate.reported_at, ActionUpdate.id)
@@ -808,7 +860,7 @@ def action_updates(
         statement = statement.where(Plan.bureau_id == bureau_id)
     if action_id is not None:
         statement = statement.where(ActionUpdate.action_id == action_id)
-    frame = _frame(engine, statement, dates=("reported_at",))
+    frame = _frame(engine, statement, dates=("reported_at", "visible_at"))
     frame["status"] = frame["status"].map(_enum_value).astype(object)
     frame["percent_complete"] = frame["percent_complete"].astype(float)
     frame["narrative"] = frame["narrative"].astype(object)
@@ -1018,4 +1070,69 @@ def values_in_review(
         statement = statement.where(ReportingPeriod.fiscal_year == fiscal_year)
     frame = _frame(engine, statement, dates=("entered_at",))
     frame["unit"] = frame["unit"].map(_enum_value)
+    return frame
+
+
+def bureau_entries(engine: Engine, *, viewer: Viewer, bureau_id: int, fiscal_year: int) -> pd.DataFrame:
+    """The newest figures the viewer may see of a bureau's measures for the periods of one cycle:
+    value_id, measure_id, period_id, period, group_id (0 = the total), value, numerator,
+    denominator, note, source, review_status, entered_by, entered_at (UTC)."""
+    values = current_values(viewer=viewer)
+    statement = (
+        select(
+            values.c.id.label("value_id"),
+            values.c.measure_id,
+            values.c.period_id,
+            ReportingPeriod.label.label("period"),
+            func.coalesce(values.c.group_id, literal(0)).label("group_id"),
+            values.c.value,
+            values.c.numerator,
+            values.c.denominator,
+            values.c.note,
+            values.c.source,
+            values.c.review_status,
+            func.coalesce(User.display_name, "").label("entered_by"),
+            values.c.entered_at,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == values.c.period_id)
+        .outerjoin(User, User.id == values.c.entered_by_id)
+        .where(
+            ReportingPeriod.fiscal_year == fiscal_year,
+            values.c.measure_id.in_(in_plans(Measure, Measure.id).where(Plan.bureau_id == bureau_id)),
+        )
+        .order_by(values.c.measure_id, ReportingPeriod.end_date, values.c.group_id)
+    )
+    frame = _frame(engine, statement, dates=("entered_at",))
+    frame["review_status"] = frame["review_status"].map(_enum_value)
+    return frame
+
+
+def value_versions(engine: Engine, *, viewer: Viewer, measure_id: int) -> pd.DataFrame:
+    """Every version of a measure's figures the viewer may see, newest first (the history panel):
+    value_id, period, group (blank for the total), value, numerator, denominator, note,
+    review_status, entered_by, entered_at (UTC), published_at (UTC), replaces_id."""
+    statement = (
+        select(
+            MeasureValue.id.label("value_id"),
+            ReportingPeriod.label.label("period"),
+            func.coalesce(RaceGroup.name, "").label("group"),
+            MeasureValue.value,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
+            MeasureValue.note,
+            MeasureValue.review_status,
+            func.coalesce(User.display_name, "").label("entered_by"),
+            MeasureValue.entered_at,
+            MeasureValue.published_at,
+            MeasureValue.replaces_id,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == MeasureValue.period_id)
+        .outerjoin(RaceGroup, RaceGroup.id == MeasureValue.group_id)
+        .outerjoin(User, User.id == MeasureValue.entered_by_id)
+        .where(MeasureValue.measure_id == measure_id, _value_visible(viewer))
+        .order_by(MeasureValue.id.desc())
+    )
+    frame = _frame(engine, statement, dates=("entered_at", "published_at"))
+    frame["review_status"] = frame["review_status"].map(_enum_value)
+    frame["replaces_id"] = frame["replaces_id"].astype("Int64")
     return frame

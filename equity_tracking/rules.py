@@ -6,7 +6,8 @@ Owns:
 - **when the next value is due**: one period after the latest, plus that period's reporting grace
   (for a fiscal year, its reporting deadline);
 - **the as-of cutoff**: on a date D, a reader could only have seen values for periods that had
-  *ended* by D, in versions *entered* by the end of D in the city's time zone;
+  *ended* by D, in versions *entered* by the end of D in the city's time zone (for the public:
+  *published* by then; the read layer gives each row the time this reader could first see it);
 - **the newest version wins**: values are append-only, and of the versions of one (measure, period,
   group) a reader may see, the one with the highest id is the value;
 - **the newest action update wins**: what a bureau last said about an action, as of a date, is the
@@ -179,10 +180,13 @@ def sql_version_rank(key: Sequence[Column], version: Column) -> ColumnElement[in
 
 
 def newest_action_updates(updates: pd.DataFrame, *, as_of: AsOf | None = None) -> pd.DataFrame:
-    """Per action, the newest update made by the end of ``as_of`` (of all of them when None), indexed
-    by ``action_id``: the latest ``reported_at``; of two reported at the same instant, the later
+    """Per action, the newest update the reader could see by the end of ``as_of`` (its
+    ``visible_at`` where the frame has it, else ``reported_at``; all of them when None), indexed by
+    ``action_id``: the latest ``reported_at``; of two reported at the same instant, the later
     entry (higher ``update_id``, where the frame has it)."""
-    visible = updates if as_of is None else updates[visible_as_of(None, updates["reported_at"], as_of)]
+    # An update counts from when the reader could first see it (its publication, for the public).
+    seen = updates["visible_at"] if "visible_at" in updates else updates["reported_at"]
+    visible = updates if as_of is None else updates[visible_as_of(None, seen, as_of)]
     order = ["action_id", "reported_at", *(["update_id"] if "update_id" in visible else [])]
     newest = visible.sort_values(order, kind="stable").drop_duplicates("action_id", keep="last")
     return newest.set_index("action_id")

@@ -423,7 +423,7 @@ def guard(page_key: str) -> PageContext:
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
         _stop_with_error(public_error_message(error))
-    viewer = Viewer(principal, include_unpublished=_include_unpublished_switch(principal))
+    viewer = Viewer(principal, include_unpublished=spec.working or _include_unpublished_switch(principal))
     st.session_state[_SHOWING_UNPUBLISHED] = not viewer.scope.published_only
     if demo is not None:
         st.warning(f"**{DEMO_BANNER}.** {demo_explanation(demo)}", icon=":material/science:")
@@ -839,3 +839,36 @@ def chart(
     with st.expander("Data table for this chart", icon=":material/table:"):
         st.dataframe(table, hide_index=True, width="stretch")
         download(table if data is None else data, file_name=file_name, key=key)
+
+
+# --- forms: messages next to their fields, and what a save said ------------------------------------
+
+
+def set_form_errors(form: str, errors: Mapping[str, str]) -> None:
+    """Keep a refused save's messages (``{field: message}``) for the form's next run."""
+    st.session_state[f"_errors-{form}"] = dict(errors)
+
+
+def form_errors(form: str) -> dict[str, str]:
+    """The messages of the form's last refused save (shown once, then forgotten)."""
+    return st.session_state.pop(f"_errors-{form}", {})
+
+
+def field_error(errors: Mapping[str, str], field: str) -> None:
+    """The message for ``field``, right under it, written as text."""
+    if field in errors:
+        st.error(md(errors[field]), icon=":material/error:")
+
+
+def flash(key: str, message: str, *, ok: bool) -> None:
+    """A message to show on the next run (after ``st.rerun``), at :func:`show_flash`."""
+    st.session_state[f"_flash-{key}"] = (message, ok)
+
+
+def show_flash(key: str) -> None:
+    if (said := st.session_state.pop(f"_flash-{key}", None)) is not None:
+        message, ok = said
+        if ok:
+            st.success(md(message), icon=":material/check_circle:")
+        else:
+            st.error(md(message), icon=":material/error:")

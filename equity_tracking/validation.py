@@ -54,6 +54,14 @@ class Entry:
     numerator: object = None
     denominator: object = None
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed in any of the three (a group left out)."""
+        return all(
+            part is None or (isinstance(part, str) and not part.strip())
+            for part in (self.value, self.numerator, self.denominator)
+        )
+
 
 @dataclass(frozen=True)
 class Figure:

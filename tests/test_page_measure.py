@@ -88,6 +88,7 @@ def _history(rows: list[tuple]) -> pd.DataFrame:
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     frame["period_start"] = frame["period_end"] - pd.DateOffset(years=1) + pd.Timedelta(days=1)
     frame["entered_at"] = pd.to_datetime(frame["entered_at"], utc=True)
+    frame["visible_at"] = frame["entered_at"]  # a staff reader: seen from entry
     for column in ("group_name", "numerator", "denominator", "note", "review_status"):
         frame[column] = None
     return frame
@@ -106,6 +107,13 @@ def test_history_as_of_picks_the_version_visible_on_the_date():
     assert seen["version_id"].tolist() == [1, 3]
     assert seen["corrected_later"].tolist() == [True, False]
     assert view.history_as_of(history, "2019-12-31")["version_id"].tolist() == [2, 3]
+
+
+def test_history_as_of_counts_a_version_from_when_the_reader_could_see_it():
+    history = _history([(1, "FY 2018-19", "2019-06-30", "", 14.0, "2019-08-01", True)])
+    history["visible_at"] = pd.to_datetime(["2019-10-15"], utc=True)  # published after the deadline
+    assert view.history_as_of(history, "2019-09-30").empty
+    assert view.history_as_of(history, "2019-10-31")["version_id"].tolist() == [1]
 
 
 def test_curve_runs_through_interim_targets_and_forecasts_from_the_latest_value():
@@ -176,7 +184,7 @@ def test_timeline_is_dated_newest_first_and_as_of_the_date():
             "narrative": ["Halfway.", "Done."],
             "reported_at": pd.to_datetime(["2019-01-15 18:00", "2020-01-15 18:00"], utc=True),
         }
-    )
+    ).assign(visible_at=lambda frame: frame["reported_at"])
     frame = view.timeline(values, updates, as_of="2019-09-30")
     assert frame["Date"].tolist() == ["15 Jan 2019", "1 Aug 2018"]
     assert frame["Text"].tolist() == ["Halfway.", "Counted by hand."]

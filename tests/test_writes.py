@@ -301,6 +301,17 @@ def test_the_whole_review_flow_keeps_every_step_as_a_row(city):
     history = reads.review_steps(city, viewer=PUBLIC, bureau_id=aa)
     assert list(history["state"]) == ["published"]  # the public sees when it was published, not the review
 
+    # As of 1 January 2022, M1's 29.0 (entered 14 Aug 2021, published today) was not yet public:
+    # the public's past view leaves it out, staff saw it then; as of today both see it.
+    def m1_totals(viewer, as_of):
+        frame = reads.measure_value_frame(city, viewer=viewer, as_of=as_of)
+        return set(frame.loc[(frame["measure_id"] == M1) & (frame["group_id"] == 0), "value"])
+
+    staff = Viewer(people["analyst"], include_unpublished=True)
+    assert 29.0 not in m1_totals(PUBLIC, "2022-01-01")
+    assert 29.0 in m1_totals(staff, "2022-01-01")
+    assert 29.0 in m1_totals(PUBLIC, dt.date.today())
+
 
 def test_restoring_a_version_adds_a_row_with_its_numbers(city):
     first = _save(city, total=Entry(231))

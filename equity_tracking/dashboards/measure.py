@@ -89,11 +89,12 @@ def bureau_code_for_measure(
 
 def history_as_of(history: pd.DataFrame, as_of: object) -> pd.DataFrame:
     """From ``reads.measure_history(include_superseded=True)``: one row per (period, group), the
-    newest version entered by the end of ``as_of`` for periods ended by then, in period order, with
+    newest version the reader could see by the end of ``as_of`` (``visible_at``) for periods ended
+    by then, in period order, with
     ``corrected_later`` where a newer version was published after that date."""
     if history.empty:
         return history.assign(corrected_later=pd.Series(dtype=bool))
-    visible = history[rules.visible_as_of(history["period_end"], history["entered_at"], as_of)]
+    visible = history[rules.visible_as_of(history["period_end"], history["visible_at"], as_of)]
     newest = rules.newest_versions(visible, key=HISTORY_KEY)
     newest = newest.assign(corrected_later=~newest["is_current"].astype(bool))
     return rules.latest_period_last(newest).reset_index(drop=True)
@@ -362,7 +363,7 @@ def timeline(values: pd.DataFrame, updates: pd.DataFrame, *, as_of: object) -> p
         {"at": entered, "Date": date_text(entered), "What": f"Note on the {period} value", "Text": str(note)}
         for entered, period, note in zip(noted["entered_at"], noted["period"], noted["note"], strict=True)
     ]
-    visible = updates[rules.visible_as_of(None, updates["reported_at"], as_of)] if len(updates) else updates
+    visible = updates[rules.visible_as_of(None, updates["visible_at"], as_of)] if len(updates) else updates
     for update in visible.to_dict("records"):
         style = ACTION_STATUS.get(str(update["status"]))
         status = state_text(style.icon, style.label) if style else str(update["status"])
@@ -571,5 +572,6 @@ def no_updates() -> pd.DataFrame:
             "percent_complete": pd.Series(dtype=float),
             "narrative": pd.Series(dtype=object),
             "reported_at": pd.Series(dtype="datetime64[ns, UTC]"),
+            "visible_at": pd.Series(dtype="datetime64[ns, UTC]"),
         }
     )

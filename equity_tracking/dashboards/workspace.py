@@ -1,0 +1,195 @@
+"""The bureau lead's workspace ("My bureau") and the equity office's review queue, as plain tables:
+which cycle is being reported, what is due and what is late, where the cycle stands in review,
+and each submitted figure beside the last published one.
+
+Pure pandas over frames from :mod:`equity_tracking.reads`; the pages render what these return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from equity_tracking.formatting import date_text
+from equity_tracking.models import ActionStatus
+from equity_tracking.validation import jump_from_prior
+
+FINISHED_ACTION_STATES = frozenset({"completed", "deferred"})
+ACTION_STATUSES = [status.value for status in ActionStatus]
+REVIEW_WORDS = {
+    "draft": "Draft",
+    "submitted": "Waiting for review",
+    "approved": "Approved, not yet published",
+    "published": "Published",
+}
+STEP_WORDS = {
+    "submitted": "Submitted",
+    "returned": "Returned to the bureau",
+    "approved": "Approved",
+    "published": "Published",
+}
+
+
+def current_plan(plans: pd.DataFrame) -> pd.Series | None:
+    """The bureau's plan version that work is entered against: the newest that is not superseded."""
+    candidates = plans[plans["status"] != "superseded"]
+    if candidates.empty:
+        return None
+    return candidates.sort_values(["first_fiscal_year", "version"]).iloc[-1]
+
+
+def plan_cycles(cycles: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
+    """The reporting cycles that fall inside the plan."""
+    inside = cycles["fiscal_year"].between(int(plan["first_fiscal_year"]), int(plan["last_fiscal_year"]))
+    return cycles[inside]
+
+
+def current_cycle(cycles: pd.DataFrame, today: dt.date) -> int | None:
+    """The cycle being reported now: the latest one that has opened (else the earliest)."""
+    if cycles.empty:
+        return None
+    opened = cycles[cycles["opens_on"].dt.date <= today]
+    chosen = opened.iloc[-1] if not opened.empty else cycles.iloc[0]
+    return int(chosen["fiscal_year"])
+
+
+def due_values(
+    measures: pd.DataFrame,
+    periods: pd.DataFrame,
+    entries: pd.DataFrame,
+    *,
+    fiscal_year: int,
+    due_on: dt.date,
+    today: dt.date,
+) -> pd.DataFrame:
+    """Measures without a total for a period of the cycle that has ended: measure_id, measure,
+    period_id, period, due, late (past the cycle's due date)."""
+    kinds = {"annual": "fiscal_year", "quarterly": "fiscal_quarter"}
+    cycle_periods = periods[(periods["fiscal_year"] == fiscal_year) & (periods["end_date"].dt.date < today)]
+    have = set(
+        zip(
+            entries.loc[entries["group_id"] == 0, "measure_id"],
+            entries.loc[entries["group_id"] == 0, "period_id"],
+            strict=True,
+        )
+    )
+    rows = []
+    for measure in measures.itertuples():
+        kind = kinds.get(measure.frequency, "fiscal_year")
+        for period in cycle_periods[cycle_periods["kind"] == kind].itertuples():
+            if (measure.id, period.period_id) not in have:
+                rows.append((measure.id, measure.name, period.period_id, period.label))
+    frame = pd.DataFrame(rows, columns=["measure_id", "measure", "period_id", "period"])
+    frame["due"] = date_text(due_on)
+    frame["late"] = today > due_on
+    return frame
+
+
+def due_actions(actions: pd.DataFrame, updates: pd.DataFrame, *, fiscal_year: int) -> pd.DataFrame:
+    """Actions still under way with no status update written for the cycle: action_id, action,
+    last status."""
+    written = set(updates.loc[updates["fiscal_year"] == fiscal_year, "action_id"])
+    latest = updates.sort_values(["reported_at", "update_id"]).groupby("action_id").last()
+    rows = []
+    for action in actions.itertuples():
+        last = latest["status"].get(action.id, "not_started")
+        if action.id in written or last in FINISHED_ACTION_STATES:
+            continue
+        rows.append((action.id, action.title, str(last).replace("_", " ")))
+    return pd.DataFrame(rows, columns=["action_id", "action", "last status"])
+
+
+def cycle_counts(work: pd.DataFrame) -> dict[str, int]:
+    """Rows of the cycle in each review status."""
+    return {status: int(rows) for status, rows in work.groupby("review_status")["rows"].sum().items()}
+
+
+def step_table(steps: pd.DataFrame) -> pd.DataFrame:
+    """Review steps as people read them: When, Step, By, Comment."""
+    return pd.DataFrame(
+        {
+            "When (UTC)": steps["at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "Step": steps["state"].map(STEP_WORDS),
+            "By": steps["actor"],
+            "Comment": steps["comment"].fillna(""),
+        }
+    )
+
+
+def review_table(values: pd.DataFrame) -> pd.DataFrame:
+    """Each figure in review beside the last published one, with the change and any warning."""
+    last = values["last_published"].astype(float)
+    change = values["value"].astype(float) - last
+    return pd.DataFrame(
+        {
+            "Bureau": values["bureau_name"],
+            "Measure": values["measure_name"],
+            "Period": values["period"],
+            "Group": values["group"].replace("", "Total"),
+            "Submitted": values["value"].map(lambda number: f"{number:,.6g}"),
+            "Last published": last.map(lambda number: "none yet" if pd.isna(number) else f"{number:,.6g}"),
+            "Change": change.map(lambda number: "" if pd.isna(number) else f"{number:+,.6g}"),
+            "Warning": [
+                jump_from_prior(value, None if pd.isna(prior) else prior) or ""
+                for value, prior in zip(values["value"].astype(float), last, strict=True)
+            ],
+            "Note": values["note"].fillna(""),
+            "Entered by": values["entered_by"],
+        }
+    )
+
+
+def history_table(versions: pd.DataFrame) -> pd.DataFrame:
+    """Every version of a measure's figures, newest first, as people read them."""
+    return pd.DataFrame(
+        {
+            "Period": versions["period"],
+            "Group": versions["group"].replace("", "Total"),
+            "Value": versions["value"].map(lambda number: f"{number:,.6g}"),
+            "Status": versions["review_status"].map(REVIEW_WORDS),
+            "Entered by": versions["entered_by"],
+            "Entered (UTC)": versions["entered_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "Note": versions["note"].fillna(""),
+        }
+    )
+
+
+def update_table(updates: pd.DataFrame) -> pd.DataFrame:
+    """An action's status updates, newest first, as people read them."""
+    newest_first = updates.sort_values(["reported_at", "update_id"], ascending=False)
+    return pd.DataFrame(
+        {
+            "Reported (UTC)": newest_first["reported_at"].dt.strftime("%Y-%m-%d"),
+            "Status": newest_first["status"].str.replace("_", " ").str.capitalize(),
+            "Complete": newest_first["percent_complete"].map(lambda number: f"{number:g} %"),
+            "Review": newest_first["review_status"].map(REVIEW_WORDS),
+            "By": newest_first["author"],
+            "What happened": newest_first["narrative"].fillna(""),
+        }
+    )
+
+
+def queue_summary(work: pd.DataFrame, bureau_names: dict, cycle_labels: dict, *, state: str) -> pd.DataFrame:
+    """One row per bureau and cycle with work in ``state``: how many figures, action updates and
+    narratives (bureau_id and fiscal_year kept for the page's choice)."""
+    chosen = work[work["review_status"] == state]
+    if chosen.empty:
+        return pd.DataFrame(
+            columns=["bureau_id", "fiscal_year", "Bureau", "Cycle", "Figures", "Action updates", "Narrative"]
+        )
+    counts = chosen.pivot_table(
+        index=["bureau_id", "fiscal_year"], columns="kind", values="rows", aggfunc="sum", fill_value=0
+    )
+    counts = counts.reindex(columns=["values", "action updates", "narrative"], fill_value=0).reset_index()
+    return pd.DataFrame(
+        {
+            "bureau_id": counts["bureau_id"].astype(int),
+            "fiscal_year": counts["fiscal_year"].astype(int),
+            "Bureau": counts["bureau_id"].map(bureau_names),
+            "Cycle": counts["fiscal_year"].map(lambda year: cycle_labels.get(year, str(year))),
+            "Figures": counts["values"].astype(int),
+            "Action updates": counts["action updates"].astype(int),
+            "Narrative": counts["narrative"].map(lambda rows: "yes" if rows else "no"),
+        }
+    ).sort_values(["Bureau", "Cycle"], ignore_index=True)

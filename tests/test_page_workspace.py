@@ -1,0 +1,171 @@
+"""AppTest of the working pages: "My bureau" (a bureau lead enters figures, an action update and the
+narrative, and submits) and the review queue (a reviewer returns or approves, an admin publishes).
+Expected figures come from the golden city (tests/golden_city.py), worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from apptest_support import open_app, shown, table_with, tables, texts
+from golden_city import build_golden_city
+from principals import make_user
+from sqlalchemy import insert, select, text
+
+from equity_tracking import accounts
+from equity_tracking.models import MeasureValue, ReportingCycle
+from equity_tracking.permissions import Role
+from equity_tracking.rules import reporting_deadline
+
+TOKEN = "_equity_session_token"
+
+
+@pytest.fixture
+def city(database_factory):
+    """The golden city with reporting cycles FY 2016-17 to FY 2020-21 and four people."""
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(ReportingCycle),
+            [
+                {"fiscal_year": year, "opens_on": dt.date(year + 1, 7, 1), "due_on": reporting_deadline(year)}
+                for year in range(2016, 2021)
+            ],
+        )
+    engine.ids = {  # type: ignore[attr-defined]
+        who: make_user(engine, f"{who}@city.example", role, *bureaus, name=f"Person {who}")
+        for who, role, bureaus in [
+            ("alpha", Role.BUREAU_EDITOR, ("AA",)),
+            ("analyst", Role.ANALYST, ()),
+            ("admin", Role.ADMIN, ()),
+        ]
+    }
+    return engine
+
+
+def _as(city, who: str) -> dict:
+    principal = accounts.current_principal(city, city.ids[who])
+    assert principal is not None
+    return {TOKEN: accounts.open_session(city, principal, method="password")}
+
+
+def _open(script: str, city, monkeypatch, who: str):
+    app = open_app(script, city, monkeypatch, state=_as(city, who))
+    app.run()
+    app.run()  # the second run's widget ids are the ones a click refers to (see test_sign_in)
+    assert not app.exception, app.exception
+    return app
+
+
+def _button(app, label: str):
+    return next(button for button in app.button if button.label == label)
+
+
+def _text_input(app, label: str):
+    return next(box for box in app.text_input if box.label == label)
+
+
+def test_a_bureau_lead_sees_what_is_due_for_the_cycle(city, monkeypatch):
+    app = _open("pages/my_bureau.py", city, monkeypatch, "alpha")
+    shown = texts(app)
+    # FY 2020-21 (the latest cycle of the plan, due 30 Sep 2021): M1's 29.0 is submitted already;
+    # M2 and M3 have no FY 2020-21 value; A1 has no update for the cycle (A2 is completed); no
+    # narrative yet. Today is past the due date, so it is late.
+    assert "The FY 2020-21 report is due by 30 Sep 2021. Some of it is late" in shown
+    assert "2 measure values to enter" in shown
+    assert "1 action without a status update this cycle" in shown
+    assert "The annual narrative for FY 2020-21 is not written yet." in shown
+    assert list(table_with(app, "Measure")["Measure"]) == [
+        "Employees by race/ethnicity",
+        "Vital documents translated",
+    ]
+    assert list(table_with(app, "Action")["Action"]) == ["Translate the vital documents"]
+
+
+def test_a_bad_figure_is_refused_next_to_its_field_then_saved_and_submitted(city, monkeypatch):
+    app = _open("pages/my_bureau.py", city, monkeypatch, "alpha")
+    next(box for box in app.selectbox if box.label == "Measure").set_value(2)  # M2, headcount by race
+    app.run()
+    _text_input(app, "Total").input("2.5")
+    _text_input(app, "Asian").input("abc")
+    _button(app, "Save draft").click()
+    app.run()
+    errors = [shown(error.value) for error in app.error]
+    assert "A count must be a whole number." in errors
+    assert any("“abc” is not a number" in error for error in errors)
+    with city.connect() as connection:
+        before = connection.execute(select(MeasureValue.id).where(MeasureValue.measure_id == 2)).all()
+    # 230 = 15 + 15 + 35 + 155 + 10
+    headcount = [
+        ("Total", "230"), ("Asian", "15"), ("Black or African American", "15"), ("Hispanic or Latino", "35"),
+        ("White", "155"), ("Unknown or declined", "10"),
+    ]  # fmt: skip
+    for label, value in headcount:
+        _text_input(app, label).input(value)
+    _button(app, "Save draft").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert "Saved as a draft (6 figures)." in texts(app)
+    with city.connect() as connection:
+        after = connection.execute(select(MeasureValue.id).where(MeasureValue.measure_id == 2)).all()
+    assert len(after) == len(before) + 6
+    _button(app, "Submit the FY 2020-21 report").click()
+    app.run()
+    # The six new drafts; M1's 29.0 was submitted already.
+    assert "Submitted 6 items for review." in texts(app)
+
+
+def test_a_reviewer_returns_with_a_comment_the_lead_sees_and_an_admin_publishes(city, monkeypatch):
+    app = _open("pages/review.py", city, monkeypatch, "analyst")
+    shown = texts(app)
+    assert "Waiting for review: by bureau and cycle" in shown
+    summary = tables(app)[0]
+    # Golden: AA's FY 2020-21 figure (M1, 29.0) and BB's FY 2018-19 narrative are submitted.
+    assert set(zip(summary["Bureau"], summary["Cycle"], strict=True)) >= {("Bureau of Alpha", "FY 2020-21")}
+    next(box for box in app.selectbox if box.label == "Bureau and cycle").set_value((1, 2020))
+    app.run()
+    _button(app, "Return to the bureau").click()
+    app.run()
+    assert "Say what the bureau should change before it submits again." in texts(app)
+    next(box for box in app.text_area if box.label.startswith("Comment")).input("Check the new-hire share.")
+    _button(app, "Return to the bureau").click()
+    app.run()
+    assert "Returned 1 item." in texts(app)
+    lead = _open("pages/my_bureau.py", city, monkeypatch, "alpha")
+    assert "Returned by Person analyst" in texts(lead)
+    assert "Check the new-hire share." in texts(lead)
+    _button(lead, "Submit the FY 2020-21 report").click()
+    lead.run()
+    assert "Submitted 1 item for review." in texts(lead)
+    app = _open("pages/review.py", city, monkeypatch, "analyst")
+    next(box for box in app.selectbox if box.label == "Bureau and cycle").set_value((1, 2020))
+    app.run()
+    _button(app, "Approve everything submitted").click()
+    app.run()
+    assert "Approved 1 item." in texts(app)
+    assert not [
+        button for button in app.button if button.label == "Publish the approved work"
+    ]  # analysts don't
+    admin = _open("pages/review.py", city, monkeypatch, "admin")
+    next(box for box in admin.selectbox if box.label == "State").set_value("approved")
+    admin.run()
+    _button(admin, "Publish the approved work").click()
+    admin.run()
+    assert "Published 1 item." in texts(admin)
+    with city.connect() as connection:
+        status, published_at = connection.execute(
+            text(
+                "SELECT review_status, published_at FROM measure_values WHERE measure_id = 1 AND value = 29.0"
+            )
+        ).one()
+    assert status == "published"
+    assert published_at is not None
+
+
+def test_the_working_pages_are_refused_to_those_without_the_permission(city, monkeypatch):
+    public = open_app("pages/my_bureau.py", city, monkeypatch)
+    public.run()
+    assert "This page is for City staff. Sign in to open it." in texts(public)
+    lead = _open("pages/review.py", city, monkeypatch, "alpha")
+    assert "Review queue" not in [title.value for title in lead.title]

@@ -94,7 +94,12 @@ COOKIE_SECRET = "sign-in-browser-test-cookie-secret-0123456789"  # Streamlit wan
 PROVIDER = "city"  # st.login("city") reads [auth.city]; written out, not taken from ui.SSO_PROVIDER
 
 # The staff pages (every page the public may not open), by hand: key → (URL path, its title).
-STAFF_PAGES = {"users": ("/users", "Users"), "account": ("/account", "My account")}
+STAFF_PAGES = {
+    "my_bureau": ("/my-bureau", "My bureau"),
+    "review": ("/review", "Review queue"),
+    "users": ("/users", "Users"),
+    "account": ("/account", "My account"),
+}
 PROMPT = "This page is for City staff. Sign in to open it."
 NO_ACCESS = "Your account does not give access to this page."
 SIGNED_OUT_NOTICE = "You are signed out."

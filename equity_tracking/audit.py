@@ -5,18 +5,25 @@ transaction (:func:`record`), so the two commit or roll back together. A refusal
 sign-in changes nothing, so it is written in a transaction of its own (:func:`record_alone`), and
 :func:`require` asks the permission module and writes the refusal before raising.
 
+Also owns how administrators list the log (:func:`entries`, refused to everyone else).
+
 Entries name the actor by user id when there is one and by name in ``detail`` otherwise (the
 public, the command line); they never hold a password or a token.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select
 
 from equity_tracking import permissions
-from equity_tracking.models import AuditEntry
+from equity_tracking.models import AuditEntry, User
 from equity_tracking.permissions import Permission, PermissionDeniedError, Principal
 
 # Entities of entries that are about access, not about the plan data.
@@ -78,3 +85,87 @@ def record_refusal(engine: Engine, refused: PermissionDeniedError, *, what: str 
         entity_id=refused.bureau_id,
         detail={"permission": refused.permission.value, "what": (what or refused.what)[:200]},
     )
+
+
+AUDIT_PAGE_LIMIT = 5000  # entries one listing returns, newest first (the CSV holds the same)
+
+
+def entries(
+    engine: Engine,
+    *,
+    actor: Principal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    user_id: int | None = None,
+    actions: Sequence[str] = (),
+    entity: str | None = None,
+    limit: int = AUDIT_PAGE_LIMIT,
+) -> pd.DataFrame:
+    """The audit log for administrators, newest first, filtered by day (UTC, both ends included),
+    user, actions and entity: id, at (UTC), user (name, or the actor named in the entry), action,
+    entity, entity_id, detail (as JSON text). Only those who may view the audit log may list it."""
+    require(engine, actor, Permission.VIEW_AUDIT_LOG, what="list the audit log")
+    statement = (
+        select(
+            AuditEntry.id,
+            AuditEntry.at,
+            User.display_name.label("user"),
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.detail,
+        )
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        statement = statement.where(AuditEntry.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
+    if until is not None:
+        statement = statement.where(
+            AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        )
+    if user_id is not None:
+        statement = statement.where(AuditEntry.user_id == user_id)
+    if actions:
+        statement = statement.where(AuditEntry.action.in_(list(actions)))
+    if entity:
+        statement = statement.where(AuditEntry.entity == entity)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    frame = pd.DataFrame(rows, columns=["id", "at", "user", "action", "entity", "entity_id", "detail"])
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    named = frame["detail"].map(
+        lambda detail: (detail or {}).get("actor", "") if isinstance(detail, dict) else ""
+    )
+    frame["user"] = frame["user"].fillna(named).astype(object)
+    frame["detail"] = frame["detail"].map(
+        lambda detail: json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+    )
+    return frame
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the log holds, for the page's filters: its actions, kinds of record and people."""
+
+    actions: list[str]
+    entities: list[str]
+    people: dict[int, str]
+
+
+def filters(engine: Engine, *, actor: Principal) -> Filters:
+    require(engine, actor, Permission.VIEW_AUDIT_LOG, what="list the audit log")
+    with engine.connect() as connection:
+        actions = connection.execute(
+            select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+        ).scalars()
+        entities = connection.execute(
+            select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)
+        ).scalars()
+        people = connection.execute(
+            select(User.id, User.display_name)
+            .where(User.id.in_(select(AuditEntry.user_id).distinct()))
+            .order_by(User.display_name)
+        ).all()
+        return Filters(list(actions), list(entities), {int(user_id): str(name) for user_id, name in people})

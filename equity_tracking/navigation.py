@@ -114,6 +114,14 @@ PAGES: tuple[PageSpec, ...] = (
         "users",
     ),
     PageSpec(
+        "audit",
+        "pages/audit_log.py",
+        "Audit log",
+        ":material/history:",
+        Permission.VIEW_AUDIT_LOG,
+        "audit-log",
+    ),
+    PageSpec(
         "sign_in",
         "pages/sign_in.py",
         "Sign in",

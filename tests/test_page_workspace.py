@@ -169,3 +169,36 @@ def test_the_working_pages_are_refused_to_those_without_the_permission(city, mon
     assert "This page is for City staff. Sign in to open it." in texts(public)
     lead = _open("pages/review.py", city, monkeypatch, "alpha")
     assert "Review queue" not in [title.value for title in lead.title]
+
+
+def test_staff_read_the_audit_log_with_filters_and_bureau_leads_may_not(city, monkeypatch):
+    from equity_tracking import audit, writes
+    from equity_tracking.permissions import PermissionDeniedError
+    from equity_tracking.validation import Entry
+
+    alpha = accounts.current_principal(city, city.ids["alpha"])
+    assert alpha is not None
+    writes.save_period_values(city, actor=alpha, measure_id=3, period_id=_period(city, "FY 2020-21"),
+                              total=Entry(50), base_version=0)  # fmt: skip
+    with pytest.raises(PermissionDeniedError):
+        audit.entries(city, actor=alpha)  # a bureau lead may not read the log
+    app = _open("pages/audit_log.py", city, monkeypatch, "admin")
+    next(box for box in app.multiselect if box.label == "Actions").set_value(["values_saved"])
+    app.run()
+    assert not app.exception, app.exception
+    [shown] = [frame.value for frame in app.dataframe]
+    assert list(shown["Action"]) == ["values_saved"]
+    assert list(shown["Who"]) == ["Person alpha"]
+    refused = _open("pages/audit_log.py", city, monkeypatch, "alpha")
+    assert "Audit log" not in [title.value for title in refused.title]
+    analyst_view = _open("pages/audit_log.py", city, monkeypatch, "analyst")  # staff may read it
+    assert "Audit log" in [title.value for title in analyst_view.title]
+
+
+def _period(city, label: str) -> int:
+    from equity_tracking.models import ReportingPeriod
+
+    with city.connect() as connection:
+        return connection.execute(
+            select(ReportingPeriod.id).where(ReportingPeriod.label == label)
+        ).scalar_one()

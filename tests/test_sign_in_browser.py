@@ -98,6 +98,7 @@ STAFF_PAGES = {
     "my_bureau": ("/my-bureau", "My bureau"),
     "review": ("/review", "Review queue"),
     "users": ("/users", "Users"),
+    "audit": ("/audit-log", "Audit log"),
     "account": ("/account", "My account"),
 }
 PROMPT = "This page is for City staff. Sign in to open it."

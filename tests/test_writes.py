@@ -461,3 +461,34 @@ def _hypothesis_city(factory):
     if "engine" not in _HYPOTHESIS_CITY:
         _HYPOTHESIS_CITY["engine"] = _city(factory)
     return _HYPOTHESIS_CITY["engine"]
+
+
+def _each_kind_of_edit(city):
+    """Each write of plan data in the order a cycle goes (each one's precondition is the one before)."""
+    aa, people = city.golden.bureaus["AA"], city.people
+    cycle = {"bureau_id": aa, "fiscal_year": 2020}
+    first: dict = {}
+    return [
+        ("a period's figures", lambda: first.setdefault("saved", _save(city, total=Entry(231)))),
+        ("a restored version", lambda: writes.restore_value(
+            city, actor=people["AA"], value_id=first["saved"].value_ids[0], base_version=1,
+            reason="as it was")),
+        ("an action update", lambda: writes.record_action_update(
+            city, actor=people["AA"], action_id=1, status="on_track", percent_complete=50, narrative="Going.",
+            fiscal_year=2020, base_version=0)),
+        ("a narrative", lambda: writes.save_narrative(
+            city, actor=people["AA"], highlights=["h"], challenges=["c"], priorities=["p"], base_version=0,
+            **cycle)),
+        ("a submission", lambda: writes.submit_cycle(city, actor=people["AA"], **cycle)),
+        ("a return", lambda: writes.return_cycle(city, actor=people["analyst"], comment="Fix it.", **cycle)),
+        ("a resubmission", lambda: writes.submit_cycle(city, actor=people["AA"], **cycle)),
+        ("an approval", lambda: writes.approve_cycle(city, actor=people["analyst"], **cycle)),
+        ("a publication", lambda: writes.publish_cycle(city, actor=people["admin"], **cycle)),
+    ]  # fmt: skip
+
+
+def test_every_kind_of_edit_changes_the_data_version(city):
+    for kind, edit in _each_kind_of_edit(city):
+        before = reads.data_version(city)
+        edit()
+        assert reads.data_version(city) != before, kind

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import getpass
 import sys
 import time
@@ -78,6 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     reset = commands.add_parser("reset-password", help="set a new password for an account and unlock it")
     reset.add_argument("--email", required=True)
     _password_options(reset, sso_only=False)
+
+    remind = commands.add_parser(
+        "reminders", help="list, per bureau lead, what is due soon or late; --send emails it"
+    )
+    remind.add_argument(
+        "--within", type=_positive_int, default=14, metavar="DAYS", help="due within (default 14)"
+    )
+    remind.add_argument(
+        "--send", action="store_true", help="email each lead (needs the EQUITY_SMTP_* settings)"
+    )
+    remind.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="judge as of this day (default: today)")  # fmt: skip
     for name, what in NOT_YET.items():
         commands.add_parser(name, help=f"{what} (not available yet)")
     return parser
@@ -241,10 +254,42 @@ def cmd_reset_password(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reminders(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking import reminders
+    from equity_tracking.startup import prepare_database
+
+    if args.send and settings.smtp is None:
+        raise CommandError(
+            "--send needs a mail server: set EQUITY_SMTP_HOST (and _PORT, _USER, _PASSWORD, _FROM)."
+        )
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        found = reminders.reminders(
+            startup.engine, today=args.today or dt.date.today(), within_days=args.within
+        )
+        if not found:
+            print(f"Nothing is late or due within {args.within} days.")
+            return 0
+        for reminder in found:
+            to = (
+                ", ".join(f"{name} <{email}>" for email, name in reminder.leads)
+                or "no bureau lead is registered"
+            )
+            print(f"To: {to}\n{reminder.text()}\n")
+        if args.send:
+            assert settings.smtp is not None
+            sent = reminders.send(startup.engine, found, settings.smtp)
+            print(f"Sent {sent} reminder(s).")
+    finally:
+        startup.engine.dispose()
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "init-db": cmd_init_db,
     "load-demo": cmd_load_demo,
     "check": cmd_check,
     "create-user": cmd_create_user,
     "reset-password": cmd_reset_password,
+    "reminders": cmd_reminders,
 }

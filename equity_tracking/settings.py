@@ -27,9 +27,22 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SmtpSettings:
+    """The mail server reminders go through (``EQUITY_SMTP_*`` or the ``[smtp]`` table of secrets)."""
+
+    host: str
+    port: int = 587
+    user: str | None = None
+    password: str | None = None
+    sender: str = "equity-tracker@localhost"
+    starttls: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     load_demo_when_empty: bool = True
+    smtp: SmtpSettings | None = None
 
     @classmethod
     def from_environment(
@@ -49,7 +62,36 @@ class Settings:
 
         database_url = str(pick("EQUITY_DATABASE_URL", database.get("url", DEFAULT_DATABASE_URL)))
         demo = _as_bool("EQUITY_LOAD_DEMO_WHEN_EMPTY", pick("EQUITY_LOAD_DEMO_WHEN_EMPTY", True))
-        return cls(database_url=resolve_sqlite_path(database_url.strip()), load_demo_when_empty=demo)
+        return cls(
+            database_url=resolve_sqlite_path(database_url.strip()),
+            load_demo_when_empty=demo,
+            smtp=_smtp(environ, secrets.get("smtp", {}) if isinstance(secrets.get("smtp"), dict) else {}),
+        )
+
+
+def _smtp(environ: Mapping[str, str], table: Mapping[str, object]) -> SmtpSettings | None:
+    """The mail server, from ``EQUITY_SMTP_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_FROM``,
+    ``_STARTTLS``) or the secrets' ``[smtp]`` table (host, port, user, password, from, starttls)."""
+
+    def pick(name: str) -> object:
+        return environ.get(f"EQUITY_SMTP_{name.upper()}") or table.get(name)
+
+    host = pick("host")
+    if not host:
+        return None
+    try:
+        port = int(str(pick("port") or 587))
+    except ValueError as error:
+        raise SettingsError(f"EQUITY_SMTP_PORT must be a port number, not {pick('port')!r}.") from error
+    starttls = pick("starttls")
+    return SmtpSettings(
+        host=str(host),
+        port=port,
+        user=str(pick("user")) if pick("user") else None,
+        password=str(pick("password")) if pick("password") else None,
+        sender=str(pick("from") or "equity-tracker@localhost"),
+        starttls=True if starttls is None else _as_bool("EQUITY_SMTP_STARTTLS", starttls),
+    )
 
 
 def resolve_sqlite_path(url: str) -> str:

@@ -1,21 +1,19 @@
 """The bureau lead's workspace ("My bureau") and the equity office's review queue, as plain tables:
-which cycle is being reported, what is due and what is late, where the cycle stands in review,
-and each submitted figure beside the last published one.
+where a cycle stands in review, the history of a measure and an action, and each submitted figure
+beside the last published one. What is due and late is decided in :mod:`equity_tracking.due`.
 
 Pure pandas over frames from :mod:`equity_tracking.reads`; the pages render what these return.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
-from equity_tracking.formatting import date_text
+from equity_tracking.due import current_cycle, current_plan, due_actions, due_values, plan_cycles
 from equity_tracking.models import ActionStatus
 from equity_tracking.validation import jump_from_prior
 
-FINISHED_ACTION_STATES = frozenset({"completed", "deferred"})
+__all__ = ["current_cycle", "current_plan", "due_actions", "due_values", "plan_cycles"]
 ACTION_STATUSES = [status.value for status in ActionStatus]
 REVIEW_WORDS = {
     "draft": "Draft",
@@ -29,75 +27,6 @@ STEP_WORDS = {
     "approved": "Approved",
     "published": "Published",
 }
-
-
-def current_plan(plans: pd.DataFrame) -> pd.Series | None:
-    """The bureau's plan version that work is entered against: the newest that is not superseded."""
-    candidates = plans[plans["status"] != "superseded"]
-    if candidates.empty:
-        return None
-    return candidates.sort_values(["first_fiscal_year", "version"]).iloc[-1]
-
-
-def plan_cycles(cycles: pd.DataFrame, plan: pd.Series) -> pd.DataFrame:
-    """The reporting cycles that fall inside the plan."""
-    inside = cycles["fiscal_year"].between(int(plan["first_fiscal_year"]), int(plan["last_fiscal_year"]))
-    return cycles[inside]
-
-
-def current_cycle(cycles: pd.DataFrame, today: dt.date) -> int | None:
-    """The cycle being reported now: the latest one that has opened (else the earliest)."""
-    if cycles.empty:
-        return None
-    opened = cycles[cycles["opens_on"].dt.date <= today]
-    chosen = opened.iloc[-1] if not opened.empty else cycles.iloc[0]
-    return int(chosen["fiscal_year"])
-
-
-def due_values(
-    measures: pd.DataFrame,
-    periods: pd.DataFrame,
-    entries: pd.DataFrame,
-    *,
-    fiscal_year: int,
-    due_on: dt.date,
-    today: dt.date,
-) -> pd.DataFrame:
-    """Measures without a total for a period of the cycle that has ended: measure_id, measure,
-    period_id, period, due, late (past the cycle's due date)."""
-    kinds = {"annual": "fiscal_year", "quarterly": "fiscal_quarter"}
-    cycle_periods = periods[(periods["fiscal_year"] == fiscal_year) & (periods["end_date"].dt.date < today)]
-    have = set(
-        zip(
-            entries.loc[entries["group_id"] == 0, "measure_id"],
-            entries.loc[entries["group_id"] == 0, "period_id"],
-            strict=True,
-        )
-    )
-    rows = []
-    for measure in measures.itertuples():
-        kind = kinds.get(measure.frequency, "fiscal_year")
-        for period in cycle_periods[cycle_periods["kind"] == kind].itertuples():
-            if (measure.id, period.period_id) not in have:
-                rows.append((measure.id, measure.name, period.period_id, period.label))
-    frame = pd.DataFrame(rows, columns=["measure_id", "measure", "period_id", "period"])
-    frame["due"] = date_text(due_on)
-    frame["late"] = today > due_on
-    return frame
-
-
-def due_actions(actions: pd.DataFrame, updates: pd.DataFrame, *, fiscal_year: int) -> pd.DataFrame:
-    """Actions still under way with no status update written for the cycle: action_id, action,
-    last status."""
-    written = set(updates.loc[updates["fiscal_year"] == fiscal_year, "action_id"])
-    latest = updates.sort_values(["reported_at", "update_id"]).groupby("action_id").last()
-    rows = []
-    for action in actions.itertuples():
-        last = latest["status"].get(action.id, "not_started")
-        if action.id in written or last in FINISHED_ACTION_STATES:
-            continue
-        rows.append((action.id, action.title, str(last).replace("_", " ")))
-    return pd.DataFrame(rows, columns=["action_id", "action", "last status"])
 
 
 def cycle_counts(work: pd.DataFrame) -> dict[str, int]:

@@ -76,7 +76,7 @@ def as_of_caption(start_year: int) -> str:
     deadline = reporting_deadline(start_year)
     return (
         f"As reported by {deadline.day} {deadline:%B %Y}, three months after {fiscal_year_label(start_year)} "
-        "ended. Values reported later are not counted."
+        "ended. Values reported (or published) later are not counted."
     )
 
 

@@ -53,15 +53,6 @@ if waiting.empty:
 else:
     ui.table(waiting.drop(columns=["bureau_id", "fiscal_year"]), key="queue-summary")
 
-values = ctx.read("values_in_review", review_status=state, bureau_id=bureau_id, fiscal_year=cycle)
-st.header("Figures")
-if values.empty:
-    st.markdown("No figures in this state for this choice.")
-else:
-    shown = workspace.review_table(values)
-    ui.table(shown, key="queue-values", phone_title="Measure", phone_fold="Figures")
-    ui.download(shown, file_name=f"review-queue-{state}.csv", key="queue-values")
-
 st.header("Decide")
 ui.show_flash("decide")
 decidable = waiting if state in ("submitted", "approved") else waiting.iloc[0:0]
@@ -107,3 +98,17 @@ else:
             _decide(writes.publish_cycle, "Published")
     else:
         st.markdown("An administrator publishes approved work.")
+
+values = ctx.read("values_in_review", review_status=state, bureau_id=bureau_id, fiscal_year=cycle)
+st.header("Figures")
+if values.empty:
+    st.markdown("No figures in this state for this choice.")
+else:
+    shown = workspace.review_table(values)
+    warned = int((shown["Warning"] != "").sum())
+    st.markdown(
+        f"{formatting.plural(len(shown), 'figure')}"
+        + (f", {formatting.plural(warned, 'figure')} with a warning to check first." if warned else ".")
+    )
+    ui.dataframe(shown.sort_values("Warning", ascending=False, kind="stable"), hide_index=True, height=420)
+    ui.download(shown, file_name=f"review-queue-{state}.csv", key="queue-values")

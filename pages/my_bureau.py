@@ -79,8 +79,8 @@ st.markdown(
 )
 tiles = st.columns(4)
 for column, status in zip(tiles, workspace.REVIEW_WORDS, strict=True):
-    with column:
-        ui.tile(workspace.REVIEW_WORDS[status], f"{counts.get(status, 0):,}")
+    with column:  # a working page: every count here is of unpublished work, so no "incl." mark
+        st.metric(workspace.REVIEW_WORDS[status], f"{counts.get(status, 0):,}", border=True)
 
 st.header("What is due")
 if not outstanding:

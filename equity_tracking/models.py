@@ -650,6 +650,9 @@ def in_plans(owner: type[Measure] | type[Action], column: Any) -> Select:
 
 DEMO_DATA_KEY = "demo_data"
 DATA_CHANGES_KEY = "data_changes"  # a counter every write of plan data bumps (reads.data_version)
+# A counter of the changes that are more than new values and review steps (a plan's status, a target,
+# a renamed bureau…): after one, a process holding the values reads them all again.
+STRUCTURE_CHANGES_KEY = "structure_changes"
 
 
 def _length_check(column: Column) -> CheckConstraint | None:

@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
 from equity_tracking import accounts, audit, reads, suppression
-from equity_tracking.analytics.frames import AnalyticsFrames, load_frames
+from equity_tracking.analytics.frames import FRAME_STORE, AnalyticsFrames
 from equity_tracking.analytics.pipeline import run_analytics
 from equity_tracking.charts.style import PLOTLY_CONFIG, Chart
 from equity_tracking.dashboards.common import (
@@ -517,9 +517,10 @@ def _memo(
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _cached_frames(database_url: str, data_version: str, scope: Scope, _viewer: Viewer) -> AnalyticsFrames:
-    # Every version of every value, once per data version: each as-of date then picks its own.
+    # Every version of every value, once per data version: each as-of date then picks its own. A new
+    # data version catches the frames this process holds up, reading only the rows that changed.
     assert _viewer.scope == scope
-    return load_frames(_engine(database_url), viewer=_viewer, include_superseded=True)
+    return FRAME_STORE.frames(_engine(database_url), viewer=_viewer, key=(database_url, scope))
 
 
 @st.cache_resource(show_spinner="Judging progress…", max_entries=32)

@@ -32,6 +32,7 @@ from equity_tracking import audit, permissions, validation
 from equity_tracking.db import writing
 from equity_tracking.models import (
     DATA_CHANGES_KEY,
+    STRUCTURE_CHANGES_KEY,
     Action,
     ActionStatus,
     ActionUpdate,
@@ -93,19 +94,27 @@ def _write(engine: Engine, work: Callable[[Connection], T]) -> T:
 # --- the data version and compare-and-set -------------------------------------------------------
 
 
-def bump_data_version(connection: Connection) -> None:
+def bump_data_version(connection: Connection, *, structural: bool = False) -> None:
     """Count one more change of plan data (in the caller's transaction), so every process's caches
-    see it on their next page run (``reads.data_version``)."""
+    see it on their next page run (``reads.data_version``). A ``structural`` change (anything but
+    new values and review steps) also tells processes holding the values to read them all again
+    (``reads.value_watermark``); new values and review steps are caught up row by row."""
+    _count_one_more(connection, DATA_CHANGES_KEY)
+    if structural:
+        _count_one_more(connection, STRUCTURE_CHANGES_KEY)
+
+
+def _count_one_more(connection: Connection, key: str) -> None:
     count_one_more = (
         update(AppMetadata)
-        .where(AppMetadata.key == DATA_CHANGES_KEY)
+        .where(AppMetadata.key == key)
         .values(value=(AppMetadata.value.cast(Integer) + 1).cast(String), updated_at=_now())
     )
     if connection.execute(count_one_more).rowcount:
         return
     try:  # the first change ever: start the counter (in a savepoint, as two writers may race here)
         with connection.begin_nested():
-            connection.execute(insert(AppMetadata).values(key=DATA_CHANGES_KEY, value="1"))
+            connection.execute(insert(AppMetadata).values(key=key, value="1"))
     except IntegrityError:  # the other writer started it first: count on from theirs
         connection.execute(count_one_more)
 

@@ -133,13 +133,16 @@ def fresh_streamlit_caches() -> Iterator[None]:
     clean, and leave nothing behind."""
     import streamlit as st
 
+    from equity_tracking.analytics.frames import FRAME_STORE
     from equity_tracking.db import dispose_shared_engines
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    FRAME_STORE.forget()
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    FRAME_STORE.forget()
     # Each test may use a database of its own: close its connections now rather than when garbage
     # is collected (PostgreSQL allows a hundred clients).
     dispose_shared_engines()

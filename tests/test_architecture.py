@@ -73,8 +73,8 @@ def test_permissions_decide_without_the_database():
 
 
 # Reads that touch a scoped table's rows but return none of them: the CLI's row counts and the cache
-# fingerprint (the newest ids).
-NOT_ROW_READS = {"table_counts", "data_version"}
+# fingerprints (the newest ids).
+NOT_ROW_READS = {"table_counts", "data_version", "value_watermark"}
 SCOPED_MODELS = re.compile(r"\b(MeasureValue|ActionUpdate|AnnualReport|Plan)\b")
 
 

@@ -492,3 +492,21 @@ def test_every_kind_of_edit_changes_the_data_version(city):
         before = reads.data_version(city)
         edit()
         assert reads.data_version(city) != before, kind
+
+
+@pytest.mark.parametrize("who", ["public", "analyst", "AA"])
+def test_a_held_frame_caught_up_equals_a_fresh_read(city, who):
+    """After new values, a return, a resubmission, an approval and a publication, the frame a
+    process caught up (reading only what changed) is the frame a fresh process reads."""
+    import pandas as pd
+
+    from equity_tracking.analytics.frames import FrameStore, load_frames
+
+    viewer = PUBLIC if who == "public" else Viewer(city.people[who], include_unpublished=True)
+    store = FrameStore()
+    store.frames(city, viewer=viewer, key="city")
+    for _, edit in _each_kind_of_edit(city):
+        edit()
+        held = store.frames(city, viewer=viewer, key="city").values
+        fresh = load_frames(city, viewer=viewer).values
+        pd.testing.assert_frame_equal(held.reset_index(drop=True), fresh.reset_index(drop=True))

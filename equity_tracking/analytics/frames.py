@@ -8,6 +8,8 @@ frames and an as-of date, so they can be tested on hand-made frames and cached b
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,6 +42,7 @@ def load_frames(
     viewer: Viewer,
     as_of: dt.date | None = None,
     include_superseded: bool = True,
+    values: pd.DataFrame | None = None,
 ) -> AnalyticsFrames:
     """Read everything the analytics need, as ``viewer`` may see it.
 
@@ -48,7 +51,8 @@ def load_frames(
     ``include_superseded`` (the default) keeps older versions of corrected values, so that one load
     can be judged as of any date and a value corrected later shows as it stood at the time; without
     it only today's versions are read, which is right for today alone (a period corrected after the
-    as-of date would have no value at all).
+    as-of date would have no value at all). ``values`` given (already caught up, see
+    :class:`FrameStore`) are used instead of reading them.
     """
     hierarchy = reads.goals(engine, viewer=viewer).rename(columns={"id": "goal_id"})
     # The latest narrative and update time in reads.actions are today's, not as of a date: left out
@@ -58,7 +62,9 @@ def load_frames(
     actions = actions.merge(hierarchy[["goal_id", "plan_id"]], on="goal_id", how="left")
     return AnalyticsFrames(
         measures=reads.measure_definitions(engine, viewer=viewer),
-        values=reads.measure_value_frame(
+        values=values
+        if values is not None
+        else reads.measure_value_frame(
             engine, viewer=viewer, as_of=as_of, include_superseded=include_superseded
         ),
         interim_targets=reads.interim_target_frame(engine),
@@ -71,3 +77,52 @@ def load_frames(
         benchmark_shares=reads.benchmark_share_frame(engine),
         plans=reads.plans(engine, viewer=viewer),
     )
+
+
+@dataclass(frozen=True)
+class _Held:
+    watermark: reads.ValueWatermark
+    frames: AnalyticsFrames
+
+
+class FrameStore:
+    """The frames this process last read, per database and viewer scope, caught up on the next read
+    by reading only what changed since.
+
+    Values are append-only and a review step moves only its bureau's cycle, so a frame of every
+    version read at a watermark becomes current by dropping and re-reading those rows
+    (:func:`equity_tracking.reads.measure_value_changes`). The other frames are small and read
+    whole. After a structural change (see ``writes.bump_data_version``) everything is read again.
+    A saved value therefore costs each process a few rows, not the whole city.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[Hashable, _Held] = {}
+        self._lock = threading.Lock()
+
+    def frames(self, engine: Engine, *, viewer: Viewer, key: Hashable) -> AnalyticsFrames:
+        watermark = reads.value_watermark(engine)  # before the rows: what lands meanwhile is read again
+        with self._lock:
+            held = self._held.get(key)
+        if held is None or held.watermark.structure != watermark.structure or watermark < held.watermark:
+            frames = load_frames(engine, viewer=viewer)
+        else:
+            frames = load_frames(engine, viewer=viewer, values=_caught_up(engine, viewer, held))
+        with self._lock:
+            self._held[key] = _Held(watermark, frames)
+        return frames
+
+    def forget(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+def _caught_up(engine: Engine, viewer: Viewer, held: _Held) -> pd.DataFrame:
+    added, dropped = reads.measure_value_changes(engine, viewer=viewer, since=held.watermark)
+    kept = held.frames.values[~held.frames.values["version_id"].isin(dropped)]
+    if added.empty:
+        return kept.reset_index(drop=True)
+    return pd.concat([kept, added], ignore_index=True).sort_values("version_id", ignore_index=True)
+
+
+FRAME_STORE = FrameStore()  # one per process, shared by its sessions (the frames are read-only)

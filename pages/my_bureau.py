@@ -4,12 +4,14 @@ submit the cycle for review. Every save goes through ``equity_tracking.writes``,
 permission, validates on the server and refuses a stale edit; this page only shows the answers."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from equity_tracking import formatting, ui, writes
 from equity_tracking.dashboards import workspace
+from equity_tracking.db import DatabaseBusyError
 from equity_tracking.navigation import BUREAU
 from equity_tracking.permissions import Permission, bureaus_with
 from equity_tracking.validation import Entry, ValidationError
@@ -102,12 +104,39 @@ def _starting_version(form: str, key: str) -> int:
     return st.session_state.setdefault(f"base-{form}", writes.edit_versions(ctx.engine, [key])[key])
 
 
-def _restart(form: str, message: str, *, ok: bool) -> None:
-    """After a save or a conflict: forget the typed values and the starting version, say why."""
-    for name in [name for name in st.session_state if str(name).startswith(f"{form}-")]:
-        del st.session_state[name]
-    st.session_state.pop(f"base-{form}", None)
+def _restart(form: str, message: str, *, ok: bool, also: tuple[str, ...] = ()) -> None:
+    """After a save or a conflict: forget the typed values and the starting version of the form (and
+    of the forms in ``also``, which edit the same thing), and say why."""
+    for each in (form, *also):
+        for name in [name for name in st.session_state if str(name).startswith(f"{each}-")]:
+            del st.session_state[name]
+        st.session_state.pop(f"base-{each}", None)
     ui.flash(form, message, ok=ok)
+    st.rerun()
+
+
+def _attempt(
+    form: str,
+    save: Callable[[], object],
+    done: Callable[[object], str],
+    field: Callable[[str], str] = lambda name: name,
+    also: tuple[str, ...] = (),
+) -> None:
+    """Run a save and show what it said on the form's next run: each refused field next to itself
+    (``field`` maps the write path's field names to the form's), a conflict (the form reloads the
+    saved figures), anything else refused in a line, or success."""
+    try:
+        result = save()
+    except ValidationError as refused:
+        ui.set_form_errors(form, {field(error.field): error.message for error in refused.errors})
+    except writes.ConfirmationNeededError as unusual:
+        ui.set_form_errors(form, {"confirm": str(unusual)})
+    except writes.ConflictError as conflict:
+        _restart(form, f"{conflict} The form now shows the saved version.", ok=False, also=also)
+    except (writes.WriteError, DatabaseBusyError) as refused:
+        ui.flash(form, str(refused), ok=False)
+    else:
+        _restart(form, done(result), ok=True, also=also)
     st.rerun()
 
 
@@ -175,8 +204,9 @@ else:
                     *(typed.get(f"{form}-{name}.{part}") for part in ("value", "numerator", "denominator"))
                 )
 
-            try:
-                result = writes.save_period_values(
+            _attempt(
+                form,
+                lambda: writes.save_period_values(
                     ctx.engine,
                     actor=ctx.principal,
                     measure_id=int(measure_id),
@@ -188,25 +218,35 @@ else:
                     source=typed.get(f"{form}-source"),
                     base_version=base,
                     confirm_jump=confirm,
-                )  # fmt: skip
-            except ValidationError as refused:
-                ui.set_form_errors(form, {error.field: error.message for error in refused.errors})
-                st.rerun()
-            except writes.ConfirmationNeededError as unusual:
-                ui.set_form_errors(form, {"confirm": str(unusual)})
-                st.rerun()
-            except writes.ConflictError as conflict:
-                _restart(form, f"{conflict} The form now shows the saved figures.", ok=False)
-            except writes.WriteError as refused:
-                ui.set_form_errors(form, {"period": str(refused)})
-                st.rerun()
-            else:
-                _restart(
-                    form, f"Saved as a draft ({formatting.plural(len(result.value_ids), 'figure')}).", ok=True
-                )
+                ),
+                lambda saved: f"Saved as a draft ({formatting.plural(len(saved.value_ids), 'figure')}).",
+            )  # fmt: skip
     with ui.section("History of this measure", key=f"history-{measure_id}"):
         history = ctx.read("value_versions", measure_id=int(measure_id))
         ui.table(workspace.history_table(history), key=f"history-table-{measure_id}", phone_fold="Versions")
+        this_period = history[history["period"] == period_labels[period_id]]
+        if len(this_period) > 1:
+            restore_form = f"restore-{measure_id}-{period_id}"
+            ui.show_flash(restore_form)
+            with st.form(restore_form):
+                labels_of = dict(
+                    zip(this_period["value_id"], workspace.version_labels(this_period), strict=True)
+                )
+                chosen = st.selectbox("Version to bring back", list(labels_of), format_func=labels_of.get)
+                reason = st.text_input("Why", key=f"{restore_form}-reason", max_chars=2000)
+                if st.form_submit_button("Restore this version", icon=":material/history:"):
+                    _attempt(
+                        restore_form,
+                        lambda: writes.restore_value(
+                            ctx.engine,
+                            actor=ctx.principal,
+                            value_id=int(chosen),
+                            base_version=base,
+                            reason=reason,
+                        ),
+                        lambda _: "Restored it as a new draft; the newer versions stay in the history.",
+                        also=(form,),
+                    )
 
 st.header("Action status updates")
 if actions.empty:
@@ -233,19 +273,15 @@ else:
         ui.field_error(errors, "narrative")
         if st.form_submit_button("Save update", icon=":material/save:"):
             typed = st.session_state
-            try:
-                writes.record_action_update(
+            _attempt(
+                form,
+                lambda: writes.record_action_update(
                     ctx.engine, actor=ctx.principal, action_id=int(action_id),
                     status=typed.get(f"{form}-status"), percent_complete=typed.get(f"{form}-percent"),
                     narrative=typed.get(f"{form}-narrative"), fiscal_year=int(cycle), base_version=base,
-                )  # fmt: skip
-            except ValidationError as refused:
-                ui.set_form_errors(form, {error.field: error.message for error in refused.errors})
-                st.rerun()
-            except writes.ConflictError as conflict:
-                _restart(form, str(conflict), ok=False)
-            else:
-                _restart(form, "Saved the update as a draft.", ok=True)
+                ),
+                lambda _: "Saved the update as a draft.",
+            )  # fmt: skip
     with ui.section("History of this action", key=f"action-history-{action_id}"):
         ui.table(
             workspace.update_table(updates[updates["action_id"] == action_id]), key=f"updates-{action_id}"
@@ -276,22 +312,15 @@ with st.form(form):
         ]
         ui.field_error(errors, part)
     if st.form_submit_button("Save narrative", icon=":material/save:"):
-        try:
-            writes.save_narrative(
-                ctx.engine,
-                actor=ctx.principal,
-                bureau_id=bureau_id,
-                fiscal_year=int(cycle),
-                base_version=base,
-                **lists,
-            )
-        except ValidationError as refused:
-            ui.set_form_errors(form, {error.field.split(".")[0]: error.message for error in refused.errors})
-            st.rerun()
-        except writes.ConflictError as conflict:
-            _restart(form, str(conflict), ok=False)
-        else:
-            _restart(form, "Saved the narrative as a draft.", ok=True)
+        _attempt(
+            form,
+            lambda: writes.save_narrative(
+                ctx.engine, actor=ctx.principal, bureau_id=bureau_id, fiscal_year=int(cycle),
+                base_version=base, **lists,
+            ),
+            lambda _: "Saved the narrative as a draft.",
+            field=lambda name: name.split(".")[0],
+        )  # fmt: skip
 
 st.header("Submit for review")
 drafts = counts.get("draft", 0)
@@ -306,7 +335,7 @@ if drafts:
             moved = writes.submit_cycle(
                 ctx.engine, actor=ctx.principal, bureau_id=bureau_id, fiscal_year=int(cycle)
             )
-        except writes.WriteError as refused:
+        except (writes.WriteError, DatabaseBusyError) as refused:
             ui.flash("submit", str(refused), ok=False)
         else:
             ui.flash("submit", f"Submitted {formatting.plural(moved, 'item')} for review.", ok=True)

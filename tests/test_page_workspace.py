@@ -202,3 +202,41 @@ def _period(city, label: str) -> int:
         return connection.execute(
             select(ReportingPeriod.id).where(ReportingPeriod.label == label)
         ).scalar_one()
+
+
+def test_a_save_someone_else_beat_is_refused_with_their_value_and_a_version_can_be_restored(
+    city, monkeypatch
+):
+    from equity_tracking import writes
+    from equity_tracking.validation import Entry
+
+    app = _open("pages/my_bureau.py", city, monkeypatch, "alpha")
+    next(box for box in app.selectbox if box.label == "Measure").set_value(3)  # M3, documents translated
+    app.run()
+    # Someone else (here, the same bureau's lead in another tab) saves 52 after this form opened.
+    alpha = accounts.current_principal(city, city.ids["alpha"])
+    theirs = writes.save_period_values(city, actor=alpha, measure_id=3, period_id=_period(city, "FY 2020-21"),
+                                       total=Entry(52), base_version=0)  # fmt: skip
+    _text_input(app, "Total").input("55")
+    _button(app, "Save draft").click()
+    app.run()
+    assert "Someone else saved this while you were editing: Person alpha saved a total of 52" in texts(app)
+    assert _text_input(app, "Total").value == "52"  # the form now shows theirs
+    _text_input(app, "Total").input("55")
+    _button(app, "Save draft").click()
+    app.run()
+    assert "Saved as a draft (1 figure)." in texts(app)
+    # Bring 52 back: a new row, the history keeps 55.
+    box = next(box for box in app.selectbox if box.label == "Version to bring back")
+    assert any(option.startswith("Total: 52, draft, by Person alpha") for option in box.options)
+    box.set_value(theirs.value_ids[0])
+    _text_input(app, "Why").input("55 counted one document twice.")
+    _button(app, "Restore this version").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert "Restored it as a new draft; the newer versions stay in the history." in texts(app)
+    with city.connect() as connection:
+        totals = [row[0] for row in connection.execute(text(
+            "SELECT value FROM measure_values WHERE measure_id = 3 AND entered_by_id IS NOT NULL ORDER BY id"
+        ))]  # fmt: skip
+    assert totals == [52.0, 55.0, 52.0]

@@ -122,3 +122,15 @@ def queue_summary(work: pd.DataFrame, bureau_names: dict, cycle_labels: dict, *,
             "Narrative": counts["narrative"].map(lambda rows: "yes" if rows else "no"),
         }
     ).sort_values(["Bureau", "Cycle"], ignore_index=True)
+
+
+def version_labels(versions: pd.DataFrame) -> list[str]:
+    """One line per version of a figure, for choosing one to bring back."""
+    return [
+        f"{group if group else 'Total'}: {value:,.6g}, {status.lower()}, by {who or 'someone'} at "
+        f"{entered:%Y-%m-%d %H:%M} UTC"
+        for group, value, status, who, entered in zip(
+            versions["group"], versions["value"], versions["review_status"].map(REVIEW_WORDS),
+            versions["entered_by"], versions["entered_at"], strict=True,
+        )
+    ]  # fmt: skip

@@ -15,4 +15,5 @@ FAVICON = Path(__file__).parent / "equity_tracking" / "assets" / "favicon.svg"
 st.set_page_config(page_title="Equity Plan Tracker", page_icon=FAVICON, layout="wide")
 principal = ui.current_principal()
 with ui.routing(principal):
-    st.navigation(ui.navigation_pages(principal)).run()
+    # expanded: every page listed (Streamlit folds a list of more than ten under "View more").
+    st.navigation(ui.navigation_pages(principal), expanded=True).run()

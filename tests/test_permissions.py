@@ -108,7 +108,11 @@ def test_the_public_gets_every_dashboard_and_the_sign_in_page_only():
 
 @pytest.mark.parametrize(
     ("principal", "extra"),
-    [(EDITOR_OF_7, ["account"]), (ANALYST, ["account"]), (ADMIN, ["users", "account"])],
+    [
+        (EDITOR_OF_7, ["my_bureau", "account"]),
+        (ANALYST, ["review", "audit", "account"]),
+        (ADMIN, ["my_bureau", "review", "users", "audit", "account"]),
+    ],
 )
 def test_signed_in_users_get_their_pages_and_no_sign_in_page(principal, extra):
     keys = [spec.key for spec in pages_for(principal)]

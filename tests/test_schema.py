@@ -145,3 +145,57 @@ def test_a_failed_upgrade_changes_nothing(engine):
     columns = {column["name"] for column in inspect(engine).get_columns("race_groups")}
     assert "is_unknown" not in columns
     assert not [name for name in inspect(engine).get_table_names() if name.startswith("_alembic")]
+
+
+def test_revision_0004_dates_what_was_published_and_opens_a_cycle_per_fiscal_year(engine):
+    """From 0003: published rows count as published when entered (no other date was kept), drafts
+    stay unpublished; each fiscal year gets a reporting cycle due three months after it ends; an
+    action update gets the fiscal year it was reported in; a narrative may now have versions."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO bureaus (id, code, name, active) VALUES (1, 'TR', 'Transportation', true)",
+            "INSERT INTO plans (id, bureau_id, title, first_fiscal_year, last_fiscal_year, version, status) "
+            "VALUES (1, 1, 'Plan', 2016, 2020, 1, 'active')",
+            "INSERT INTO citywide_goals (id, number, short_title, text) VALUES (1, 1, 'G', 'Goal')",
+            "INSERT INTO focus_areas (id, key, name, sort_order) VALUES (1, 'w', 'Workforce', 1)",
+            "INSERT INTO bureau_goals (id, plan_id, key, title, citywide_goal_id, focus_area_id, sort_order) "
+            "VALUES (1, 1, 'G1', 'Goal', 1, 1, 0)",
+            "INSERT INTO actions (id, goal_id, key, title, status, percent_complete, sort_order) "
+            "VALUES (1, 1, 'A1', 'Act', 'on_track', 10, 0)",
+            "INSERT INTO periods (id, label, kind, start_date, end_date, fiscal_year) "
+            "VALUES (1, 'FY 2016-17', 'fiscal_year', '2016-07-01', '2017-06-30', 2016)",
+            "INSERT INTO action_updates "
+            "(id, action_id, status, percent_complete, reported_at, review_status) VALUES "
+            "(1, 1, 'on_track', 10, '2017-08-02 17:00:00', 'published'), "
+            "(2, 1, 'on_track', 20, '2017-05-02 17:00:00', 'draft')",
+            "INSERT INTO annual_reports (id, bureau_id, fiscal_year, highlights, challenges, priorities, "
+            "review_status, version, updated_at) VALUES (1, 1, 2016, '[]', '[]', '[]', 'published', 1, "
+            "'2017-10-01 12:00:00')",
+        ):
+            connection.execute(text(statement))
+    assert upgrade_to_head(engine).state is SchemaState.CURRENT
+    with engine.connect() as connection:
+        updates = connection.execute(
+            text("SELECT id, fiscal_year, published_at IS NOT NULL FROM action_updates ORDER BY id")
+        ).all()
+        cycle = connection.execute(text("SELECT fiscal_year, opens_on, due_on FROM reporting_cycles")).one()
+        report = connection.execute(text("SELECT published_at IS NOT NULL FROM annual_reports")).scalar_one()
+    # Reported 2 Aug 2017: FY 2017-18; reported 2 May 2017: FY 2016-17.
+    assert [(update_id, year, bool(dated)) for update_id, year, dated in updates] == [
+        (1, 2017, True),
+        (2, 2016, False),
+    ]
+    assert [str(part) for part in cycle] == ["2016", "2017-07-01", "2017-09-30"]
+    assert bool(report)
+    with engine.begin() as connection:  # a second version of the same narrative is allowed now
+        connection.execute(
+            text(
+                "INSERT INTO annual_reports (id, bureau_id, fiscal_year, highlights, challenges, priorities, "
+                "review_status, version, updated_at, replaces_id) "
+                "VALUES (2, 1, 2016, '[]', '[]', '[]', 'draft', 2, '2018-01-01 12:00:00', 1)"
+            )
+        )

@@ -17,7 +17,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from browser_support import DESKTOP, MAIN, RUN_COUNTER, full_page_screenshot, goto, settle
+from browser_support import (
+    DESKTOP,
+    MAIN,
+    RUN_COUNTER,
+    axe_violations,
+    full_page_screenshot,
+    goto,
+    serious,
+    settle,
+)
 from conftest import serve_app
 from playwright.sync_api import Browser, Page, expect
 from principals import make_user
@@ -157,6 +166,7 @@ def test_a_figure_goes_from_the_bureau_through_review_to_the_public(browser, ser
     sign_in(lead, base_url, LEAD)
     open_from_sidebar(lead, "My bureau")
     says(lead, "FY 2025-26")
+    assert not serious(axe_violations(lead, artifacts_dir / "axe-my-bureau.json"))
     total = lead.get_by_label("Total", exact=True)
     expect(total).to_have_value("45")
     total.fill("50")
@@ -172,6 +182,7 @@ def test_a_figure_goes_from_the_bureau_through_review_to_the_public(browser, ser
     sign_in(reviewer, base_url, ANALYST)
     open_from_sidebar(reviewer, "Review queue")
     says(reviewer, "Bureau of Examples")
+    assert not serious(axe_violations(reviewer, artifacts_dir / "axe-review-queue.json"))
     reviewer.get_by_label("Comment for the bureau (needed to return)").fill("Please name the source.")
     click(reviewer, "Return to the bureau")
     says(reviewer, "Returned 1 item.")

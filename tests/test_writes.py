@@ -510,3 +510,61 @@ def test_a_held_frame_caught_up_equals_a_fresh_read(city, who):
         held = store.frames(city, viewer=viewer, key="city").values
         fresh = load_frames(city, viewer=viewer).values
         pd.testing.assert_frame_equal(held.reset_index(drop=True), fresh.reset_index(drop=True))
+
+
+texts = st.one_of(
+    st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
+    st.text(min_size=4001, max_size=4100),
+    st.sampled_from(["<script>x</script>", "=CMD()", "a\x00b", "**bold** [link](http://x)"]),
+)  # fmt: skip
+
+
+def _rows(engine) -> tuple:
+    with engine.connect() as connection:
+        counts = [
+            connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            for table in ("action_updates", "annual_reports", "review_steps", "audit_log")
+        ]
+    return (*counts, reads.data_version(engine))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    status=st.one_of(st.sampled_from(["on_track", "completed", "done", ""]), st.none(), st.integers()),
+    percent=st.one_of(
+        st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.text(max_size=5)
+    ),
+    narrative=texts,
+    items=st.lists(texts, max_size=5),
+    comment=texts,
+)
+def test_any_action_update_narrative_or_review_comment_is_saved_whole_or_refused_in_words(
+    module_factory, status, percent, narrative, items, comment
+):
+    engine = _hypothesis_city(module_factory)
+    people, aa = engine.people, engine.golden.bureaus["AA"]
+    action, narrative_of_2020 = writes.action_key(1), writes.narrative_key(aa, 2020)
+    versions = writes.edit_versions(engine, [action, narrative_of_2020])
+    attempts = [
+        lambda: writes.record_action_update(
+            engine, actor=people["AA"], action_id=1, status=status, percent_complete=percent,
+            narrative=narrative, fiscal_year=2020, base_version=versions[action],
+        ),
+        lambda: writes.save_narrative(
+            engine, actor=people["AA"], bureau_id=aa, fiscal_year=2020, highlights=items, challenges=items,
+            priorities=items, base_version=versions[narrative_of_2020],
+        ),
+        lambda: writes.return_cycle(
+            engine, actor=people["analyst"], bureau_id=aa, fiscal_year=2019, comment=comment
+        ),
+    ]  # fmt: skip
+    for attempt in attempts:
+        before = _rows(engine)
+        said = ""
+        try:
+            attempt()
+        except (ValidationError, writes.WriteError) as refused:
+            said = str(refused) or "(no message)"
+        if said:
+            assert said != "(no message)"
+            assert _rows(engine) == before

@@ -30,6 +30,7 @@ EVERYTHING = Viewer(OPERATOR, include_unpublished=True)
 class Reminder:
     """What one bureau owes for its current cycle, and to whom the reminder goes."""
 
+    bureau_id: int
     bureau_code: str
     bureau_name: str
     cycle: str
@@ -65,16 +66,24 @@ class Reminder:
 
 def reminders(engine: Engine, *, today: dt.date, within_days: int) -> list[Reminder]:
     """Every bureau whose current cycle is late, or due within ``within_days``, with something owed."""
-    found = []
+    leads = _leads(engine)
+    return [
+        _with_leads(reminder, leads.get(reminder.bureau_id, []))
+        for reminder in due_status(engine, viewer=EVERYTHING, today=today)
+        if reminder.owed and (reminder.late or (reminder.due_on - today).days <= within_days)
+    ]
+
+
+def due_status(engine: Engine, *, viewer: Viewer, today: dt.date) -> list[Reminder]:
+    """Where every bureau with a plan under way stands in its current cycle, as ``viewer`` may see
+    it (the staff overview; the reminders read it as the operator)."""
     cycles = reads.reporting_cycles(engine)
     periods = reads.period_frame(engine)
-    leads = _leads(engine)
+    found = []
     for bureau in reads.bureaus(engine).itertuples():
-        reminder = _for_bureau(engine, bureau, cycles, periods, today=today)
-        if reminder is None or reminder.owed == 0:
-            continue
-        if reminder.late or (reminder.due_on - today).days <= within_days:
-            found.append(_with_leads(reminder, leads.get(int(bureau.id), [])))
+        reminder = _for_bureau(engine, viewer, bureau, cycles, periods, today=today)
+        if reminder is not None:
+            found.append(reminder)
     return found
 
 
@@ -82,9 +91,11 @@ def _with_leads(reminder: Reminder, leads: list[tuple[str, str]]) -> Reminder:
     return Reminder(**{**reminder.__dict__, "leads": leads})
 
 
-def _for_bureau(engine: Engine, bureau, cycles, periods, *, today: dt.date) -> Reminder | None:
+def _for_bureau(
+    engine: Engine, viewer: Viewer, bureau, cycles, periods, *, today: dt.date
+) -> Reminder | None:
     bureau_id = int(bureau.id)
-    plan = due.current_plan(reads.plans(engine, viewer=EVERYTHING, bureau_id=bureau_id))
+    plan = due.current_plan(reads.plans(engine, viewer=viewer, bureau_id=bureau_id))
     if plan is None or plan["status"] == "completed":
         return None
     inside = due.plan_cycles(cycles, plan)
@@ -92,20 +103,21 @@ def _for_bureau(engine: Engine, bureau, cycles, periods, *, today: dt.date) -> R
     if cycle is None:
         return None
     due_on = inside.set_index("fiscal_year").loc[cycle, "due_on"].date()
-    goals = reads.goals(engine, viewer=EVERYTHING, bureau_id=bureau_id, plan_id=int(plan["id"]))
-    measures = reads.measures(engine, viewer=EVERYTHING, bureau_id=bureau_id)
+    goals = reads.goals(engine, viewer=viewer, bureau_id=bureau_id, plan_id=int(plan["id"]))
+    measures = reads.measures(engine, viewer=viewer, bureau_id=bureau_id)
     measures = measures[measures["goal_id"].isin(goals["id"])]
-    actions = reads.actions(engine, viewer=EVERYTHING, bureau_id=bureau_id)
+    actions = reads.actions(engine, viewer=viewer, bureau_id=bureau_id)
     actions = actions[actions["goal_id"].isin(goals["id"])]
-    entries = reads.bureau_entries(engine, viewer=EVERYTHING, bureau_id=bureau_id, fiscal_year=cycle)
+    entries = reads.bureau_entries(engine, viewer=viewer, bureau_id=bureau_id, fiscal_year=cycle)
     missing = due.due_values(measures, periods, entries, fiscal_year=cycle, due_on=due_on, today=today)
     quiet = due.due_actions(
-        actions, reads.action_updates(engine, viewer=EVERYTHING, bureau_id=bureau_id), fiscal_year=cycle
+        actions, reads.action_updates(engine, viewer=viewer, bureau_id=bureau_id), fiscal_year=cycle
     )
-    narratives = reads.annual_reports(engine, viewer=EVERYTHING, bureau_id=bureau_id, fiscal_year=cycle)
-    work = reads.cycle_work(engine, viewer=EVERYTHING, bureau_id=bureau_id, fiscal_year=cycle)
+    narratives = reads.annual_reports(engine, viewer=viewer, bureau_id=bureau_id, fiscal_year=cycle)
+    work = reads.cycle_work(engine, viewer=viewer, bureau_id=bureau_id, fiscal_year=cycle)
     drafts = int(work.loc[work["review_status"] == "draft", "rows"].sum())
     return Reminder(
+        bureau_id=bureau_id,
         bureau_code=str(bureau.code),
         bureau_name=str(bureau.name),
         cycle=fiscal_year_label(cycle),

@@ -3,9 +3,11 @@ filtered by bureau, cycle and state; approve a bureau's cycle in bulk, return it
 and (administrators) publish what was approved. ``equity_tracking.writes`` checks each permission
 itself; a button shown here is only a convenience."""
 
+import datetime as dt
+
 import streamlit as st
 
-from equity_tracking import formatting, ui, writes
+from equity_tracking import formatting, reminders, ui, writes
 from equity_tracking.dashboards import workspace
 from equity_tracking.permissions import Permission, allowed
 from equity_tracking.validation import ValidationError
@@ -17,6 +19,20 @@ st.markdown(
     "bureau's cycle, or return it with a comment the bureau will see. Approved work becomes public "
     "when an administrator publishes it."
 )
+
+today = dt.date.today()
+st.header("Due and late, by bureau")
+status = ctx.memo(
+    "due-status", lambda: reminders.due_status(ctx.engine, viewer=ctx.viewer, today=today), day=str(today)
+)
+overview = workspace.due_table(status, today)
+if overview.empty:
+    st.info("No bureau has a plan under way with a reporting cycle.", icon=":material/event_available:")
+else:
+    late = int(overview["State"].str.startswith("Late").sum())
+    st.markdown(f"{formatting.plural(late, 'bureau')} late, of {len(overview)} with a plan under way.")
+    ui.table(overview, key="due-overview", phone_title="Bureau", phone_fold="Bureaus")
+    ui.download(overview, file_name=f"due-and-late-{today}.csv", key="due-overview")
 
 bureaus = ctx.read("bureaus")
 cycles = ctx.read("reporting_cycles")

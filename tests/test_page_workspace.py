@@ -240,3 +240,15 @@ def test_a_save_someone_else_beat_is_refused_with_their_value_and_a_version_can_
             "SELECT value FROM measure_values WHERE measure_id = 3 AND entered_by_id IS NOT NULL ORDER BY id"
         ))]  # fmt: skip
     assert totals == [52.0, 55.0, 52.0]
+
+
+def test_the_review_queue_shows_what_each_bureau_owes_and_who_is_late(city, monkeypatch):
+    app = _open("pages/review.py", city, monkeypatch, "analyst")
+    overview = table_with(app, "Actions without an update")
+    alpha = overview[overview["Bureau"] == "Bureau of Alpha"].iloc[0]
+    # As on My bureau: FY 2020-21, due 30 Sep 2021 (past), M2 and M3 to enter, A1 without an
+    # update, no narrative; nothing saved as a draft.
+    assert alpha["Cycle"] == "FY 2020-21"
+    assert alpha["State"] == "Late: due 30 Sep 2021"
+    assert (alpha["Values to enter"], alpha["Actions without an update"]) == (2, 1)
+    assert (alpha["Narrative"], alpha["Drafts not submitted"]) == ("missing", 0)

@@ -7,9 +7,12 @@ Pure pandas over frames from :mod:`equity_tracking.reads`; the pages render what
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from equity_tracking.due import current_cycle, current_plan, due_actions, due_values, plan_cycles
+from equity_tracking.formatting import date_text
 from equity_tracking.models import ActionStatus
 from equity_tracking.validation import jump_from_prior
 
@@ -134,3 +137,33 @@ def version_labels(versions: pd.DataFrame) -> list[str]:
             versions["entered_by"], versions["entered_at"], strict=True,
         )
     ]  # fmt: skip
+
+
+def due_table(status: list, today: dt.date) -> pd.DataFrame:
+    """The staff overview of what every bureau owes in its current cycle (``reminders.due_status``):
+    late first, then by due date."""
+    rows = []
+    for bureau in status:
+        days = (bureau.due_on - today).days
+        if not bureau.owed:
+            state = "Up to date"
+        elif bureau.late:
+            state = f"Late: due {date_text(bureau.due_on)}"
+        else:
+            state = f"Due in {days} day{'s' if days != 1 else ''} ({date_text(bureau.due_on)})"
+        rows.append(
+            {
+                "Bureau": bureau.bureau_name,
+                "Cycle": bureau.cycle,
+                "State": state,
+                "Values to enter": len(bureau.values),
+                "Actions without an update": len(bureau.actions),
+                "Narrative": "missing" if bureau.narrative_missing else "written",
+                "Drafts not submitted": bureau.drafts,
+                "_order": (0 if bureau.late and bureau.owed else 1 if bureau.owed else 2, bureau.due_on),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)

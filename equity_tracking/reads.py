@@ -1206,3 +1206,42 @@ def measure_value_changes(
         dropped = set(connection.execute(select(MeasureValue.id).where(changed)).scalars())
     added = measure_value_frame(engine, viewer=viewer, include_superseded=True, only=changed)
     return added, dropped
+
+
+def updates_in_review(
+    engine: Engine,
+    *,
+    viewer: Viewer,
+    review_status: str = ReviewStatus.SUBMITTED.value,
+    bureau_id: int | None = None,
+    fiscal_year: int | None = None,
+) -> pd.DataFrame:
+    """Action status updates the viewer may see that stand in ``review_status``: update_id,
+    bureau_name, action, status, percent_complete, narrative, fiscal_year, author, reported_at."""
+    statement = (
+        select(
+            ActionUpdate.id.label("update_id"),
+            Bureau.name.label("bureau_name"),
+            Action.title.label("action"),
+            ActionUpdate.status,
+            ActionUpdate.percent_complete,
+            ActionUpdate.narrative,
+            ActionUpdate.fiscal_year,
+            func.coalesce(User.display_name, "").label("author"),
+            ActionUpdate.reported_at,
+        )
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .join(BureauGoal, BureauGoal.id == Action.goal_id)
+        .join(Plan, Plan.id == BureauGoal.plan_id)
+        .join(Bureau, Bureau.id == Plan.bureau_id)
+        .outerjoin(User, User.id == ActionUpdate.author_id)
+        .where(_update_visible(viewer), ActionUpdate.review_status == review_status)
+        .order_by(Bureau.name, Action.sort_order, ActionUpdate.reported_at)
+    )
+    if bureau_id is not None:
+        statement = statement.where(Plan.bureau_id == bureau_id)
+    if fiscal_year is not None:
+        statement = statement.where(ActionUpdate.fiscal_year == fiscal_year)
+    frame = _frame(engine, statement, dates=("reported_at",))
+    frame["status"] = frame["status"].map(_enum_value)
+    return frame

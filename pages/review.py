@@ -128,3 +128,17 @@ else:
     )
     ui.dataframe(shown.sort_values("Warning", ascending=False, kind="stable"), hide_index=True, height=420)
     ui.download(shown, file_name=f"review-queue-{state}.csv", key="queue-values")
+
+updates = ctx.read("updates_in_review", review_status=state, bureau_id=bureau_id, fiscal_year=cycle)
+narratives = ctx.read("annual_reports", bureau_id=bureau_id, fiscal_year=cycle)
+narratives = narratives[narratives["review_status"] == state]
+with ui.section(f"Action updates ({len(updates):,})", key="queue-updates"):
+    if updates.empty:
+        st.markdown("No action updates in this state for this choice.")
+    else:
+        ui.table(workspace.updates_in_review_table(updates), key="queue-updates-table", phone_title="Action")
+with ui.section(f"Annual narratives ({len(narratives):,})", key="queue-narratives"):
+    if narratives.empty:
+        st.markdown("No narratives in this state for this choice.")
+    else:
+        ui.table(workspace.narrative_table(narratives), key="queue-narratives-table", phone_title="Bureau")

@@ -252,3 +252,6 @@ def test_the_review_queue_shows_what_each_bureau_owes_and_who_is_late(city, monk
     assert alpha["State"] == "Late: due 30 Sep 2021"
     assert (alpha["Values to enter"], alpha["Actions without an update"]) == (2, 1)
     assert (alpha["Narrative"], alpha["Drafts not submitted"]) == ("missing", 0)
+    # Golden: Bureau of Beta's FY 2018-19 narrative ("Not yet reviewed.") is the one submitted.
+    assert "Annual narratives (1)" in texts(app)
+    assert "Not yet reviewed." in "\n".join(str(frame.to_dict()) for frame in tables(app))

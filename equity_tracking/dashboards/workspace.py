@@ -14,6 +14,7 @@ import pandas as pd
 from equity_tracking.due import current_cycle, current_plan, due_actions, due_values, plan_cycles
 from equity_tracking.formatting import date_text
 from equity_tracking.models import ActionStatus
+from equity_tracking.periods import fiscal_year_label
 from equity_tracking.validation import jump_from_prior
 
 __all__ = ["current_cycle", "current_plan", "due_actions", "due_values", "plan_cycles"]
@@ -167,3 +168,35 @@ def due_table(status: list, today: dt.date) -> pd.DataFrame:
     if frame.empty:
         return frame
     return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def updates_in_review_table(updates: pd.DataFrame) -> pd.DataFrame:
+    """Action updates in review, as people read them."""
+    return pd.DataFrame(
+        {
+            "Bureau": updates["bureau_name"],
+            "Action": updates["action"],
+            "Status": updates["status"].str.replace("_", " ").str.capitalize(),
+            "Complete": updates["percent_complete"].map(lambda number: f"{number:g} %"),
+            "What happened": updates["narrative"].fillna(""),
+            "By": updates["author"],
+        }
+    )
+
+
+def narrative_table(narratives: pd.DataFrame) -> pd.DataFrame:
+    """Annual narratives in review: each list as lines."""
+    return pd.DataFrame(
+        {
+            "Bureau": narratives["bureau_name"],
+            "Year": narratives["fiscal_year"].map(fiscal_year_label),
+            **{
+                heading: narratives[column].map(lambda items: " · ".join(items))
+                for column, heading in (
+                    ("highlights", "Highlights"),
+                    ("challenges", "Challenges"),
+                    ("priorities", "Next year's priorities"),
+                )
+            },
+        }
+    )

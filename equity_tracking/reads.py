@@ -1245,3 +1245,33 @@ def updates_in_review(
     frame = _frame(engine, statement, dates=("reported_at",))
     frame["status"] = frame["status"].map(_enum_value)
     return frame
+
+
+def narrative_versions(engine: Engine, *, viewer: Viewer, bureau_id: int, fiscal_year: int) -> pd.DataFrame:
+    """Every version the viewer may see of a bureau's narrative for one year, newest first:
+    report_id, highlights, challenges, priorities, review_status, updated_by, updated_at (UTC)."""
+    from equity_tracking.models import AnnualReport
+
+    statement = (
+        select(
+            AnnualReport.id.label("report_id"),
+            AnnualReport.highlights,
+            AnnualReport.challenges,
+            AnnualReport.priorities,
+            AnnualReport.review_status,
+            func.coalesce(User.display_name, "").label("updated_by"),
+            AnnualReport.updated_at,
+        )
+        .outerjoin(User, User.id == AnnualReport.updated_by_id)
+        .where(
+            AnnualReport.bureau_id == bureau_id,
+            AnnualReport.fiscal_year == fiscal_year,
+            visible(viewer, public=published(AnnualReport.review_status), bureau_id=AnnualReport.bureau_id),
+        )
+        .order_by(AnnualReport.id.desc())
+    )
+    frame = _frame(engine, statement, dates=("updated_at",))
+    frame["review_status"] = frame["review_status"].map(_enum_value)
+    for column in ("highlights", "challenges", "priorities"):
+        frame[column] = frame[column].map(_text_list)
+    return frame

@@ -140,6 +140,19 @@ def _attempt(
     st.rerun()
 
 
+def _bring_back(form: str, values: dict[str, object]) -> None:
+    """Put an earlier version into the form, to be saved as a new version (a button's handler runs
+    after the form's fields exist, so the values wait in the session for the next run)."""
+    st.session_state[f"_load-{form}"] = values
+    st.rerun()
+
+
+def _apply_bring_back(form: str) -> None:
+    """Before the form's fields are drawn: fill them with a version asked for on the last run."""
+    for key, value in st.session_state.pop(f"_load-{form}", {}).items():
+        st.session_state[f"{form}-{key}"] = value
+
+
 def _text(number: object) -> str:
     return "" if number is None or pd.isna(number) else f"{float(number):g}"
 
@@ -259,6 +272,7 @@ else:
     ui.show_flash(form)
     errors = ui.form_errors(form)
     statuses = workspace.ACTION_STATUSES
+    _apply_bring_back(form)
     with st.form(form):
         st.selectbox(
             "Status",
@@ -283,9 +297,16 @@ else:
                 lambda _: "Saved the update as a draft.",
             )  # fmt: skip
     with ui.section("History of this action", key=f"action-history-{action_id}"):
-        ui.table(
-            workspace.update_table(updates[updates["action_id"] == action_id]), key=f"updates-{action_id}"
-        )
+        mine = updates[updates["action_id"] == action_id]
+        ui.table(workspace.update_table(mine), key=f"updates-{action_id}")
+        if not mine.empty:
+            earlier = dict(zip(mine["update_id"], workspace.update_labels(mine), strict=True))
+            chosen = st.selectbox("Version to bring back", list(earlier), format_func=earlier.get,
+                                  key=f"pick-{form}")  # fmt: skip
+            if st.button("Put this version in the form", icon=":material/history:", key=f"load-{form}"):
+                row = mine.set_index("update_id").loc[chosen]
+                _bring_back(form, {"status": row["status"], "percent": int(row["percent_complete"]),
+                                   "narrative": row["narrative"] or ""})  # fmt: skip
 
 st.header("Annual narrative")
 form = f"narrative-{cycle}"
@@ -293,6 +314,7 @@ base = _starting_version(form, writes.narrative_key(bureau_id, int(cycle)))
 ui.show_flash(form)
 errors = ui.form_errors(form)
 written = narratives.iloc[0] if not narratives.empty else None
+_apply_bring_back(form)
 with st.form(form):
     lists = {}
     for part, heading in (
@@ -301,14 +323,11 @@ with st.form(form):
         ("priorities", "Next year's priorities"),
     ):
         st.markdown(f"**{heading}** (one to three)")
-        items = list(written[part]) if written is not None else []
+        items = [*(written[part] if written is not None else []), "", "", ""]
+        for number in (1, 2, 3):  # the saved text, unless a version was brought back or typed
+            st.session_state.setdefault(f"{form}-{part}.{number}", items[number - 1])
         lists[part] = [
-            st.text_input(
-                f"{heading} {number}",
-                value=items[number - 1] if number <= len(items) else "",
-                key=f"{form}-{part}.{number}",
-            )
-            for number in (1, 2, 3)
+            st.text_input(f"{heading} {number}", key=f"{form}-{part}.{number}") for number in (1, 2, 3)
         ]
         ui.field_error(errors, part)
     if st.form_submit_button("Save narrative", icon=":material/save:"):
@@ -321,6 +340,22 @@ with st.form(form):
             lambda _: "Saved the narrative as a draft.",
             field=lambda name: name.split(".")[0],
         )  # fmt: skip
+
+with ui.section("History of this narrative", key=f"narrative-history-{cycle}"):
+    versions = ctx.read("narrative_versions", bureau_id=bureau_id, fiscal_year=int(cycle))
+    if versions.empty:
+        st.markdown("No version has been saved yet.")
+    else:
+        ui.table(workspace.narrative_history_table(versions), key=f"narrative-versions-{cycle}")
+        earlier = dict(zip(versions["report_id"], workspace.narrative_labels(versions), strict=True))
+        chosen = st.selectbox(
+            "Version to bring back", list(earlier), format_func=earlier.get, key=f"pick-{form}"
+        )
+        if st.button("Put this version in the form", icon=":material/history:", key=f"load-{form}"):
+            row = versions.set_index("report_id").loc[chosen]
+            parts = ("highlights", "challenges", "priorities")
+            _bring_back(form, {f"{part}.{number}": [*row[part], "", "", ""][number - 1]
+                               for part in parts for number in (1, 2, 3)})  # fmt: skip
 
 st.header("Submit for review")
 drafts = counts.get("draft", 0)

@@ -255,3 +255,42 @@ def test_the_review_queue_shows_what_each_bureau_owes_and_who_is_late(city, monk
     # Golden: Bureau of Beta's FY 2018-19 narrative ("Not yet reviewed.") is the one submitted.
     assert "Annual narratives (1)" in texts(app)
     assert "Not yet reviewed." in "\n".join(str(frame.to_dict()) for frame in tables(app))
+
+
+def test_an_earlier_narrative_can_be_brought_back_and_saved_as_a_new_version(city, monkeypatch):
+    app = _open("pages/my_bureau.py", city, monkeypatch, "alpha")
+    _text_input(app, "Highlights 1").input("Hired two liaisons.")
+    _text_input(app, "Challenges 1").input("The budget was cut.")
+    _text_input(app, "Next year's priorities 1").input("Translate the permit guide.")
+    _button(app, "Save narrative").click()
+    app.run()
+    assert "Saved the narrative as a draft." in texts(app)
+    _text_input(app, "Highlights 1").input("Hired three liaisons.")
+    _button(app, "Save narrative").click()
+    app.run()
+    assert _text_input(app, "Highlights 1").value == "Hired three liaisons."
+    # Bring the first version back, then save it: a third version with the first one's words.
+    versions = [box for box in app.selectbox if box.label == "Version to bring back"][-1]
+    versions.set_value(_narrative_ids(city)[0])
+    [button for button in app.button if button.label == "Put this version in the form"][-1].click()
+    app.run()
+    assert _text_input(app, "Highlights 1").value == "Hired two liaisons."
+    _button(app, "Save narrative").click()
+    app.run()
+    assert not app.exception, app.exception
+    from equity_tracking.models import AnnualReport
+
+    with city.connect() as connection:
+        saved = connection.execute(
+            select(AnnualReport.highlights)
+            .where(AnnualReport.bureau_id == 1, AnnualReport.fiscal_year == 2020)
+            .order_by(AnnualReport.id)
+        ).scalars()
+        assert list(saved) == [["Hired two liaisons."], ["Hired three liaisons."], ["Hired two liaisons."]]
+
+
+def _narrative_ids(city) -> list[int]:
+    with city.connect() as connection:
+        return [row[0] for row in connection.execute(
+            text("SELECT id FROM annual_reports WHERE bureau_id = 1 AND fiscal_year = 2020 ORDER BY id")
+        )]  # fmt: skip

@@ -200,3 +200,41 @@ def narrative_table(narratives: pd.DataFrame) -> pd.DataFrame:
             },
         }
     )
+
+
+def update_labels(updates: pd.DataFrame) -> list[str]:
+    """One line per status update, for choosing one to bring back."""
+    return [
+        f"{str(status).replace('_', ' ').capitalize()}, {percent:g} %, {reported:%Y-%m-%d} "
+        f"({REVIEW_WORDS[review].lower()})"
+        for status, percent, reported, review in zip(
+            updates["status"],
+            updates["percent_complete"],
+            updates["reported_at"],
+            updates["review_status"],
+            strict=True,
+        )
+    ]
+
+
+def narrative_history_table(versions: pd.DataFrame) -> pd.DataFrame:
+    """Every version of a narrative, newest first."""
+    return pd.DataFrame(
+        {
+            "Saved (UTC)": versions["updated_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "By": versions["updated_by"],
+            "Status": versions["review_status"].map(REVIEW_WORDS),
+            "Highlights": versions["highlights"].map(" · ".join),
+            "Challenges": versions["challenges"].map(" · ".join),
+            "Next year's priorities": versions["priorities"].map(" · ".join),
+        }
+    )
+
+
+def narrative_labels(versions: pd.DataFrame) -> list[str]:
+    return [
+        f"Saved {saved:%Y-%m-%d %H:%M} UTC by {who or 'someone'} ({REVIEW_WORDS[review].lower()})"
+        for saved, who, review in zip(
+            versions["updated_at"], versions["updated_by"], versions["review_status"], strict=True
+        )
+    ]

@@ -35,6 +35,12 @@ def _backend() -> str:
     return "postgresql" if url.startswith("postgresql") else "sqlite"
 
 
+# Every engine the tests made: their idle connections are closed after each test (an engine stays
+# usable, and reconnects when a later test of a module-wide city uses it). PostgreSQL allows a
+# hundred clients, and a test that keeps its pool open until the session ends would use them up.
+_TEST_ENGINES: list[Engine] = []
+
+
 class DatabaseFactory:
     """Creates empty databases (SQLite files or PostgreSQL databases) and drops them afterwards."""
 
@@ -61,6 +67,7 @@ class DatabaseFactory:
     def new_engine(self, *, migrated: bool = True) -> Engine:
         engine = make_engine(self.new_url())
         self._engines.append(engine)
+        _TEST_ENGINES.append(engine)
         if migrated:
             upgrade_to_head(engine)
         return engine
@@ -146,6 +153,8 @@ def fresh_streamlit_caches() -> Iterator[None]:
     # Each test may use a database of its own: close its connections now rather than when garbage
     # is collected (PostgreSQL allows a hundred clients).
     dispose_shared_engines()
+    for engine in _TEST_ENGINES:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from equity_tracking import formatting, reminders, ui, writes
 from equity_tracking.dashboards import workspace
+from equity_tracking.db import DatabaseBusyError
 from equity_tracking.permissions import Permission, allowed
 from equity_tracking.validation import ValidationError
 
@@ -95,7 +96,7 @@ else:
             )
         except ValidationError as refused:
             ui.flash("decide", " ".join(error.message for error in refused.errors), ok=False)
-        except (writes.WriteError, PermissionError) as refused:
+        except (writes.WriteError, PermissionError, DatabaseBusyError) as refused:
             ui.flash("decide", str(refused), ok=False)
         else:
             ui.flash("decide", f"{done} {formatting.plural(moved, 'item')}.", ok=True)

@@ -425,26 +425,41 @@ numbers = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(value=numbers, numerator=numbers, denominator=numbers, note=st.one_of(st.none(), st.text(max_size=40)))
+PERIOD_LABELS = ["FY 2016-17", "FY 2020-21", "FY 2017-18 Q4"]  # in the plan, the latest, a quarter
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    value=numbers,
+    numerator=numbers,
+    denominator=numbers,
+    note=st.one_of(st.none(), st.text(max_size=40)),
+    period=st.one_of(st.sampled_from(PERIOD_LABELS), st.integers(min_value=-3, max_value=500)),
+    groups=st.dictionaries(st.integers(min_value=-2, max_value=12), numbers, max_size=3),
+    stale=st.booleans(),
+)
 def test_any_input_is_saved_whole_or_refused_in_words_with_nothing_changed(
-    module_factory, value, numerator, denominator, note
+    module_factory, value, numerator, denominator, note, period, groups, stale
 ):
     engine = _hypothesis_city(module_factory)
     before = _count(engine, MeasureValue), reads.data_version(engine)
-    key = writes.period_key(M1, _period(engine, "FY 2020-21"))
-    outcome: writes.SavedPeriod | ValidationError
+    period_id = _period(engine, period) if isinstance(period, str) else period  # or an id that may not exist
+    key = writes.period_key(M1, period_id)
+    version = writes.edit_versions(engine, [key])[key]
+    outcome: writes.SavedPeriod | ValidationError | writes.WriteError
+    entries = {group: Entry(raw) for group, raw in groups.items()}
     try:
         outcome = writes.save_period_values(
-            engine, actor=engine.people["AA"], measure_id=M1, period_id=_period(engine, "FY 2020-21"),
-            total=Entry(value, numerator, denominator), note=note, confirm_jump=True, today=AFTER_THE_PLAN,
-            base_version=writes.edit_versions(engine, [key])[key],
+            engine, actor=engine.people["AA"], measure_id=M1, period_id=period_id,
+            total=Entry(value, numerator, denominator), groups=entries, note=note, confirm_jump=True,
+            today=AFTER_THE_PLAN, base_version=version - 1 if stale else version,
         )  # fmt: skip
+    except writes.WriteError as refused:  # a stale version (a conflict) or a period that does not exist
+        outcome = refused
     except ValidationError as refused:
         outcome = refused
-    if isinstance(outcome, ValidationError):
-        assert outcome.errors
-        assert all(error.message for error in outcome.errors)
+    if isinstance(outcome, ValidationError | writes.WriteError):
+        assert str(outcome)
         assert (_count(engine, MeasureValue), reads.data_version(engine)) == before
     else:
         with engine.connect() as connection:

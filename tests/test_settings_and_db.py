@@ -93,3 +93,27 @@ def test_sqlite_engine_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
 def test_plain_postgresql_url_uses_psycopg3():
     engine = make_engine("postgresql://u@127.0.0.1/x")
     assert engine.url.drivername == "postgresql+psycopg"
+
+
+def test_smtp_settings_come_from_the_environment_or_the_secrets_table(tmp_path):
+    from equity_tracking.settings import Settings, SettingsError
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        '[smtp]\nhost = "mail.example.org"\nport = 2525\nfrom = "tracker@example.org"\nstarttls = false\n'
+    )
+    from_file = Settings.from_environment(environ={}, secrets_path=secrets).smtp
+    assert from_file is not None
+    assert (from_file.host, from_file.port, from_file.sender, from_file.starttls) == (
+        "mail.example.org", 2525, "tracker@example.org", False,
+    )  # fmt: skip
+    overridden = Settings.from_environment(
+        environ={"EQUITY_SMTP_HOST": "relay.local"}, secrets_path=secrets
+    ).smtp
+    assert overridden is not None
+    assert (overridden.host, overridden.port) == ("relay.local", 2525)
+    assert Settings.from_environment(environ={}, secrets_path=tmp_path / "none.toml").smtp is None
+    with pytest.raises(SettingsError, match="EQUITY_SMTP_PORT"):
+        Settings.from_environment(
+            environ={"EQUITY_SMTP_HOST": "x", "EQUITY_SMTP_PORT": "smtp"}, secrets_path=secrets
+        )

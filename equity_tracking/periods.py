@@ -1,9 +1,11 @@
 """Reporting periods: Portland's fiscal years and quarters, and calendar years.
 
-Owns parsing and formatting of period labels ("FY 2016-17", "FY 2016-17 Q1", "CY 2019") and the
-dates behind them. Periods are stored with their start and end dates so that they sort and compare
-correctly in SQL and in pandas; the label is for people. A fiscal year is identified by the calendar
-year in which it *starts*: FY 2016-17 runs 1 July 2016 to 30 June 2017 and has ``fiscal_year=2016``.
+Owns parsing and formatting of period labels ("FY 2016-17", "FY 2016-17 Q1", "CY 2019"; parsing
+also reads "2016-17", "FY2017" — the fiscal year ending in 2017 — and a bare year, as spreadsheets
+write them) and the dates behind them. Periods are stored with their start and end dates so that
+they sort and compare correctly in SQL and in pandas; the label is for people. A fiscal year is
+identified by the calendar year in which it *starts*: FY 2016-17 runs 1 July 2016 to 30 June 2017
+and has ``fiscal_year=2016``.
 """
 
 from __future__ import annotations
@@ -46,10 +48,16 @@ class Period:
         return (self.end_date, -self.start_date.toordinal())
 
 
-_FY = re.compile(r"^\s*FY\s*(\d{4})\s*[-–/]\s*(\d{2}|\d{4})\s*(?:Q([1-4]))?\s*$", re.IGNORECASE)
+# "FY 2016-17", "2016-17", "fy2016-2017", each with an optional quarter ("FY 2016-17 Q2").
+_FY = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-–/]\s*(\d{2}|\d{4})\s*(?:Q([1-4]))?\s*$", re.IGNORECASE)
+# "FY2017" or "FY 2017": the fiscal year that *ends* in 2017, as budget documents write it.
+_FY_ENDING = re.compile(r"^\s*FY\s*(\d{4})\s*(?:Q([1-4]))?\s*$", re.IGNORECASE)
 _CY = re.compile(r"^\s*(?:CY\s*)?(\d{4})\s*$", re.IGNORECASE)
 
-ACCEPTED_FORMS = '"FY 2016-17", "FY 2016-17 Q1" (fiscal quarter) or "CY 2019" (calendar year)'
+ACCEPTED_FORMS = (
+    '"FY 2016-17" or "2016-17" (fiscal year), "FY2017" (the fiscal year ending in 2017), '
+    '"FY 2016-17 Q1" (fiscal quarter) or "CY 2019" / "2019" (calendar year)'
+)
 
 
 def fiscal_year(start_year: int) -> Period:
@@ -118,6 +126,9 @@ def parse_label(label: str) -> Period:
         if match.group(3):
             return fiscal_quarter(start_year, int(match.group(3)))
         return fiscal_year(start_year)
+    if match := _FY_ENDING.match(text):
+        start_year = int(match.group(1)) - 1
+        return fiscal_quarter(start_year, int(match.group(2))) if match.group(2) else fiscal_year(start_year)
     if match := _CY.match(text):
         return calendar_year(int(match.group(1)))
     raise PeriodLabelError(f"{text!r} is not a period. Use {ACCEPTED_FORMS}.")

@@ -211,6 +211,31 @@ PEOPLE_OF_COLOR = RaceGroupRef(
 RACE_GROUPS: tuple[RaceGroupRef, ...] = (*_BASE_RACE_GROUPS, PEOPLE_OF_COLOR)
 BASE_GROUP_KEYS: tuple[str, ...] = tuple(group.key for group in _BASE_RACE_GROUPS)
 
+# Other names spreadsheets use for each group (besides its own name and key), matched ignoring case,
+# spacing and punctuation: census wording, shorter forms and common older terms.
+GROUP_ALIASES: dict[str, tuple[str, ...]] = {
+    "american_indian_alaska_native": (
+        "American Indian", "Alaska Native", "American Indian/Alaska Native", "AI/AN", "Native American",
+        "American Indian and Alaska Native", "Indigenous",
+    ),
+    "asian": ("Asian American",),
+    "black_african_american": ("Black", "African American", "Black/African American"),
+    "hispanic_latino": ("Hispanic", "Latino", "Latina", "Latinx", "Latine", "Hispanic/Latino", "Latino/a"),
+    "middle_eastern_north_african": (
+        "Middle Eastern", "North African", "MENA", "Middle Eastern/North African",
+    ),
+    "native_hawaiian_pacific_islander": (
+        "Native Hawaiian", "Pacific Islander", "NHPI", "Native Hawaiian/Pacific Islander",
+        "Native Hawaiian and Other Pacific Islander",
+    ),
+    "white": ("Caucasian",),
+    "multiracial": ("Two or more races", "Multiple races", "Multi-racial", "Mixed race", "2+ races"),
+    "unknown_declined": (
+        "Unknown", "Declined", "Not reported", "Prefer not to say", "Unknown/declined", "Did not answer",
+    ),
+    "people_of_color": ("BIPOC", "POC", "People of colour", "Communities of color"),
+}  # fmt: skip
+
 # --- Bureaus ----------------------------------------------------------------------------------
 
 

@@ -50,13 +50,22 @@ def test_fiscal_quarter_dates_follow_the_fiscal_year(quarter, start, end):
         ("FY 2016-17 Q3", fiscal_quarter(2016, 3)),
         ("CY 2019", calendar_year(2019)),
         ("2019", calendar_year(2019)),
+        # As spreadsheets write them: no "FY", or the year the fiscal year ends in.
+        ("2016-17", fiscal_year(2016)),
+        (" 2016/2017 ", fiscal_year(2016)),
+        ("2016-17 Q2", fiscal_quarter(2016, 2)),
+        ("FY2017", fiscal_year(2016)),
+        ("fy 2017", fiscal_year(2016)),
+        ("FY2017 Q1", fiscal_quarter(2016, 1)),
     ],
 )
 def test_parse_label_accepts_common_spellings(label, expected):
     assert parse_label(label) == expected
 
 
-@pytest.mark.parametrize("label", ["FY 2016-18", "2016-17", "Q1 2016", "FY 2016-17 Q5", ""])
+@pytest.mark.parametrize(
+    "label", ["FY 2016-18", "2016-18", "Q1 2016", "FY 2016-17 Q5", "FY17", "2016 Q1", ""]
+)
 def test_parse_label_rejects_with_accepted_forms(label):
     with pytest.raises(PeriodLabelError, match="FY 2016-17"):
         parse_label(label)

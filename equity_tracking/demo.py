@@ -65,12 +65,14 @@ from equity_tracking.models import (
     ReportingCycle,
     ReportingPeriod,
     ReviewStatus,
+    ReviewStep,
     Role,
     Strategy,
     Unit,
     User,
     UserRole,
     goal_strategies,
+    in_plans,
 )
 from equity_tracking.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_containing
 from equity_tracking.rules import reporting_deadline
@@ -2203,6 +2205,36 @@ def _reset_sequences(connection: Connection) -> None:
         )
 
 
+def _write_review_steps(connection: Connection, city: _DemoCity) -> None:
+    """A "submitted" review step for each bureau whose last year's work waits for review, so that
+    its review history says when it was sent (after its last entry, before the deadline)."""
+    submitted_at = _at(fiscal_year(LAST_FY).end_date + dt.timedelta(days=80), 17)
+    for bureau in city.bureaus:
+        if not bureau.submitted:
+            continue
+        measures = in_plans(Measure, Measure.id).where(Plan.bureau_id == bureau.id)
+        actions = in_plans(Action, Action.id).where(Plan.bureau_id == bureau.id)
+        counts = [
+            select(func.count()).select_from(MeasureValue)
+            .join(ReportingPeriod, ReportingPeriod.id == MeasureValue.period_id)
+            .where(MeasureValue.measure_id.in_(measures), ReportingPeriod.fiscal_year == LAST_FY,
+                   MeasureValue.review_status == ReviewStatus.SUBMITTED.value),
+            select(func.count()).select_from(ActionUpdate)
+            .where(ActionUpdate.action_id.in_(actions), ActionUpdate.fiscal_year == LAST_FY,
+                   ActionUpdate.review_status == ReviewStatus.SUBMITTED.value),
+            select(func.count()).select_from(AnnualReport)
+            .where(AnnualReport.bureau_id == bureau.id, AnnualReport.fiscal_year == LAST_FY,
+                   AnnualReport.review_status == ReviewStatus.SUBMITTED.value),
+        ]  # fmt: skip
+        moved = sum(int(connection.execute(count).scalar_one()) for count in counts)
+        connection.execute(
+            _table(ReviewStep).insert().values(
+                bureau_id=bureau.id, fiscal_year=LAST_FY, state="submitted", actor_id=bureau.editor_id,
+                at=submitted_at, comment=None, rows_moved=moved,
+            )
+        )  # fmt: skip
+
+
 def _report(progress: ProgressCallback | None, step: str, fraction: float) -> None:
     if progress is not None:
         progress(step, fraction)
@@ -2257,6 +2289,7 @@ def load_demo(
         _report(progress, "Writing annual reports", 0.92)
         for table in _LATE_TABLES:
             _insert(connection, table, city.rows.get(table.name, []))
+        _write_review_steps(connection, city)
         _reset_sequences(connection)
         _report(progress, "Committing", 0.97)
     _report(progress, "Demo city loaded", 1.0)

@@ -873,3 +873,13 @@ def show_flash(key: str) -> None:
             st.success(md(message), icon=":material/check_circle:")
         else:
             st.error(md(message), icon=":material/error:")
+
+
+def any_or_one(label: str, options: Mapping[Hashable, str], *, every: str, key: str) -> Hashable | None:
+    """A filter: "every …" (None) or one of ``options`` (``{value: label}``)."""
+    return st.selectbox(
+        label,
+        [None, *options],
+        format_func=lambda value: every if value is None else options[value],
+        key=key,
+    )

@@ -24,20 +24,12 @@ with top[1]:
     until = st.date_input("To", value=today, key="until")
 bottom = st.columns(3)
 with bottom[0]:
-    user_id = st.selectbox(
-        "Person",
-        [None, *names],
-        format_func=lambda key: "Everyone" if key is None else names[key],
-        key="person",
-    )
+    user_id = ui.any_or_one("Person", names, every="Everyone", key="person")
 with bottom[1]:
     chosen_actions = st.multiselect("Actions", held.actions, key="actions", placeholder="Every action")
 with bottom[2]:
-    entity = st.selectbox(
-        "Kind of record",
-        [None, *held.entities],
-        format_func=lambda key: "Every kind" if key is None else key,
-        key="entity",
+    entity = ui.any_or_one(
+        "Kind of record", {kind: kind for kind in held.entities}, every="Every kind", key="entity"
     )
 log = audit.entries(
     ctx.engine,

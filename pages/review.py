@@ -41,19 +41,10 @@ names = dict(zip(bureaus["id"], bureaus["name"], strict=True))
 cycle_labels = dict(zip(cycles["fiscal_year"], cycles["label"], strict=True))
 filters = st.columns(3)
 with filters[0]:
-    bureau_id = st.selectbox(
-        "Bureau",
-        [None, *names],
-        format_func=lambda key: "Every bureau" if key is None else names[key],
-        key="bureau",
-    )
+    bureau_id = ui.any_or_one("Bureau", names, every="Every bureau", key="bureau")
 with filters[1]:
-    cycle = st.selectbox(
-        "Cycle",
-        [None, *reversed(list(cycle_labels))],
-        format_func=lambda key: "Every cycle" if key is None else cycle_labels[key],
-        key="cycle",
-    )
+    newest_first = {year: cycle_labels[year] for year in reversed(list(cycle_labels))}
+    cycle = ui.any_or_one("Cycle", newest_first, every="Every cycle", key="cycle")
 with filters[2]:
     state = st.selectbox(
         "State",

@@ -6,6 +6,7 @@ test. Judged as of FY 2018-19's reporting deadline, 30 September 2019, unless a 
 Reference: citywide goals 1–3; focus areas Workforce and Community access; groups Asian (1), Black
 (2), Hispanic or Latino (3), White (4), Unknown or declined (5) and People of color (6 = 1 + 2 + 3);
 residents Asian 10 %, Black 10 %, Hispanic or Latino 20 %, White 60 %.
+Reporting cycles FY 2016-17 to FY 2020-21, each due on its reporting deadline (30 September after it).
 
 Bureau of Alpha (AA), plan version 1 (adopted 1 June 2016):
 - goal AA-G1 (citywide goal 1, workforce):
@@ -68,6 +69,7 @@ from sqlalchemy.orm import Session
 from equity_tracking import models
 from equity_tracking import reference as ref
 from equity_tracking.periods import PeriodKind
+from equity_tracking.rules import reporting_deadline
 
 UTC = dt.UTC
 AS_OF_YEAR = 2018  # FY 2018-19: judged as of 30 September 2019
@@ -220,6 +222,13 @@ def build_golden_city(engine: Engine) -> Golden:
                 ),
             ]
         )  # fmt: skip
+        # Reporting cycles FY 2016-17 to FY 2020-21, each due on its reporting deadline.
+        session.add_all(
+            models.ReportingCycle(
+                fiscal_year=year, opens_on=dt.date(year + 1, 7, 1), due_on=reporting_deadline(year)
+            )
+            for year in range(2016, 2021)
+        )
         session.commit()
         return Golden(
             bureaus={code: bureau.id for code, bureau in bureaus.items()},

@@ -4,35 +4,24 @@ Expected figures come from the golden city (tests/golden_city.py), worked out by
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from apptest_support import open_app, shown, table_with, tables, texts
 from golden_city import build_golden_city
 from principals import make_user
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
 from equity_tracking import accounts
-from equity_tracking.models import MeasureValue, ReportingCycle
+from equity_tracking.models import MeasureValue
 from equity_tracking.permissions import Role
-from equity_tracking.rules import reporting_deadline
 
 TOKEN = "_equity_session_token"
 
 
 @pytest.fixture
 def city(database_factory):
-    """The golden city with reporting cycles FY 2016-17 to FY 2020-21 and four people."""
+    """The golden city (with its reporting cycles, FY 2016-17 to FY 2020-21) and three people."""
     engine = database_factory.new_engine()
     build_golden_city(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(ReportingCycle),
-            [
-                {"fiscal_year": year, "opens_on": dt.date(year + 1, 7, 1), "due_on": reporting_deadline(year)}
-                for year in range(2016, 2021)
-            ],
-        )
     engine.ids = {  # type: ignore[attr-defined]
         who: make_user(engine, f"{who}@city.example", role, *bureaus, name=f"Person {who}")
         for who, role, bureaus in [

@@ -4,7 +4,6 @@ come from the golden city (tests/golden_city.py), worked out by hand."""
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 
 import pytest
@@ -12,12 +11,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from golden_city import build_golden_city
 from principals import make_user
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 from equity_tracking.cli import main
-from equity_tracking.models import ReportingCycle
 from equity_tracking.permissions import Role
-from equity_tracking.rules import reporting_deadline
 
 # As of 20 Sep 2021, FY 2020-21's report (due 30 Sep 2021) is due in 10 days. Bureau of Alpha owes:
 # M2's and M3's FY 2020-21 totals (M1's 29.0 is submitted), a status update on A1 (A2 is
@@ -35,14 +32,6 @@ ALPHA = """Bureau of Alpha (AA): the FY 2020-21 report is due by 30 September 20
 def city(database_factory):
     engine = database_factory.new_engine()
     build_golden_city(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(ReportingCycle),
-            [
-                {"fiscal_year": year, "opens_on": dt.date(year + 1, 7, 1), "due_on": reporting_deadline(year)}
-                for year in range(2016, 2021)
-            ],
-        )
     make_user(engine, "alpha.lead@city.example", Role.BUREAU_EDITOR, "AA", name="Alex Alpha")
     return engine
 

@@ -481,12 +481,10 @@ def record_action_update(
             raise ValidationError(errors)
 
         def theirs() -> str:
+            table = _table(ActionUpdate)  # a Core row by column name (an ORM select gives the id only)
             latest = connection.execute(
-                select(ActionUpdate)
-                .where(ActionUpdate.action_id == action_id)
-                .order_by(ActionUpdate.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
+                select(table).where(table.c.action_id == action_id).order_by(table.c.id.desc()).limit(1)
+            ).one_or_none()
             if latest is None:
                 return "the action was updated."
             return (

@@ -583,3 +583,27 @@ def test_any_action_update_narrative_or_review_comment_is_saved_whole_or_refused
         if said:
             assert said != "(no message)"
             assert _rows(engine) == before
+
+
+def test_a_stale_action_update_is_refused_and_shows_the_other_persons_status(city):
+    editor = city.people["AA"]
+    update = {"action_id": 1, "fiscal_year": 2020}
+    writes.record_action_update(
+        city,
+        actor=editor,
+        status="on_track",
+        percent_complete=60,
+        narrative="Half done.",
+        base_version=0,
+        **update,
+    )
+    with pytest.raises(writes.ConflictError, match="Person AA set it to “on track”, 60 % complete"):
+        writes.record_action_update(
+            city,
+            actor=editor,
+            status="completed",
+            percent_complete=100,
+            narrative="Done.",
+            base_version=0,
+            **update,
+        )

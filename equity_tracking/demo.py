@@ -71,8 +71,9 @@ from equity_tracking.models import (
     Unit,
     User,
     UserRole,
+    cycle_rows,
     goal_strategies,
-    in_plans,
+    table_of,
 )
 from equity_tracking.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_containing
 from equity_tracking.rules import reporting_deadline
@@ -2139,7 +2140,7 @@ class _ValueWriter:
 
     def flush(self) -> None:
         if self.buffer:
-            self.connection.execute(_table(MeasureValue).insert(), self.buffer)
+            self.connection.execute(table_of(MeasureValue).insert(), self.buffer)
             self.written += len(self.buffer)
             self.buffer = []
 
@@ -2149,37 +2150,30 @@ class _ValueWriter:
 # =============================================================================================
 
 
-def _table(model: type[Base]) -> Table:
-    """A model's table (typed as the Table it is)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 # Parents before children, so that foreign keys hold after every statement.
 _TABLE_ORDER: tuple[Table, ...] = (
-    _table(CitywideGoal),
-    _table(Strategy),
-    _table(FocusArea),
-    _table(RaceGroup),
-    _table(RaceGroupMembership),
-    _table(BenchmarkPopulation),
-    _table(BenchmarkShare),
-    _table(Bureau),
-    _table(BureauName),
-    _table(ReportingPeriod),
-    _table(ReportingCycle),
-    _table(User),
-    _table(UserRole),
-    _table(Plan),
-    _table(BureauGoal),
+    table_of(CitywideGoal),
+    table_of(Strategy),
+    table_of(FocusArea),
+    table_of(RaceGroup),
+    table_of(RaceGroupMembership),
+    table_of(BenchmarkPopulation),
+    table_of(BenchmarkShare),
+    table_of(Bureau),
+    table_of(BureauName),
+    table_of(ReportingPeriod),
+    table_of(ReportingCycle),
+    table_of(User),
+    table_of(UserRole),
+    table_of(Plan),
+    table_of(BureauGoal),
     goal_strategies,
-    _table(Action),
-    _table(ActionUpdate),
-    _table(Measure),
-    _table(InterimTarget),
+    table_of(Action),
+    table_of(ActionUpdate),
+    table_of(Measure),
+    table_of(InterimTarget),
 )
-_LATE_TABLES: tuple[Table, ...] = (_table(AnnualReport), _table(AppMetadata))
+_LATE_TABLES: tuple[Table, ...] = (table_of(AnnualReport), table_of(AppMetadata))
 _TABLES_WITHOUT_ID = frozenset(
     {"race_group_memberships", "benchmark_shares", "goal_strategies", "app_metadata", "reporting_cycles"}
 )
@@ -2212,23 +2206,15 @@ def _write_review_steps(connection: Connection, city: _DemoCity) -> None:
     for bureau in city.bureaus:
         if not bureau.submitted:
             continue
-        measures = in_plans(Measure, Measure.id).where(Plan.bureau_id == bureau.id)
-        actions = in_plans(Action, Action.id).where(Plan.bureau_id == bureau.id)
-        counts = [
-            select(func.count()).select_from(MeasureValue)
-            .join(ReportingPeriod, ReportingPeriod.id == MeasureValue.period_id)
-            .where(MeasureValue.measure_id.in_(measures), ReportingPeriod.fiscal_year == LAST_FY,
-                   MeasureValue.review_status == ReviewStatus.SUBMITTED.value),
-            select(func.count()).select_from(ActionUpdate)
-            .where(ActionUpdate.action_id.in_(actions), ActionUpdate.fiscal_year == LAST_FY,
-                   ActionUpdate.review_status == ReviewStatus.SUBMITTED.value),
-            select(func.count()).select_from(AnnualReport)
-            .where(AnnualReport.bureau_id == bureau.id, AnnualReport.fiscal_year == LAST_FY,
-                   AnnualReport.review_status == ReviewStatus.SUBMITTED.value),
-        ]  # fmt: skip
-        moved = sum(int(connection.execute(count).scalar_one()) for count in counts)
+        moved = 0
+        for model, ids in cycle_rows(bureau.id, LAST_FY).items():
+            table = table_of(model)
+            waiting = table.c.id.in_(ids) & (table.c.review_status == ReviewStatus.SUBMITTED.value)
+            moved += int(
+                connection.execute(select(func.count()).select_from(table).where(waiting)).scalar_one()
+            )
         connection.execute(
-            _table(ReviewStep).insert().values(
+            table_of(ReviewStep).insert().values(
                 bureau_id=bureau.id, fiscal_year=LAST_FY, state="submitted", actor_id=bureau.editor_id,
                 at=submitted_at, comment=None, rows_moved=moved,
             )

@@ -18,6 +18,7 @@ import datetime as dt
 import pandas as pd
 
 from equity_tracking.formatting import date_text
+from equity_tracking.periods import kind_reported
 
 FINISHED_ACTION_STATES = frozenset({"completed", "deferred"})
 
@@ -56,7 +57,6 @@ def due_values(
 ) -> pd.DataFrame:
     """Measures without a total for a period of the cycle that has ended: measure_id, measure,
     period_id, period, due, late (past the cycle's due date)."""
-    kinds = {"annual": "fiscal_year", "quarterly": "fiscal_quarter"}
     cycle_periods = periods[(periods["fiscal_year"] == fiscal_year) & (periods["end_date"].dt.date < today)]
     have = set(
         zip(
@@ -67,7 +67,7 @@ def due_values(
     )
     rows = []
     for measure in measures.itertuples():
-        kind = kinds.get(measure.frequency, "fiscal_year")
+        kind = kind_reported(str(measure.frequency)).value
         for period in cycle_periods[cycle_periods["kind"] == kind].itertuples():
             if (measure.id, period.period_id) not in have:
                 rows.append((measure.id, measure.name, period.period_id, period.label))

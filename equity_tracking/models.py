@@ -648,6 +648,35 @@ def in_plans(owner: type[Measure] | type[Action], column: Any) -> Select:
     )
 
 
+def cycle_rows(bureau_id: int, fiscal_year: int) -> dict[type[Base], Select]:
+    """Per table, ``SELECT id`` of the bureau's rows that belong to its reporting cycle
+    ``fiscal_year``: the values of the year's periods, the action updates written for the cycle, and
+    the year's narrative. The one definition of a cycle's rows: review steps move them, and processes
+    holding the values re-read them after a step."""
+    return {
+        MeasureValue: select(MeasureValue.id)
+        .join(ReportingPeriod, ReportingPeriod.id == MeasureValue.period_id)
+        .where(
+            ReportingPeriod.fiscal_year == fiscal_year,
+            MeasureValue.measure_id.in_(in_plans(Measure, Measure.id).where(Plan.bureau_id == bureau_id)),
+        ),
+        ActionUpdate: select(ActionUpdate.id).where(
+            ActionUpdate.fiscal_year == fiscal_year,
+            ActionUpdate.action_id.in_(in_plans(Action, Action.id).where(Plan.bureau_id == bureau_id)),
+        ),
+        AnnualReport: select(AnnualReport.id).where(
+            AnnualReport.bureau_id == bureau_id, AnnualReport.fiscal_year == fiscal_year
+        ),
+    }
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table (typed as the Table it is), for Core statements whose rows are read by name."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 DEMO_DATA_KEY = "demo_data"
 DATA_CHANGES_KEY = "data_changes"  # a counter every write of plan data bumps (reads.data_version)
 # A counter of the changes that are more than new values and review steps (a plan's status, a target,

@@ -134,6 +134,12 @@ def parse_label(label: str) -> Period:
     raise PeriodLabelError(f"{text!r} is not a period. Use {ACCEPTED_FORMS}.")
 
 
+def kind_reported(frequency: str) -> PeriodKind:
+    """The kind of period a measure reported at ``frequency`` enters its values for: a quarter for
+    a quarterly measure, the fiscal year otherwise."""
+    return PeriodKind.FISCAL_QUARTER if frequency == "quarterly" else PeriodKind.FISCAL_YEAR
+
+
 def fiscal_year_containing(day: dt.date) -> int:
     """The start year of the fiscal year that contains ``day``."""
     return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1

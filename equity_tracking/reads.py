@@ -51,6 +51,7 @@ from equity_tracking.models import (
     ReviewStep,
     Strategy,
     User,
+    cycle_rows,
     goal_strategies,
     in_plans,
 )
@@ -1185,13 +1186,7 @@ def _changed_since(engine: Engine, since: ValueWatermark) -> ColumnElement[bool]
             .where(ReviewStep.id > since.step_id)
             .distinct()
         ).all()
-    moved = [
-        and_(
-            MeasureValue.measure_id.in_(in_plans(Measure, Measure.id).where(Plan.bureau_id == bureau_id)),
-            MeasureValue.period_id.in_(select(ReportingPeriod.id).where(ReportingPeriod.fiscal_year == year)),
-        )
-        for bureau_id, year in cycles
-    ]
+    moved = [MeasureValue.id.in_(cycle_rows(bureau_id, year)[MeasureValue]) for bureau_id, year in cycles]
     return or_(MeasureValue.id > since.value_id, *moved)
 
 

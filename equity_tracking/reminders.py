@@ -9,6 +9,7 @@ one audit entry per message sent.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import smtplib
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def reminders(engine: Engine, *, today: dt.date, within_days: int) -> list[Remin
     """Every bureau whose current cycle is late, or due within ``within_days``, with something owed."""
     leads = _leads(engine)
     return [
-        _with_leads(reminder, leads.get(reminder.bureau_id, []))
+        dataclasses.replace(reminder, leads=leads.get(reminder.bureau_id, []))
         for reminder in due_status(engine, viewer=EVERYTHING, today=today)
         if reminder.owed and (reminder.late or (reminder.due_on - today).days <= within_days)
     ]
@@ -85,10 +86,6 @@ def due_status(engine: Engine, *, viewer: Viewer, today: dt.date) -> list[Remind
         if reminder is not None:
             found.append(reminder)
     return found
-
-
-def _with_leads(reminder: Reminder, leads: list[tuple[str, str]]) -> Reminder:
-    return Reminder(**{**reminder.__dict__, "leads": leads})
 
 
 def _for_bureau(

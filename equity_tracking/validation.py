@@ -6,8 +6,9 @@ the groups adding up to the total (within a tolerance, or a note says why not), 
 inside the plan and has ended, the kind of period a measure reports, free text that can be stored,
 and the jump from the prior value that needs a person to confirm it.
 
-Pure functions of plain values, no database: :mod:`equity_tracking.writes` calls them inside its
-transaction, and the forms show each :class:`FieldError` next to the field it names. Field names
+Pure functions of plain values, no database (which period a measure reports comes from
+:mod:`equity_tracking.periods`): :mod:`equity_tracking.writes` calls them inside its transaction,
+and the forms show each :class:`FieldError` next to the field it names. Field names
 are ``total.value``, ``group.<group id>.numerator`` and so on, ``note``, ``source``, ``period``.
 """
 
@@ -17,6 +18,8 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from equity_tracking.periods import kind_reported
 
 LARGEST_NUMBER = 1e12  # no city figure comes near a trillion; anything larger is a typing slip
 JUMP_FACTOR = 3.0  # a value more than 3× (or under a third of) the prior one asks for confirmation
@@ -220,8 +223,8 @@ def check_period(
         errors.append(
             FieldError("period", f"This period has not ended yet (it ends on {period_end:%-d %B %Y}).")
         )
-    wanted = {"quarterly": "fiscal_quarter", "annual": "fiscal_year"}.get(frequency)
-    if wanted is not None and period_kind != wanted:
+    wanted = kind_reported(frequency).value
+    if period_kind != wanted:
         errors.append(
             FieldError(
                 "period", f"This measure is reported {frequency}; choose a {wanted.replace('_', ' ')}."

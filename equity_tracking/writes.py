@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, Integer, Row, Select, String, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Integer, Row, String, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from equity_tracking import audit, permissions, validation
@@ -38,6 +38,7 @@ from equity_tracking.models import (
     ActionUpdate,
     AnnualReport,
     AppMetadata,
+    Base,
     EditVersion,
     Measure,
     MeasureValue,
@@ -48,7 +49,9 @@ from equity_tracking.models import (
     ReviewStatus,
     ReviewStep,
     User,
+    cycle_rows,
     in_plans,
+    table_of,
 )
 from equity_tracking.periods import fiscal_year as fiscal_year_period
 from equity_tracking.permissions import Permission, PermissionDeniedError, Principal
@@ -175,9 +178,9 @@ def claim_version(connection: Connection, key: str, expected: int, describe_thei
     )
 
 
-def _row(connection: Connection, model: type, row_id: int) -> Row | None:
+def _row(connection: Connection, model: type[Base], row_id: int) -> Row | None:
     """One row of ``model``'s table by id (columns by name), or None."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     return connection.execute(select(table).where(table.c.id == row_id)).one_or_none()
 
 
@@ -223,7 +226,7 @@ def _measure_context(connection: Connection, measure_id: int) -> MeasureContext:
 
 def _newest_value_rows(connection: Connection, measure_id: int, period_id: int) -> dict[int | None, Row]:
     """The newest row of each group (None: the total) of one measure and period, of any status."""
-    table = _table(MeasureValue)
+    table = table_of(MeasureValue)
     rows = connection.execute(
         select(table)
         .where(table.c.measure_id == measure_id, table.c.period_id == period_id)
@@ -256,6 +259,55 @@ def _disaggregation_groups(connection: Connection) -> set[int]:
             select(RaceGroup.id).where(RaceGroup.active.is_(True), RaceGroup.is_rollup.is_(False))
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class _CheckedEntry:
+    total: validation.Figure
+    groups: dict[int, validation.Figure]
+    note: str | None
+    source: str | None
+
+
+def _checked_entry(
+    connection: Connection,
+    context: MeasureContext,
+    period: Row,
+    total: Entry,
+    groups: Mapping[int, Entry],
+    note: object,
+    source: object,
+    today: dt.date,
+) -> _CheckedEntry:
+    """A period's entry checked field by field (:mod:`equity_tracking.validation`); raises
+    :class:`ValidationError` naming every bad field at once."""
+    errors: list[FieldError] = []
+    validation.check_period(
+        period_start=period.start_date,
+        period_end=period.end_date,
+        period_kind=period.kind.value,
+        frequency=context.frequency,
+        plan_start=fiscal_year_period(context.first_fiscal_year).start_date,
+        plan_end=fiscal_year_period(context.last_fiscal_year).end_date,
+        today=today,
+        errors=errors,
+    )
+    checked_note = validation.check_text(note, "note", validation.NOTE_LIMIT, errors)
+    checked_source = validation.check_text(source, "source", validation.SOURCE_LIMIT, errors)
+    figure = validation.read_entry(total, context.unit, "total", errors, required=True)
+    allowed_groups = _disaggregation_groups(connection)
+    figures: dict[int, validation.Figure] = {}
+    for group_id, entry in groups.items():
+        if group_id not in allowed_groups:
+            errors.append(FieldError(f"group.{group_id}", "This is not one of the race/ethnicity groups."))
+            continue
+        group_figure = validation.read_entry(entry, context.unit, f"group.{group_id}", errors, required=False)
+        if group_figure is not None:
+            figures[group_id] = group_figure
+    validation.check_groups_add_up(figures, context.unit, figure, checked_note, errors)
+    if errors or figure is None:
+        raise ValidationError(errors)
+    return _CheckedEntry(figure, figures, checked_note, checked_source)
 
 
 @dataclass(frozen=True)
@@ -297,38 +349,12 @@ def save_period_values(
             what=f"enter values of measure {measure_id}",
         )  # fmt: skip
         period = _row(connection, ReportingPeriod, period_id)
-        errors: list[FieldError] = []
         if period is None:
             raise ValidationError([FieldError("period", "Choose a reporting period.")])
-        validation.check_period(
-            period_start=period.start_date,
-            period_end=period.end_date,
-            period_kind=period.kind.value,
-            frequency=context.frequency,
-            plan_start=fiscal_year_period(context.first_fiscal_year).start_date,
-            plan_end=fiscal_year_period(context.last_fiscal_year).end_date,
-            today=today or dt.date.today(),
-            errors=errors,
+        checked = _checked_entry(
+            connection, context, period, total, groups or {}, note, source, today or dt.date.today()
         )
-        checked_note = validation.check_text(note, "note", validation.NOTE_LIMIT, errors)
-        checked_source = validation.check_text(source, "source", validation.SOURCE_LIMIT, errors)
-        figure = validation.read_entry(total, context.unit, "total", errors, required=True)
-        allowed_groups = _disaggregation_groups(connection)
-        figures: dict[int, validation.Figure] = {}
-        for group_id, entry in (groups or {}).items():
-            if group_id not in allowed_groups:
-                errors.append(
-                    FieldError(f"group.{group_id}", "This is not one of the race/ethnicity groups.")
-                )
-                continue
-            group_figure = validation.read_entry(
-                entry, context.unit, f"group.{group_id}", errors, required=False
-            )
-            if group_figure is not None:
-                figures[group_id] = group_figure
-        validation.check_groups_add_up(figures, context.unit, figure, checked_note, errors)
-        if errors or figure is None:
-            raise ValidationError(errors)
+        figure, figures = checked.total, checked.groups
         jump = validation.jump_from_prior(figure.value, _prior_total(connection, measure_id, period))
         if jump and not confirm_jump:
             raise ConfirmationNeededError(jump)
@@ -346,7 +372,7 @@ def save_period_values(
         version = claim_version(connection, period_key(measure_id, period_id), base_version, theirs)
         value_ids = [
             _insert_value(connection, actor, measure_id, period_id, group_id, one, newest.get(group_id),
-                          note=checked_note if group_id is None else None, source=checked_source)
+                          note=checked.note if group_id is None else None, source=checked.source)
             for group_id, one in [(None, figure), *figures.items()]
         ]  # fmt: skip
         audit.record(
@@ -481,7 +507,7 @@ def record_action_update(
             raise ValidationError(errors)
 
         def theirs() -> str:
-            table = _table(ActionUpdate)  # a Core row by column name (an ORM select gives the id only)
+            table = table_of(ActionUpdate)  # a Core row by column name (an ORM select gives the id only)
             latest = connection.execute(
                 select(table).where(table.c.action_id == action_id).order_by(table.c.id.desc()).limit(1)
             ).one_or_none()
@@ -550,7 +576,7 @@ def save_narrative(
         }
         if errors:
             raise ValidationError(errors)
-        table = AnnualReport.__table__
+        table = table_of(AnnualReport)
         previous = connection.execute(
             select(table)
             .where(table.c.bureau_id == bureau_id, table.c.fiscal_year == fiscal_year)
@@ -594,7 +620,6 @@ def save_narrative(
 
 @dataclass(frozen=True)
 class _Step:
-    state: ReviewState
     permission: Permission
     moves: tuple[ReviewStatus, ReviewStatus]  # from, to
     nothing: str  # the refusal when no row is in the "from" state
@@ -602,57 +627,22 @@ class _Step:
 
 _STEPS = {
     ReviewState.SUBMITTED: _Step(
-        ReviewState.SUBMITTED, Permission.SUBMIT, (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED),
+        Permission.SUBMIT, (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED),
         "There is nothing to submit: no drafts for this cycle.",
     ),
     ReviewState.RETURNED: _Step(
-        ReviewState.RETURNED, Permission.REVIEW, (ReviewStatus.SUBMITTED, ReviewStatus.DRAFT),
+        Permission.REVIEW, (ReviewStatus.SUBMITTED, ReviewStatus.DRAFT),
         "There is nothing to return: nothing from this bureau and cycle is waiting for review.",
     ),
     ReviewState.APPROVED: _Step(
-        ReviewState.APPROVED, Permission.REVIEW, (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED),
+        Permission.REVIEW, (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED),
         "There is nothing to approve: nothing from this bureau and cycle is waiting for review.",
     ),
     ReviewState.PUBLISHED: _Step(
-        ReviewState.PUBLISHED, Permission.PUBLISH, (ReviewStatus.APPROVED, ReviewStatus.PUBLISHED),
+        Permission.PUBLISH, (ReviewStatus.APPROVED, ReviewStatus.PUBLISHED),
         "There is nothing to publish: nothing from this bureau and cycle has been approved.",
     ),
 }  # fmt: skip
-
-
-def _cycle_rows(bureau_id: int, fiscal_year: int) -> list[tuple[Table, Select]]:
-    """Per table, a SELECT of the ids of the bureau's rows that belong to the cycle ``fiscal_year``:
-    values of the year's periods, updates written for the cycle, and the year's narrative."""
-    return [
-        (
-            _table(MeasureValue),
-            select(MeasureValue.id)
-            .join(ReportingPeriod, ReportingPeriod.id == MeasureValue.period_id)
-            .where(
-                ReportingPeriod.fiscal_year == fiscal_year,
-                MeasureValue.measure_id.in_(in_plans(Measure, Measure.id).where(Plan.bureau_id == bureau_id)),
-            ),
-        ),
-        (
-            _table(ActionUpdate),
-            select(ActionUpdate.id).where(
-                ActionUpdate.fiscal_year == fiscal_year,
-                ActionUpdate.action_id.in_(in_plans(Action, Action.id).where(Plan.bureau_id == bureau_id)),
-            ),
-        ),
-        (
-            _table(AnnualReport),
-            select(AnnualReport.id).where(
-                AnnualReport.bureau_id == bureau_id, AnnualReport.fiscal_year == fiscal_year
-            ),
-        ),
-    ]
-
-
-def _table(model: type) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
 
 
 def _take_step(
@@ -674,7 +664,8 @@ def _take_step(
         now = _now()
         source, target = step.moves
         moved = 0
-        for table, ids in _cycle_rows(bureau_id, fiscal_year):
+        for model, ids in cycle_rows(bureau_id, fiscal_year).items():
+            table = table_of(model)
             values: dict = {"review_status": target.value}
             if target is ReviewStatus.PUBLISHED:
                 values["published_at"] = now

@@ -13,6 +13,7 @@ from equity_tracking import formatting, ui, writes
 from equity_tracking.dashboards import workspace
 from equity_tracking.db import DatabaseBusyError
 from equity_tracking.navigation import BUREAU
+from equity_tracking.periods import kind_reported
 from equity_tracking.permissions import Permission, bureaus_with
 from equity_tracking.validation import Entry, ValidationError
 
@@ -101,7 +102,9 @@ if narratives.empty:
 # --- forms ------------------------------------------------------------------------------------------
 def _starting_version(form: str, key: str) -> int:
     """The version this form's edit started from (kept across reruns until a save or a conflict)."""
-    return st.session_state.setdefault(f"base-{form}", writes.edit_versions(ctx.engine, [key])[key])
+    if f"base-{form}" not in st.session_state:  # read once, not on every rerun
+        st.session_state[f"base-{form}"] = writes.edit_versions(ctx.engine, [key])[key]
+    return st.session_state[f"base-{form}"]
 
 
 def _restart(form: str, message: str, *, ok: bool, also: tuple[str, ...] = ()) -> None:
@@ -164,7 +167,7 @@ else:
     names = dict(zip(measures["id"], measures["name"], strict=True))
     measure_id = st.selectbox("Measure", list(names), format_func=names.get, key="measure")
     measure = measures.set_index("id").loc[measure_id]
-    kind = "fiscal_quarter" if measure["frequency"] == "quarterly" else "fiscal_year"
+    kind = kind_reported(str(measure["frequency"])).value
     choices = periods[(periods["fiscal_year"] == cycle) & (periods["kind"] == kind)]
     period_labels = dict(zip(choices["period_id"], choices["label"], strict=True))
     period_id = st.selectbox("Period", list(period_labels), format_func=period_labels.get, key="period")

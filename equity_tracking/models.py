@@ -278,6 +278,9 @@ class BureauGoal(Base):
     focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_areas.id"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
+    # Archived (retired by an administrator): kept with its history, left out of the lists people choose from.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
     plan: Mapped[Plan] = relationship(back_populates="goals")
     strategies: Mapped[list[Strategy]] = relationship(secondary=goal_strategies)
     actions: Mapped[list[Action]] = relationship(back_populates="goal", order_by="Action.sort_order")
@@ -303,6 +306,9 @@ class Action(Base):
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus, "action_status"))
     percent_complete: Mapped[float] = mapped_column(Double, default=0.0)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Archived (retired by an administrator): kept with its history, left out of the lists people choose from.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     goal: Mapped[BureauGoal] = relationship(back_populates="actions")
 
@@ -385,6 +391,8 @@ class Measure(Base):
     # A key shared by the measures of every bureau that report the same thing (e.g.
     # "workforce_headcount"), so that citywide views can add them up; None for a bureau's own measure.
     indicator: Mapped[str | None] = mapped_column(String(60), index=True)
+    # Archived (retired by an administrator): kept with its history, left out of the lists people choose from.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class InterimTarget(Base):
@@ -433,6 +441,8 @@ class BenchmarkPopulation(Base):
     name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str | None] = mapped_column(String(300))
     year: Mapped[int | None] = mapped_column(Integer)
+    # Archived (retired by an administrator): kept with its history, left out of the lists people choose from.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BenchmarkShare(Base):

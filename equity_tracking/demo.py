@@ -34,7 +34,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from equity_tracking import reference as ref
 from equity_tracking.models import (
@@ -44,7 +44,6 @@ from equity_tracking.models import (
     ActionUpdate,
     AnnualReport,
     AppMetadata,
-    Base,
     BenchmarkPopulation,
     BenchmarkShare,
     Bureau,
@@ -78,6 +77,7 @@ from equity_tracking.models import (
 from equity_tracking.periods import Period, fiscal_quarter, fiscal_year, fiscal_year_containing
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.schema import has_plan_data
+from equity_tracking.seed import GROUP_IDS, reference_rows, reset_sequences
 
 DEMO_LABEL = "Demo data — not real City figures"
 CHUNK_SIZE = 10_000
@@ -1348,7 +1348,7 @@ class _DemoCity:
         self.rows: dict[str, list[dict]] = {}
         self.ids: dict[str, itertools.count] = {}
         self.specs: list[_MeasureSpec] = []
-        self.group_ids = {group.key: number for number, group in enumerate(ref.RACE_GROUPS, start=1)}
+        self.group_ids = GROUP_IDS
         self.benchmark_id = 1
         self.periods: dict[str, _PeriodInfo] = {}
         self.bureaus: list[_BureauContext] = []
@@ -1381,67 +1381,9 @@ class _DemoCity:
     # --- reference data ---------------------------------------------------------------------
 
     def build_reference(self) -> None:
-        for goal in ref.CITYWIDE_GOALS:
-            self.add(
-                "citywide_goals",
-                id=goal.number,
-                number=goal.number,
-                short_title=goal.short_title,
-                text=goal.text,
-                adopted_on=goal.adopted_on,
-                adopted_by=goal.adopted_by,
-            )
-        for strategy in ref.STRATEGIES:
-            self.add(
-                "strategies",
-                id=strategy.number,
-                number=strategy.number,
-                name=strategy.name,
-                description=strategy.description,
-            )
-        for area in ref.FOCUS_AREAS:
-            self.add(
-                "focus_areas",
-                id=area.order,
-                key=area.key,
-                name=area.name,
-                description=area.description,
-                sort_order=area.order,
-            )
-        self.build_race_groups()
-        self.build_benchmarks()
-
-    def build_race_groups(self) -> None:
-        for group in ref.RACE_GROUPS:
-            self.add(
-                "race_groups",
-                id=self.group_ids[group.key],
-                key=group.key,
-                name=group.name,
-                sort_order=group.order,
-                is_rollup=group.is_rollup,
-                is_unknown=group.is_unknown,
-                active=True,
-            )
-            for member in group.members:
-                self.add(
-                    "race_group_memberships",
-                    rollup_id=self.group_ids[group.key],
-                    member_id=self.group_ids[member],
-                )
-
-    def build_benchmarks(self) -> None:
-        for number, benchmark in enumerate(ref.BENCHMARKS, start=1):
-            self.add(
-                "benchmark_populations",
-                id=number,
-                key=benchmark.key,
-                name=benchmark.name,
-                source=benchmark.source,
-                year=benchmark.year,
-            )
-            for key, share in benchmark.shares:
-                self.add("benchmark_shares", benchmark_id=number, group_id=self.group_ids[key], share=share)
+        for table, rows in reference_rows().items():
+            for row in rows:
+                self.add(table.name, **row)
 
     def build_periods(self) -> None:
         """The fiscal years of the plans, and the quarters that quarterly measures report."""
@@ -2184,21 +2126,6 @@ def _insert(connection: Connection, table: Table, rows: Sequence[dict]) -> None:
         connection.execute(table.insert(), rows[start : start + CHUNK_SIZE])
 
 
-def _reset_sequences(connection: Connection) -> None:
-    """After explicit ids, point PostgreSQL's id sequences past them so later inserts work."""
-    if connection.dialect.name != "postgresql":
-        return  # SQLite picks max(rowid) + 1 by itself
-    for table in Base.metadata.sorted_tables:
-        if "id" not in table.c or not table.c.id.primary_key:
-            continue
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            )
-        )
-
-
 def _write_review_steps(connection: Connection, city: _DemoCity) -> None:
     """A "submitted" review step for each bureau whose last year's work waits for review, so that
     its review history says when it was sent (after its last entry, before the deadline)."""
@@ -2276,7 +2203,7 @@ def load_demo(
         for table in _LATE_TABLES:
             _insert(connection, table, city.rows.get(table.name, []))
         _write_review_steps(connection, city)
-        _reset_sequences(connection)
+        reset_sequences(connection)
         _report(progress, "Committing", 0.97)
     _report(progress, "Demo city loaded", 1.0)
     return _summary(city, value_count)

@@ -99,11 +99,13 @@ def entries(
     user_id: int | None = None,
     actions: Sequence[str] = (),
     entity: str | None = None,
+    entity_id: str | None = None,
     limit: int = AUDIT_PAGE_LIMIT,
 ) -> pd.DataFrame:
     """The audit log for administrators, newest first, filtered by day (UTC, both ends included),
-    user, actions and entity: id, at (UTC), user (name, or the actor named in the entry), action,
-    entity, entity_id, detail (as JSON text). Only those who may view the audit log may list it."""
+    user, actions, entity and one record (``entity_id``): id, at (UTC), user (name, or the actor
+    named in the entry), action, entity, entity_id, detail (as JSON text). Only those who may view
+    the audit log may list it."""
     require(engine, actor, Permission.VIEW_AUDIT_LOG, what="list the audit log")
     statement = (
         select(
@@ -131,6 +133,8 @@ def entries(
         statement = statement.where(AuditEntry.action.in_(list(actions)))
     if entity:
         statement = statement.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        statement = statement.where(AuditEntry.entity_id == entity_id)
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
     frame = pd.DataFrame(rows, columns=["id", "at", "user", "action", "entity", "entity_id", "detail"])

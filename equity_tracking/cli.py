@@ -17,6 +17,7 @@ import getpass
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,12 +25,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from equity_tracking.db import DatabaseError, check_connection, connection_error_detail, make_engine
 from equity_tracking.permissions import Role
 from equity_tracking.settings import Settings, SettingsError, resolve_sqlite_path
-
-# Commands that later releases fill in. Until then they answer plainly instead of pretending.
-NOT_YET = {
-    "import": "importing plan data from an Excel workbook or CSV folder",
-    "export": "exporting plan data",
-}
 
 
 class CommandError(Exception):
@@ -91,8 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     remind.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                         help="judge as of this day (default: today)")  # fmt: skip
-    for name, what in NOT_YET.items():
-        commands.add_parser(name, help=f"{what} (not available yet)")
+    importer = commands.add_parser(
+        "import", help="import an .xlsx workbook or a folder of .csv files (docs/import-format.md)"
+    )
+    importer.add_argument("path", type=Path, help="the workbook, a .csv file or a folder of .csv files")
+    importer.add_argument("--publish", action="store_true", help="publish the figures at once (else drafts)")
+    importer.add_argument(
+        "--dry-run", action="store_true", help="check and report what would change; save nothing"
+    )
+    importer.add_argument(
+        "--errors", type=Path, metavar="CSV", help="also write the problems to this CSV file"
+    )
+    exporter = commands.add_parser("export", help="export plans and figures in the import format")
+    exporter.add_argument("path", type=Path, help="an .xlsx file, or a folder for .csv files")
+    exporter.add_argument("--include-unpublished", action="store_true",
+                          help="every figure's newest version (default: published figures only)")  # fmt: skip
     return parser
 
 
@@ -120,11 +128,6 @@ def _positive_int(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command in NOT_YET:
-            raise CommandError(
-                f"'{args.command}' ({NOT_YET[args.command]}) is not available yet in this version.",
-                exit_code=2,
-            )
         settings = _settings(args)
         return COMMANDS[args.command](settings, args)
     except (CommandError, DatabaseError, SettingsError, ValueError) as error:
@@ -285,7 +288,52 @@ def cmd_reminders(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking import importing
+    from equity_tracking.permissions import OPERATOR
+    from equity_tracking.startup import prepare_database
+
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        result = importing.import_path(
+            startup.engine, args.path, actor=OPERATOR, publish=args.publish, dry_run=args.dry_run,
+            progress=_print_progress,
+        )  # fmt: skip
+    except importing.ImportRefusedError as refused:
+        report = refused.report()
+        for problem in refused.errors[:50]:
+            print(f"{problem.where()}: {problem.reason}", file=sys.stderr)
+        if len(refused.errors) > 50:
+            print(f"… and {len(refused.errors) - 50} more.", file=sys.stderr)
+        if args.errors:
+            report.to_csv(args.errors, index=False)
+        raise CommandError(f"{refused} Nothing was changed.") from None
+    finally:
+        startup.engine.dispose()
+    print(result.summary() + (" (dry run: nothing was saved)" if args.dry_run else ""))
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking import exporting
+    from equity_tracking.permissions import OPERATOR, Viewer
+    from equity_tracking.startup import prepare_database
+
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        viewer = Viewer(principal=OPERATOR, include_unpublished=args.include_unpublished)
+        if not args.include_unpublished:
+            viewer = Viewer()  # the public's view: published figures only
+        counts = exporting.export_path(startup.engine, args.path, viewer=viewer)
+    finally:
+        startup.engine.dispose()
+    print(f"Wrote {args.path}: " + ", ".join(f"{count:,} {sheet}" for sheet, count in counts.items()) + ".")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "import": cmd_import,
+    "export": cmd_export,
     "init-db": cmd_init_db,
     "load-demo": cmd_load_demo,
     "check": cmd_check,

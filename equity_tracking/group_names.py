@@ -40,9 +40,16 @@ class GroupMatcher:
     """Matches names to the configured groups (their ids)."""
 
     def __init__(
-        self, groups: Iterable[ConfiguredGroup], aliases: Mapping[str, Iterable[str]] = GROUP_ALIASES
+        self,
+        groups: Iterable[ConfiguredGroup],
+        aliases: Mapping[str, Iterable[str]] = GROUP_ALIASES,
+        *,
+        offered: Iterable[int] | None = None,
     ):
+        """``offered``: the ids of the groups an error message lists (default: all), e.g. only the
+        groups a figure may be entered for, leaving out roll-ups that are matched only to be refused."""
         self.groups = list(groups)
+        self._offered = None if offered is None else set(offered)
         self._names: dict[str, set[int]] = {}
         for group in self.groups:
             for name in (group.name, group.key, *aliases.get(group.key, ())):
@@ -53,7 +60,9 @@ class GroupMatcher:
         found = self._names.get(normalized(name), set())
         if len(found) == 1:
             return next(iter(found))
-        listed = "; ".join(group.name for group in self.groups)
+        listed = "; ".join(
+            group.name for group in self.groups if self._offered is None or group.id in self._offered
+        )
         if not found:
             raise GroupNameError(f"“{name}” is not one of the race/ethnicity groups: {listed}.")
         both = " and ".join(group.name for group in self.groups if group.id in found)

@@ -96,6 +96,14 @@ def visible_from(
     return case((bureau_id.in_(sorted(scope.unpublished_bureaus or ())), entered_at), else_=public_time)
 
 
+def not_archived(*models: type[BureauGoal] | type[Action] | type[Measure]) -> ColumnElement[bool]:
+    """The rows that are in force: none of ``models`` (the row's own and those it hangs from, e.g. a
+    measure and its goal) archived by an administrator. The one archive rule of the reads: what
+    bureaus are asked to report, the forms and the public views leave archived goals, actions and
+    measures out (their figures stay in the database, and the admin workspace still lists them)."""
+    return and_(*(model.archived_at.is_(None) for model in models))
+
+
 def published(review_status: SqlValue) -> ColumnElement[bool]:
     return review_status == ReviewStatus.PUBLISHED.value
 
@@ -254,7 +262,7 @@ def goals(
         .join(Bureau, Bureau.id == Plan.bureau_id)
         .join(CitywideGoal, CitywideGoal.id == BureauGoal.citywide_goal_id)
         .join(FocusArea, FocusArea.id == BureauGoal.focus_area_id)
-        .where(_plan_visible(viewer))
+        .where(_plan_visible(viewer), not_archived(BureauGoal))
         .order_by(Bureau.name, BureauGoal.sort_order, BureauGoal.id)
     )
     if bureau_id is not None:
@@ -316,7 +324,7 @@ def actions(
         )
         .join(BureauGoal, BureauGoal.id == Action.goal_id)
         .join(Plan, Plan.id == BureauGoal.plan_id)
-        .where(_plan_visible(viewer))
+        .where(_plan_visible(viewer), not_archived(BureauGoal, Action))
         .order_by(Plan.bureau_id, BureauGoal.sort_order, Action.sort_order, Action.id)
     )
     if bureau_id is not None:
@@ -405,7 +413,7 @@ def measures(
         .join(Bureau, Bureau.id == Plan.bureau_id)
         .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
         .outerjoin(target_period, target_period.id == Measure.target_period_id)
-        .where(_plan_visible(viewer))
+        .where(_plan_visible(viewer), not_archived(BureauGoal, Measure))
         .order_by(Bureau.name, BureauGoal.sort_order, Measure.sort_order, Measure.id)
     )
     if bureau_id is not None:
@@ -665,7 +673,7 @@ def measure_definitions(engine: Engine, *, viewer: Viewer) -> pd.DataFrame:
         .join(Plan, Plan.id == BureauGoal.plan_id)
         .outerjoin(baseline_period, baseline_period.id == Measure.baseline_period_id)
         .outerjoin(target_period, target_period.id == Measure.target_period_id)
-        .where(_plan_visible(viewer))
+        .where(_plan_visible(viewer), not_archived(BureauGoal, Measure))
         .order_by(Measure.id)
     )
     frame = _frame(engine, statement, dates=("baseline_period_end", "target_period_end", "ended_on"))

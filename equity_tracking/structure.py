@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,12 @@ def _same(before: object, after: object) -> bool:
     if isinstance(before, enum.Enum) or isinstance(after, enum.Enum):
         return _plain(before) == _plain(after)
     if isinstance(before, float) or isinstance(after, float):
-        return before is not None and after is not None and float(before) == float(after)  # type: ignore[arg-type]
+        # A spreadsheet keeps 15 significant digits: a figure read back from one is the same figure.
+        return (
+            before is not None
+            and after is not None
+            and math.isclose(float(before), float(after), rel_tol=1e-12)  # type: ignore[arg-type]
+        )
     return before == after
 
 

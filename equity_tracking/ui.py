@@ -883,3 +883,110 @@ def any_or_one(label: str, options: Mapping[Hashable, str], *, every: str, key: 
         format_func=lambda value: every if value is None else options[value],
         key=key,
     )
+
+
+# --- files: uploads, file downloads, a long run's progress ----------------------------------------
+
+
+def upload_limit_mb() -> int:
+    """The largest file an upload takes, in MB (Streamlit's ``server.maxUploadSize``)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def uploaded_files(
+    label: str,
+    *,
+    types: Sequence[str],
+    key: str,
+    help: str | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> dict[str, bytes]:
+    """A file picker (one or several files of ``types``, each up to :func:`upload_limit_mb`); the
+    chosen files as ``{file name: content}``, empty when none is chosen. A keyboard reaches its
+    "Browse files" button."""
+    chosen = st.file_uploader(
+        label, type=list(types), accept_multiple_files=True, key=key, help=help, on_change=on_change
+    )
+    return {file.name: file.getvalue() for file in chosen or []}
+
+
+def download_file(
+    label: str,
+    *,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    primary: bool = False,
+) -> None:
+    """A download of a file that holds no figures (a template, a list of problems): unlike
+    :func:`download`, never marked as unpublished work. ``data`` may be a function, called when the
+    reader asks for the file. The click does not rerun the page."""
+    st.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        on_click="ignore",
+        key=f"download-{key}",
+        icon=":material/download:",
+        type="primary" if primary else "secondary",
+    )
+
+
+@contextmanager
+def progress_bar(text: str) -> Iterator[Callable[[str, float], None]]:
+    """A progress bar for a long step, taken away when the step ends: yields ``report(step,
+    fraction)``, which shows ``step`` and fills the bar to ``fraction`` (0 to 1)."""
+    place = st.empty()
+    bar = place.progress(0.0, text=md(text))
+
+    def report(step: str, fraction: float) -> None:
+        bar.progress(min(1.0, max(0.0, float(fraction))), text=md(step))
+
+    try:
+        yield report
+    finally:
+        place.empty()
+
+
+PHONE_ROWS_LISTED = 20  # a long table's rows shown as cards on a phone; the rest are in its download
+LONG_TEXT = 90  # characters: a longer text gets three lines in a long table's grid
+LONG_TEXT_ROW_HEIGHT = 76  # px
+
+
+def long_table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    phone_title: str,
+    widths: Mapping[str, str | int] | None = None,
+    wrap: str | None = None,
+    rest: str = "The download lists them all.",
+) -> None:
+    """A table that may run to thousands of rows and holds no figures (an import's problems, say):
+    a scrolling grid on a wider screen (its columns ``widths``: "small", "medium", "large" or
+    pixels), whose rows are tall enough for three lines when the texts of column ``wrap`` are long;
+    on a phone, where a grid's long texts would be cut off, one card per row for the first
+    :data:`PHONE_ROWS_LISTED` rows, then how many more there are and ``rest``."""
+    wide, narrow = by_width(f"long-{key}")
+    longest = int(frame[wrap].astype(str).str.len().max()) if wrap is not None and len(frame) else 0
+    with wide:
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            height="auto" if len(frame) <= 10 else 480,
+            # Streamlit's grid wraps a cell's text only in rows taller than 4 rem.
+            row_height=LONG_TEXT_ROW_HEIGHT if longest > LONG_TEXT else None,
+            column_config={
+                column: st.column_config.Column(width=width)  # type: ignore[arg-type]
+                for column, width in (widths or {}).items()
+            },
+            key=f"grid-{key}",
+        )
+    with narrow:
+        cells = frame.head(PHONE_ROWS_LISTED).astype(object).map(md)
+        _cards(cells, phone_title, [column for column in cells.columns if column != phone_title])
+        if len(frame) > PHONE_ROWS_LISTED:
+            st.markdown(f"… and {len(frame) - PHONE_ROWS_LISTED:,} more. {md(rest)}")

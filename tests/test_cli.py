@@ -25,10 +25,29 @@ def test_help_lists_every_command():
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["import", "export"])
-def test_unbuilt_commands_say_not_available_yet(command, capsys):
-    assert main([command]) == 2
-    assert "not available yet" in capsys.readouterr().err
+def test_import_of_a_bad_file_names_each_bad_cell_and_changes_nothing(engine, tmp_path, capsys):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "bureaus.csv").write_text("code,name\nTR,Transportation\n")
+    (folder / "goals.csv").write_text(
+        "bureau_code,goal_key,title,citywide_goal,focus_area\nTR,G1,Hire,4,workforce\n"
+    )
+    (folder / "actions.csv").write_text(
+        "bureau_code,goal_key,action_key,title,lead,start_date,due_date,status\n"
+    )
+    (folder / "measures.csv").write_text(
+        "bureau_code,goal_key,measure_key,name,unit,polarity,frequency,baseline_value,baseline_period,"
+        "target_value,target_period,disaggregated\n"
+    )
+    (folder / "values.csv").write_text("measure_key,period,group,value,numerator,denominator,note\n")
+    problems = tmp_path / "problems.csv"
+    assert main(["--database-url", _url(engine), "import", str(folder), "--errors", str(problems)]) == 1
+    err = capsys.readouterr().err
+    assert "goals, row 2, column citywide_goal: Write one of: 1, 2, 3." in err
+    assert "Nothing was changed." in err
+    assert problems.read_text().splitlines()[1] == 'goals,2,citywide_goal,"Write one of: 1, 2, 3."'
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM bureaus")).scalar() == 0
 
 
 def test_init_db_follows_the_demo_setting(empty_engine, monkeypatch, capsys):

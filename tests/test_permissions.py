@@ -111,7 +111,19 @@ def test_the_public_gets_every_dashboard_and_the_sign_in_page_only():
     [
         (EDITOR_OF_7, ["my_bureau", "account"]),
         (ANALYST, ["review", "audit", "account"]),
-        (ADMIN, ["my_bureau", "review", "users", "audit", "account"]),
+        (
+            ADMIN,
+            [
+                "my_bureau",
+                "review",
+                "users",
+                "reference_data",
+                "plan_structure",
+                "import_data",
+                "audit",
+                "account",
+            ],
+        ),
     ],
 )
 def test_signed_in_users_get_their_pages_and_no_sign_in_page(principal, extra):

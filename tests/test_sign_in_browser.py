@@ -98,6 +98,9 @@ STAFF_PAGES = {
     "my_bureau": ("/my-bureau", "My bureau"),
     "review": ("/review", "Review queue"),
     "users": ("/users", "Users"),
+    "reference_data": ("/reference-data", "Groups, benchmarks and cycles"),
+    "plan_structure": ("/plan-structure", "Plan structure"),
+    "import_data": ("/import", "Import data"),
     "audit": ("/audit-log", "Audit log"),
     "account": ("/account", "My account"),
 }

@@ -70,6 +70,7 @@ from equity_tracking import models
 from equity_tracking import reference as ref
 from equity_tracking.periods import PeriodKind
 from equity_tracking.rules import reporting_deadline
+from equity_tracking.seed import reset_sequences
 
 UTC = dt.UTC
 AS_OF_YEAR = 2018  # FY 2018-19: judged as of 30 September 2019
@@ -229,6 +230,7 @@ def build_golden_city(engine: Engine) -> Golden:
             )
             for year in range(2016, 2021)
         )
+        reset_sequences(session.connection())  # explicit ids: PostgreSQL's sequences move past them
         session.commit()
         return Golden(
             bureaus={code: bureau.id for code, bureau in bureaus.items()},

@@ -30,6 +30,16 @@ def _public_figures(engine) -> pd.DataFrame:
     return frame.sort_values(["code", "key", "period_label", "name"]).reset_index(drop=True)
 
 
+def _public_measures(engine) -> pd.DataFrame:
+    """What the pages judge each public measure by, by bureau and measure key."""
+    measures = reads.measure_definitions(engine, viewer=PUBLIC)
+    bureaus = reads.bureaus(engine)[["id", "code"]].rename(columns={"id": "bureau_id"})
+    columns = ["code", "key", "name", "unit", "polarity", "frequency", "disaggregated", "weight",
+               "baseline_value", "baseline_period", "target_value", "target_period", "indicator"]  # fmt: skip
+    frame = measures.merge(bureaus, on="bureau_id")[columns]
+    return frame.sort_values(["code", "key"]).reset_index(drop=True)
+
+
 @pytest.mark.parametrize("suffix", [".xlsx", ""])
 def test_an_export_imported_into_an_empty_database_gives_the_same_figures(
     golden_engine, engine, tmp_path, suffix
@@ -40,6 +50,9 @@ def test_an_export_imported_into_an_empty_database_gives_the_same_figures(
     assert result.values_added > 0
     copied, source = _public_figures(engine), _public_figures(golden_engine)
     pd.testing.assert_frame_equal(copied, source, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        _public_measures(engine), _public_measures(golden_engine), check_dtype=False
+    )
     # One figure by hand (tests/golden_city.py): AA's M1 for FY 2018-19 is 25.0 after its correction.
     m1 = copied[(copied["code"] == "AA") & (copied["key"] == "M1") & (copied["period_label"] == "FY 2018-19")]
     assert m1["value"].tolist() == [25.0]

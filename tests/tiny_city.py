@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from equity_tracking import models
 from equity_tracking.periods import PeriodKind
+from equity_tracking.seed import reset_sequences
 
 
 def build_plan_without_values(engine: Engine) -> Engine:
@@ -64,5 +65,6 @@ def build_plan_without_values(engine: Engine) -> Engine:
                 target_period_id=periods[-1].id,
             )
         )
+        reset_sequences(session.connection())  # explicit ids: PostgreSQL's sequences move past them
         session.commit()
     return engine

@@ -7,30 +7,33 @@ follow which, what a bureau rename keeps, what a new plan version copies, and th
 period row is found or created (:func:`period_id`, which the importer calls too).
 
 Every write function is keyword-only, takes the engine and the acting principal, and runs in one
-transaction (``writes._write``): the permission is asked first, each row is created or changed by
+transaction (:func:`equity_tracking.structure.structural_write`): the permission is asked first, the
+fields are read by :mod:`equity_tracking.field_checks`, each row is created or changed by
 :func:`equity_tracking.structure.save_row` (its before and after fields in the audit log, nothing
 written when nothing changes), and the data version is bumped once, as structural, when something
 changed. Nothing is deleted except a cleared interim target (see :func:`set_interim_target`): rows are
 archived instead, and archived goals, actions and measures drop out of what bureaus are asked to
 report and of the public views (``reads.not_archived``).
 
-Also owns the administrators' reads of a bureau's whole structure, drafts and archived rows included
-(:func:`bureau_structure`), and of one record's history (:func:`history`), both refused to anyone
-who may not manage the structure.
+Also owns the administrators' read of a bureau's whole structure, drafts and archived rows included
+(:func:`bureau_structure`, refused to anyone who may not manage the structure); a record's history
+is :func:`equity_tracking.structure.history`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from equity_tracking import audit, permissions, structure, validation, writes
+from equity_tracking import audit, structure, validation, writes
+from equity_tracking import field_checks as checks
+from equity_tracking.field_checks import KEY
 from equity_tracking.models import (
     Action,
     ActionStatus,
@@ -52,15 +55,14 @@ from equity_tracking.models import (
     goal_strategies,
     table_of,
 )
-from equity_tracking.periods import Period, PeriodLabelError, format_label, parse_label
+from equity_tracking.periods import Period, format_label, parse_label
 from equity_tracking.permissions import Permission, Principal
 from equity_tracking.structure import SavedRow
 from equity_tracking.validation import FieldError, ValidationError
 
-T = TypeVar("T")
-CODE = re.compile(r"[A-Z0-9]{1,8}")
-KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
+CODE = re.compile(r"[A-Z0-9]{1,8}")  # a bureau's budget code, kept in capitals
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+SORT_ORDER_LIMIT = 10_000
 # Which status a plan may move to from each (superseded is set only by activating a newer version).
 NEXT_STATUS = {
     PlanStatus.DRAFT: frozenset({PlanStatus.ACTIVE}),
@@ -74,91 +76,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _require(actor: Principal, what: str) -> None:
-    """Asked first, before any lookup, so a refusal says nothing about what exists."""
-    permissions.require(actor, Permission.MANAGE_PLAN_STRUCTURE, what=what)
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _row(connection: Connection, model: type[Base], row_id: int, what: str) -> Any:
-    table = table_of(model)
-    row = connection.execute(select(table).where(table.c.id == row_id)).one_or_none()
-    if row is None:
-        raise writes.WriteError(f"There is no {what} {row_id}.")
-    return row
-
-
-# --- reading what was typed ---------------------------------------------------------------------------
-
-
-def _text(raw: object, field: str, limit: int, errors: list[FieldError], *, required: str = "") -> str | None:
-    """Free text (at most ``limit`` characters); ``required`` is the message when it is blank."""
-    before = len(errors)
-    text = validation.check_text(raw, field, limit, errors)
-    if text is None and required and len(errors) == before:
-        errors.append(FieldError(field, required))
-    return text
-
-
-def _key(raw: object, field: str, errors: list[FieldError], *, pattern: re.Pattern = KEY) -> str | None:
-    text = _text(raw, field, 40, errors, required="Enter a short key, e.g. G1.")
-    if text is not None and not pattern.fullmatch(text):
-        errors.append(
-            FieldError(field, "Use letters, digits, dots, dashes or underscores only (at most 40).")
-        )
-        return None
-    return text
-
-
-def _whole(
-    raw: object, field: str, errors: list[FieldError], *, required: bool, low: int, high: int
-) -> int | None:
-    number = validation.read_number(raw, field, errors, required=required)
-    if number is None:
-        return None
-    if number != int(number) or not low <= number <= high:
-        errors.append(FieldError(field, f"Enter a whole number from {low} to {high}."))
-        return None
-    return int(number)
-
-
-def _date(raw: object, field: str, errors: list[FieldError]) -> dt.date | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors.append(FieldError(field, "Enter a date as YYYY-MM-DD, e.g. 2021-06-30."))
-        return None
-
-
-def _choice(raw: object, choices: type, field: str, errors: list[FieldError]) -> Any:
-    try:
-        return choices(raw)
-    except ValueError:
-        errors.append(FieldError(field, "Choose one of the options."))
-        return None
-
-
-def _period(raw: object, field: str, errors: list[FieldError]) -> Period | None:
-    """A period label as typed, read (not yet looked up): None when blank."""
-    if isinstance(raw, Period):
-        return raw
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        return parse_label(str(raw))
-    except PeriodLabelError as error:
-        errors.append(FieldError(field, str(error)))
-        return None
+_row = structure.existing_row
 
 
 def _exists(connection: Connection, model: type[Base], row_id: object) -> bool:
@@ -166,16 +84,75 @@ def _exists(connection: Connection, model: type[Base], row_id: object) -> bool:
     return connection.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None
 
 
-def _key_taken(
-    connection: Connection, model: type[Base], parent: str, parent_id: int, key: str, row_id: int | None
-) -> bool:
-    """Whether another row under the same parent already has ``key`` (archived rows count: the
-    database's unique key includes them)."""
-    table = table_of(model)
-    query = select(table.c.id).where(table.c[parent] == parent_id, table.c.key == key)
+@dataclass(frozen=True)
+class _Children:
+    """Rows that hang from a parent: goals from a plan, actions and measures from a goal."""
+
+    model: type[Base]
+    name: str  # "goal"
+    parent: str  # its column naming the parent, "plan_id"
+    parent_model: type[Base]
+    parent_name: str  # "plan"
+
+
+GOALS = _Children(BureauGoal, "goal", "plan_id", Plan, "plan")
+ACTIONS = _Children(Action, "action", "goal_id", BureauGoal, "goal")
+MEASURES = _Children(Measure, "measure", "goal_id", BureauGoal, "goal")
+
+
+def _check_place(connection: Connection, kind: _Children, parent_id: int, row_id: int | None) -> None:
+    """The parent exists, and the row being changed (if any) hangs from it."""
+    _row(connection, kind.parent_model, parent_id, kind.parent_name)
+    if (
+        row_id is not None
+        and getattr(_row(connection, kind.model, row_id, kind.name), kind.parent) != parent_id
+    ):
+        raise writes.WriteError(f"The {kind.name} {row_id} is not under {kind.parent_name} {parent_id}.")
+
+
+def _check_key_free(
+    connection: Connection,
+    kind: _Children,
+    parent_id: int,
+    row_id: int | None,
+    key: str | None,
+    errors: list[FieldError],
+) -> None:
+    """No other row under the same parent has ``key`` (archived rows count: the database's unique key
+    includes them)."""
+    if not key:
+        return
+    table = table_of(kind.model)
+    query = select(table.c.id).where(table.c[kind.parent] == parent_id, table.c.key == key)
     if row_id is not None:
         query = query.where(table.c.id != row_id)
-    return connection.execute(query).first() is not None
+    if connection.execute(query).first() is not None:
+        errors.append(
+            FieldError("key", f"Another {kind.name} of this {kind.parent_name} already has the key {key}.")
+        )
+
+
+def _save_child(
+    connection: Connection,
+    actor: Principal,
+    kind: _Children,
+    parent_id: int,
+    row_id: int | None,
+    fields: Mapping[str, Any],
+) -> SavedRow:
+    """Add a row under its parent (``row_id`` None) or change its ``fields``."""
+    return _save(
+        connection,
+        actor,
+        kind.model,
+        row_id,
+        fields if row_id is not None else {kind.parent: parent_id, **fields},
+    )
+
+
+def _sort_order(raw: object, errors: list[FieldError]) -> int:
+    """A row's place in its list (0 when blank)."""
+    return checks.whole(raw, "sort_order", errors, required=False, low=0, high=SORT_ORDER_LIMIT) or 0
 
 
 # --- periods ------------------------------------------------------------------------------------------
@@ -204,48 +181,17 @@ def period_id(connection: Connection, period: str | Period, *, actor: Principal)
     saved = structure.save_row(
         connection, actor=actor, model=ReportingPeriod, row_id=None, fields=fields, what=f"add period {label}"
     )
-    _mark_changed(connection)
     return saved.id
 
 
 # --- saving ---------------------------------------------------------------------------------------------
 
 
-_CHANGED = "plan_admin_changed"  # connection.info: whether this transaction changed a row
-
-
-def _write(engine: Engine, work: Callable[[Connection], T]) -> T:
-    """``work`` in one write transaction (``writes._write``: a refusal is audited), bumping the data
-    version once, as structural, when it changed anything (a new plan version changes many rows)."""
-
-    def run(connection: Connection) -> T:
-        connection.info[_CHANGED] = False  # reset: a busy database may run this again
-        try:
-            result = work(connection)
-            if connection.info[_CHANGED]:
-                writes.bump_data_version(connection, structural=True)
-            return result
-        finally:
-            connection.info.pop(_CHANGED, None)  # the connection goes back to the pool
-
-    return writes._write(engine, run)
-
-
-def _mark_changed(connection: Connection) -> None:
-    """Note a change for :func:`_write` (outside it, e.g. the importer's :func:`period_id`, the caller
-    bumps the version itself)."""
-    if _CHANGED in connection.info:
-        connection.info[_CHANGED] = True
-
-
 def _save(
     connection: Connection, actor: Principal, model: type[Base], row_id: int | None, fields: Mapping[str, Any]
 ) -> SavedRow:
-    """``structure.save_row``, noting a change for the data version."""
-    saved = structure.save_row(connection, actor=actor, model=model, row_id=row_id, fields=fields)
-    if saved.changed:
-        _mark_changed(connection)
-    return saved
+    """``structure.save_row`` (which notes a change for the data version), in fewer words."""
+    return structure.save_row(connection, actor=actor, model=model, row_id=row_id, fields=fields)
 
 
 # --- bureaus --------------------------------------------------------------------------------------------
@@ -258,21 +204,20 @@ def create_bureau(
     name. Returns its id."""
 
     def work(connection: Connection) -> int:
-        _require(actor, "add a bureau")
         errors: list[FieldError] = []
         checked_code = _code(connection, code, errors)
-        checked_name = _text(name, "name", 200, errors, required="Enter the bureau's name.")
-        area = _text(service_area, "service_area", 200, errors)
-        _raise_if(errors)
+        checked_name = checks.text(name, "name", 200, errors, required="Enter the bureau's name.")
+        area = checks.text(service_area, "service_area", 200, errors)
+        checks.raise_if(errors)
         fields = {"code": checked_code, "name": checked_name, "service_area": area, "active": True}
         return _save(connection, actor, Bureau, None, fields).id
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what="add a bureau")
 
 
 def _code(connection: Connection, raw: object, errors: list[FieldError]) -> str | None:
     """A budget code: one to eight letters or digits, kept in capitals, no other bureau's."""
-    typed = _text(raw, "code", 8, errors, required="Enter the bureau's budget code, e.g. TR.")
+    typed = checks.text(raw, "code", 8, errors, required="Enter the bureau's budget code, e.g. TR.")
     if typed is None:
         return None
     code = typed.upper()
@@ -285,28 +230,79 @@ def _code(connection: Connection, raw: object, errors: list[FieldError]) -> str 
     return None
 
 
+def save_bureau(
+    engine: Engine,
+    *,
+    actor: Principal,
+    bureau_id: int,
+    name: object,
+    service_area: object,
+    on: dt.date | None = None,
+) -> bool:
+    """The bureau form: its name (a new one applies from ``on``, default today, as in
+    :func:`rename_bureau`) and service area (blank clears it), in one transaction, every bad field
+    named at once. Returns whether anything changed."""
+
+    def work(connection: Connection) -> bool:
+        return _change_bureau(connection, actor, bureau_id, name=name, service_area=service_area, on=on)
+
+    return structure.structural_write(engine, work, actor=actor, what=f"change bureau {bureau_id}")
+
+
 def rename_bureau(
     engine: Engine, *, actor: Principal, bureau_id: int, name: object, on: dt.date | None = None
 ) -> bool:
-    """Give a bureau a new name from ``on`` (default today). Its id, code, plans and figures stay; the
-    old name is kept as an earlier name, valid until the day before, so pages say "Formerly …".
-    Returns whether anything changed (the same name changes nothing)."""
+    """Give a bureau a new name from ``on`` (default today; after the day its current name took
+    effect). Its id, code, plans and figures stay; the old name is kept as an earlier name, valid
+    until the day before, so pages say "Formerly …". Returns whether anything changed (the same
+    name changes nothing)."""
 
     def work(connection: Connection) -> bool:
-        _require(actor, f"rename bureau {bureau_id}")
-        bureau = _row(connection, Bureau, bureau_id, "bureau")
-        errors: list[FieldError] = []
-        new_name = _text(name, "name", 200, errors, required="Enter the bureau's new name.")
-        _raise_if(errors)
-        if new_name == bureau.name:
-            return False
-        _keep_earlier_name(connection, actor, bureau_id, str(bureau.name), (on or dt.date.today()))
-        return _save(connection, actor, Bureau, bureau_id, {"name": new_name}).changed
+        return _change_bureau(connection, actor, bureau_id, name=name, on=on)
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what=f"rename bureau {bureau_id}")
 
 
-def _keep_earlier_name(
+_KEEP = object()  # a field of the bureau not given: left as it is
+
+
+def _change_bureau(
+    connection: Connection,
+    actor: Principal,
+    bureau_id: int,
+    *,
+    name: object = _KEEP,
+    service_area: object = _KEEP,
+    on: dt.date | None = None,
+) -> bool:
+    bureau = _row(connection, Bureau, bureau_id, "bureau")
+    errors: list[FieldError] = []
+    fields: dict[str, object] = {}
+    if name is not _KEEP:
+        fields["name"] = checks.text(name, "name", 200, errors, required="Enter the bureau's name.")
+    if service_area is not _KEEP:
+        fields["service_area"] = checks.text(service_area, "service_area", 200, errors)
+    day = on or dt.date.today()
+    renamed = fields.get("name") is not None and fields["name"] != bureau.name
+    if renamed:
+        current_from = connection.execute(
+            select(func.max(BureauName.valid_to)).where(BureauName.bureau_id == bureau_id)
+        ).scalar_one_or_none()
+        if current_from is not None and day <= current_from + dt.timedelta(days=1):
+            errors.append(
+                FieldError(
+                    "on",
+                    f"The current name applies from {current_from + dt.timedelta(days=1):%-d %B %Y}; "
+                    "a new name must apply from a later day.",
+                )
+            )
+    checks.raise_if(errors)
+    if renamed:
+        keep_earlier_name(connection, actor, bureau_id, str(bureau.name), day)
+    return _save(connection, actor, Bureau, bureau_id, fields).changed
+
+
+def keep_earlier_name(
     connection: Connection, actor: Principal, bureau_id: int, old: str, on: dt.date
 ) -> None:
     """The old name as a ``bureau_names`` row, used until the day before ``on`` (from the day after the
@@ -331,14 +327,9 @@ def set_service_area(engine: Engine, *, actor: Principal, bureau_id: int, servic
     """The bureau's service area (blank clears it). Returns whether anything changed."""
 
     def work(connection: Connection) -> bool:
-        _require(actor, f"change bureau {bureau_id}")
-        _row(connection, Bureau, bureau_id, "bureau")
-        errors: list[FieldError] = []
-        area = _text(service_area, "service_area", 200, errors)
-        _raise_if(errors)
-        return _save(connection, actor, Bureau, bureau_id, {"service_area": area}).changed
+        return _change_bureau(connection, actor, bureau_id, service_area=service_area)
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what=f"change bureau {bureau_id}")
 
 
 def set_bureau_active(engine: Engine, *, actor: Principal, bureau_id: int, active: bool) -> bool:
@@ -346,11 +337,12 @@ def set_bureau_active(engine: Engine, *, actor: Principal, bureau_id: int, activ
     figures kept) or restore it. Returns whether anything changed."""
 
     def work(connection: Connection) -> bool:
-        _require(actor, f"{'restore' if active else 'archive'} bureau {bureau_id}")
         _row(connection, Bureau, bureau_id, "bureau")
         return _save(connection, actor, Bureau, bureau_id, {"active": bool(active)}).changed
 
-    return _write(engine, work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"{'restore' if active else 'archive'} bureau {bureau_id}"
+    )
 
 
 # --- plans and their versions ----------------------------------------------------------------------------
@@ -371,25 +363,24 @@ def create_plan(
     for its first year (or the next free version). Returns its id."""
 
     def work(connection: Connection) -> int:
-        _require(actor, f"add a plan to bureau {bureau_id}")
         _row(connection, Bureau, bureau_id, "bureau")
         errors: list[FieldError] = []
-        checked_title = _text(title, "title", 300, errors, required="Enter the plan's title.")
-        first = _whole(
+        checked_title = checks.text(title, "title", 300, errors, required="Enter the plan's title.")
+        first = checks.whole(
             first_fiscal_year, "first_fiscal_year", errors, required=True, low=EARLIEST_YEAR, high=LATEST_YEAR
         )
-        last = _whole(
+        last = checks.whole(
             last_fiscal_year, "last_fiscal_year", errors, required=True, low=EARLIEST_YEAR, high=LATEST_YEAR
         )
         if first is not None and last is not None and last < first:
             errors.append(
                 FieldError("last_fiscal_year", "The last fiscal year cannot come before the first.")
             )
-        checked_status = _choice(status, PlanStatus, "status", errors)
+        checked_status = checks.choice(status, PlanStatus, "status", errors)
         if checked_status is PlanStatus.SUPERSEDED:
             errors.append(FieldError("status", "A new plan cannot start as superseded."))
-        adopted = _date(adopted_on, "adopted_on", errors)
-        _raise_if(errors)
+        adopted = checks.date(adopted_on, "adopted_on", errors)
+        checks.raise_if(errors)
         fields = {
             "bureau_id": bureau_id,
             "title": checked_title,
@@ -401,7 +392,7 @@ def create_plan(
         }
         return _save(connection, actor, Plan, None, fields).id
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what=f"add a plan to bureau {bureau_id}")
 
 
 def _next_version(connection: Connection, bureau_id: int, first_fiscal_year: object) -> int:
@@ -419,16 +410,17 @@ def set_plan_status(engine: Engine, *, actor: Principal, plan_id: int, status: o
     version is in force. Returns whether anything changed."""
 
     def work(connection: Connection) -> bool:
-        _require(actor, f"change the status of plan {plan_id}")
         plan = _row(connection, Plan, plan_id, "plan")
         errors: list[FieldError] = []
-        wanted = _choice(status, PlanStatus, "status", errors)
-        _raise_if(errors)
+        wanted = checks.choice(status, PlanStatus, "status", errors)
+        checks.raise_if(errors)
+        assert wanted is not None
         current = PlanStatus(getattr(plan.status, "value", plan.status))
         if wanted is current:
             return False
         if wanted not in NEXT_STATUS.get(current, frozenset()):
-            allowed = " or ".join(sorted(NEXT_STATUS.get(current, ()))) or "nothing else"
+            allowed = " or ".join(sorted(next_one.value for next_one in NEXT_STATUS.get(current, ())))
+            allowed = allowed or "nothing else"
             raise ValidationError(
                 [FieldError("status", f"A {current.value} plan can become {allowed}, not {wanted.value}.")]
             )
@@ -436,7 +428,7 @@ def set_plan_status(engine: Engine, *, actor: Principal, plan_id: int, status: o
             _supersede_others(connection, actor, plan)
         return _save(connection, actor, Plan, plan_id, {"status": wanted}).changed
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what=f"change the status of plan {plan_id}")
 
 
 def _supersede_others(connection: Connection, actor: Principal, plan: Any) -> None:
@@ -459,7 +451,6 @@ def new_plan_version(engine: Engine, *, actor: Principal, plan_id: int) -> int:
     active. Returns the new plan's id."""
 
     def work(connection: Connection) -> int:
-        _require(actor, f"start a new version of plan {plan_id}")
         plan = _row(connection, Plan, plan_id, "plan")
         fields = _copied(
             plan,
@@ -479,7 +470,9 @@ def new_plan_version(engine: Engine, *, actor: Principal, plan_id: int) -> int:
         )
         return new_id
 
-    return _write(engine, work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"start a new version of plan {plan_id}"
+    )
 
 
 def _copied(row: Any, **changes: object) -> dict[str, object]:
@@ -549,18 +542,14 @@ def save_goal(
     description, the citywide goal and focus area it maps to, and its place in the list."""
 
     def work(connection: Connection) -> SavedRow:
-        _require(actor, f"change the goals of plan {plan_id}")
-        _row(connection, Plan, plan_id, "plan")
-        if goal_id is not None and _row(connection, BureauGoal, goal_id, "goal").plan_id != plan_id:
-            raise writes.WriteError(f"Goal {goal_id} is not in plan {plan_id}.")
+        _check_place(connection, GOALS, plan_id, goal_id)
         errors: list[FieldError] = []
-        checked_key = _key(key, "key", errors)
-        if checked_key and _key_taken(connection, BureauGoal, "plan_id", plan_id, checked_key, goal_id):
-            errors.append(FieldError("key", f"Another goal of this plan already has the key {checked_key}."))
+        checked_key = checks.key(key, "key", errors)
+        _check_key_free(connection, GOALS, plan_id, goal_id, checked_key, errors)
         fields = {
             "key": checked_key,
-            "title": _text(title, "title", 300, errors, required="Enter the goal's title."),
-            "description": _text(description, "description", 4000, errors),
+            "title": checks.text(title, "title", 300, errors, required="Enter the goal's title."),
+            "description": checks.text(description, "description", 4000, errors),
             "citywide_goal_id": _reference(
                 connection,
                 CitywideGoal,
@@ -577,18 +566,12 @@ def save_goal(
                 "Choose one of the focus areas.",
                 errors,
             ),
-            "sort_order": _whole(sort_order, "sort_order", errors, required=False, low=0, high=10_000) or 0,
+            "sort_order": _sort_order(sort_order, errors),
         }
-        _raise_if(errors)
-        return _save(
-            connection,
-            actor,
-            BureauGoal,
-            goal_id,
-            fields if goal_id is not None else {"plan_id": plan_id, **fields},
-        )
+        checks.raise_if(errors)
+        return _save_child(connection, actor, GOALS, plan_id, goal_id, fields)
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what=f"change the goals of plan {plan_id}")
 
 
 def _reference(
@@ -624,39 +607,27 @@ def save_action(
     report the status through their updates; this sets the action's own."""
 
     def work(connection: Connection) -> SavedRow:
-        _require(actor, f"change the actions of goal {goal_id}")
-        _row(connection, BureauGoal, goal_id, "goal")
-        if action_id is not None and _row(connection, Action, action_id, "action").goal_id != goal_id:
-            raise writes.WriteError(f"Action {action_id} is not under goal {goal_id}.")
+        _check_place(connection, ACTIONS, goal_id, action_id)
         errors: list[FieldError] = []
-        checked_key = _key(key, "key", errors)
-        if checked_key and _key_taken(connection, Action, "goal_id", goal_id, checked_key, action_id):
-            errors.append(
-                FieldError("key", f"Another action of this goal already has the key {checked_key}.")
-            )
-        start, due = _date(start_date, "start_date", errors), _date(due_date, "due_date", errors)
+        checked_key = checks.key(key, "key", errors)
+        _check_key_free(connection, ACTIONS, goal_id, action_id, checked_key, errors)
+        start, due = checks.date(start_date, "start_date", errors), checks.date(due_date, "due_date", errors)
         if start is not None and due is not None and due < start:
             errors.append(FieldError("due_date", "The due date cannot come before the start date."))
         fields = {
             "key": checked_key,
-            "title": _text(title, "title", 400, errors, required="Enter the action's title."),
-            "description": _text(description, "description", 4000, errors),
-            "lead": _text(lead, "lead", 200, errors),
+            "title": checks.text(title, "title", 400, errors, required="Enter the action's title."),
+            "description": checks.text(description, "description", 4000, errors),
+            "lead": checks.text(lead, "lead", 200, errors),
             "start_date": start,
             "due_date": due,
-            "status": _choice(status, ActionStatus, "status", errors),
-            "sort_order": _whole(sort_order, "sort_order", errors, required=False, low=0, high=10_000) or 0,
+            "status": checks.choice(status, ActionStatus, "status", errors),
+            "sort_order": _sort_order(sort_order, errors),
         }
-        _raise_if(errors)
-        return _save(
-            connection,
-            actor,
-            Action,
-            action_id,
-            fields if action_id is not None else {"goal_id": goal_id, **fields},
-        )
+        checks.raise_if(errors)
+        return _save_child(connection, actor, ACTIONS, goal_id, action_id, fields)
 
-    return _write(engine, work)
+    return structure.structural_write(engine, work, actor=actor, what=f"change the actions of goal {goal_id}")
 
 
 @dataclass(frozen=True)
@@ -688,50 +659,38 @@ def save_measure(
     indicator. Key unique in the goal."""
 
     def work(connection: Connection) -> SavedRow:
-        _require(actor, f"change the measures of goal {goal_id}")
-        _row(connection, BureauGoal, goal_id, "goal")
-        if measure_id is not None and _row(connection, Measure, measure_id, "measure").goal_id != goal_id:
-            raise writes.WriteError(f"Measure {measure_id} is not under goal {goal_id}.")
+        _check_place(connection, MEASURES, goal_id, measure_id)
         errors: list[FieldError] = []
         checked = _measure_fields(fields, errors)
-        if checked.get("key") and _key_taken(
-            connection, Measure, "goal_id", goal_id, checked["key"], measure_id
-        ):
-            errors.append(
-                FieldError("key", f"Another measure of this goal already has the key {checked['key']}.")
-            )
-        _raise_if(errors)
+        _check_key_free(connection, MEASURES, goal_id, measure_id, checked["key"], errors)
+        checks.raise_if(errors)
         for part in ("baseline", "target"):
             period = checked.pop(f"{part}_period")
             checked[f"{part}_period_id"] = (
                 None if period is None else period_id(connection, period, actor=actor)
             )
-        return _save(
-            connection,
-            actor,
-            Measure,
-            measure_id,
-            checked if measure_id is not None else {"goal_id": goal_id, **checked},
-        )
+        return _save_child(connection, actor, MEASURES, goal_id, measure_id, checked)
 
-    return _write(engine, work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"change the measures of goal {goal_id}"
+    )
 
 
 def _measure_fields(typed: MeasureFields, errors: list[FieldError]) -> dict[str, Any]:
-    unit = _choice(typed.unit, Unit, "unit", errors)
+    unit = checks.choice(typed.unit, Unit, "unit", errors)
     checked: dict[str, Any] = {
-        "key": _key(typed.key, "key", errors),
-        "name": _text(typed.name, "name", 300, errors, required="Enter the measure's name."),
+        "key": checks.key(typed.key, "key", errors),
+        "name": checks.text(typed.name, "name", 300, errors, required="Enter the measure's name."),
         "unit": unit,
-        "polarity": _choice(typed.polarity, Polarity, "polarity", errors),
-        "rba_category": _choice(typed.rba_category, RbaCategory, "rba_category", errors),
-        "frequency": _choice(typed.frequency, Frequency, "frequency", errors),
+        "polarity": checks.choice(typed.polarity, Polarity, "polarity", errors),
+        "rba_category": checks.choice(typed.rba_category, RbaCategory, "rba_category", errors),
+        "frequency": checks.choice(typed.frequency, Frequency, "frequency", errors),
         "disaggregated": bool(typed.disaggregated),
-        "data_source": _text(typed.data_source, "data_source", 300, errors),
-        "description": _text(typed.description, "description", 4000, errors),
-        "sort_order": _whole(typed.sort_order, "sort_order", errors, required=False, low=0, high=10_000) or 0,
+        "data_source": checks.text(typed.data_source, "data_source", 300, errors),
+        "description": checks.text(typed.description, "description", 4000, errors),
+        "sort_order": _sort_order(typed.sort_order, errors),
     }
-    indicator = _text(typed.indicator, "indicator", 60, errors)
+    indicator = checks.text(typed.indicator, "indicator", 60, errors)
     if indicator is not None and not KEY.fullmatch(indicator):
         errors.append(FieldError("indicator", "Use letters, digits, dots, dashes or underscores only."))
     checked["indicator"] = indicator
@@ -739,7 +698,7 @@ def _measure_fields(typed: MeasureFields, errors: list[FieldError]) -> dict[str,
         value = validation.read_number(
             getattr(typed, f"{part}_value"), f"{part}_value", errors, required=False
         )
-        period = _period(getattr(typed, f"{part}_period"), f"{part}_period", errors)
+        period = checks.period(getattr(typed, f"{part}_period"), f"{part}_period", errors)
         if value is not None and unit is not None:
             validation.check_unit(value, unit.value, f"{part}_value", errors)
         if (value is None) != (period is None) and not _named(errors, f"{part}_value", f"{part}_period"):
@@ -765,16 +724,15 @@ def set_interim_target(
     a blank value clears it. Returns whether anything changed."""
 
     def work(connection: Connection) -> bool:
-        _require(actor, f"change the interim targets of measure {measure_id}")
         measure = _row(connection, Measure, measure_id, "measure")
         errors: list[FieldError] = []
-        parsed = _period(period, "period", errors)
+        parsed = checks.period(period, "period", errors)
         if parsed is None and not errors:
             errors.append(FieldError("period", "Enter the period, e.g. FY 2018-19."))
         number = validation.read_number(value, "value", errors, required=False)
         if number is not None:
             validation.check_unit(number, getattr(measure.unit, "value", measure.unit), "value", errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         assert parsed is not None
         targets = table_of(InterimTarget)
         found = connection.execute(
@@ -792,7 +750,9 @@ def set_interim_target(
             fields |= {"measure_id": measure_id, "period_id": period_id(connection, parsed, actor=actor)}
         return _save(connection, actor, InterimTarget, None if found is None else found.id, fields).changed
 
-    return _write(engine, work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"change the interim targets of measure {measure_id}"
+    )
 
 
 def _clear_interim_target(connection: Connection, actor: Principal, found: Any) -> bool:
@@ -811,7 +771,7 @@ def _clear_interim_target(connection: Connection, actor: Principal, found: Any) 
             "before": {"measure_id": found.measure_id, "period_id": found.period_id, "value": found.value}
         },
     )
-    _mark_changed(connection)
+    structure.note_change(connection)
     return True
 
 
@@ -820,10 +780,11 @@ def set_archived(engine: Engine, *, actor: Principal, entity: str, record_id: in
     "measure"). An archived row keeps its figures and history but is no longer asked for, offered
     in forms or shown on the public pages; archiving a goal retires what hangs from it too. Returns
     whether anything changed (archiving twice keeps the first date)."""
-    model = ARCHIVABLE[entity]
 
     def work(connection: Connection) -> bool:
-        _require(actor, f"{'archive' if archived else 'restore'} {entity} {record_id}")
+        model = ARCHIVABLE.get(entity)
+        if model is None:
+            raise writes.WriteError(f"Only a goal, an action or a measure is archived here, not {entity!r}.")
         row = _row(connection, model, record_id, entity.replace("_", " "))
         if (row.archived_at is not None) == archived:
             return False
@@ -831,7 +792,9 @@ def set_archived(engine: Engine, *, actor: Principal, entity: str, record_id: in
             connection, actor, model, record_id, {"archived_at": _now() if archived else None}
         ).changed
 
-    return _write(engine, work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"{'archive' if archived else 'restore'} {entity} {record_id}"
+    )
 
 
 # --- what administrators read ------------------------------------------------------------------------------
@@ -894,10 +857,6 @@ def _frame(connection: Connection, statement: Any) -> pd.DataFrame:
 
 
 def history(engine: Engine, *, actor: Principal, entity: str, record_id: int) -> pd.DataFrame:
-    """The audit entries of one record (``entity`` as the audit log names it: "bureau", "plan",
-    "bureau_goal", "action", "measure"), newest first: its history, with the fields before and
-    after each change."""
-    audit.require(
-        engine, actor, Permission.MANAGE_PLAN_STRUCTURE, what=f"read the history of {entity} {record_id}"
-    )
-    return audit.entries(engine, actor=actor, entity=entity, entity_id=str(record_id))
+    """One record's history (``entity`` as the audit log names it: "bureau", "plan", "bureau_goal",
+    "action", "measure"): :func:`equity_tracking.structure.history`."""
+    return structure.history(engine, actor=actor, entity=entity, record_id=record_id)

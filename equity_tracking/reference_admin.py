@@ -6,27 +6,30 @@ Owns the rules of that data and the reads its page lists: a group's key and name
 never ambiguous for an import (no name, key or alias of another group, as ``group_names`` matches
 them); a roll-up adds up at least two known base groups, never a roll-up; a benchmark's shares lie
 within 0–1 and add up to at most the whole population; a reporting cycle opens before it is due,
-once per fiscal year. Nothing is deleted: groups and benchmark populations are archived.
+once per fiscal year. No record is deleted: groups and benchmark populations are archived. Only
+figures and links are removed, each with an audit entry that keeps what it held: a share left blank
+(not known), and a group taken out of a roll-up.
 
 Every write is keyword-only, takes the engine and the acting principal, and runs in one transaction
-of the write path (``writes._write``): rows are created and changed through ``structure`` (which
-checks the permission and writes each row's history), a form's every bad field is named at once
-(:class:`~equity_tracking.validation.ValidationError`), and a change bumps the data version once,
-as structural. A save that changes nothing writes nothing.
+(:func:`equity_tracking.structure.structural_write`: the permission is asked first, and a change
+bumps the data version once, as structural); rows are created and changed through
+``structure.save_row`` (which writes each row's history), the fields are read by
+:mod:`equity_tracking.field_checks`, and a form's every bad field is named at once
+(:class:`~equity_tracking.validation.ValidationError`). A save that changes nothing writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from equity_tracking import audit, permissions, structure, validation, writes
+from equity_tracking import audit, structure, validation, writes
+from equity_tracking import field_checks as checks
 from equity_tracking.group_names import normalized
 from equity_tracking.models import (
     BenchmarkPopulation,
@@ -41,7 +44,11 @@ from equity_tracking.permissions import Permission, Principal
 from equity_tracking.reference import GROUP_ALIASES
 from equity_tracking.validation import FieldError, ValidationError
 
-KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a group's or a benchmark's key, e.g. acs_2021
+KEY_RULE = (
+    "Use lower-case letters, digits and underscores only, starting with a letter "
+    "(at most 40 characters), e.g. acs_2021."
+)
 NAME_LIMIT = {"group": 120, "benchmark": 200}
 SOURCE_LIMIT = 300
 LARGEST_SORT_ORDER = 10_000
@@ -61,77 +68,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _run(engine: Engine, actor: Principal, what: str, work: Callable[[Connection], bool]) -> bool:
-    """``work`` in one write transaction, refused first (audited) without permission to manage
-    reference data; when it changed anything, the data version moves on once, as structural."""
-
-    def guarded(connection: Connection) -> bool:
-        permissions.require(actor, MANAGE, what=what)  # before validating: a refusal says nothing more
-        changed = work(connection)
-        if changed:
-            writes.bump_data_version(connection, structural=True)
-        return changed
-
-    return writes._write(engine, guarded)
+def _key(raw: object, errors: list[FieldError], *, example: str) -> str | None:
+    return checks.key(raw, "key", errors, pattern=KEY_PATTERN, rule=KEY_RULE, example=example)
 
 
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationError(errors)
+def _name(raw: object, limit: int, errors: list[FieldError]) -> str | None:
+    return checks.text(raw, "name", limit, errors, required="Enter a name.")
 
 
-# --- checks of typed fields ------------------------------------------------------------------------
-
-
-def _check_key(raw: object, errors: list[FieldError]) -> str | None:
-    key = raw.strip() if isinstance(raw, str) else None
-    if not key:
-        errors.append(FieldError("key", "Enter a short key, e.g. somali."))
-        return None
-    if not KEY_PATTERN.fullmatch(key):
-        errors.append(
-            FieldError(
-                "key",
-                "Use lower-case letters, digits and underscores only, starting with a letter "
-                "(at most 40 characters), e.g. acs_2021.",
-            )
-        )
-        return None
-    return key
-
-
-def _check_name(raw: object, limit: int, errors: list[FieldError]) -> str | None:
-    before = len(errors)
-    name = validation.check_text(raw, "name", limit, errors)
-    if name is None and len(errors) == before:
-        errors.append(FieldError("name", "Enter a name."))
-    return name
-
-
-def _check_whole(
-    raw: object, field: str, low: int, high: int, errors: list[FieldError], *, what: str
-) -> int | None:
-    number = validation.read_number(raw, field, errors, required=True)
-    if number is None:
-        return None
-    if number != int(number) or not low <= number <= high:
-        errors.append(FieldError(field, f"Enter {what}: a whole number from {low} to {high}."))
-        return None
-    return int(number)
-
-
-def _check_date(raw: object, field: str, errors: list[FieldError]) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, str) and raw.strip():
-        try:
-            return dt.date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
-    errors.append(FieldError(field, "Enter a date, e.g. 2021-09-30."))
-    return None
+def _position(raw: object, errors: list[FieldError]) -> int | None:
+    return checks.whole(
+        raw, "sort_order", errors, low=0, high=LARGEST_SORT_ORDER, required=True, what="a position"
+    )
 
 
 # --- race/ethnicity groups --------------------------------------------------------------------------
@@ -176,11 +124,7 @@ def _check_unambiguous(
 
 
 def _group(connection: Connection, group_id: int) -> Any:
-    table = table_of(RaceGroup)
-    row = connection.execute(select(table).where(table.c.id == group_id)).one_or_none()
-    if row is None:
-        raise writes.WriteError(f"There is no race/ethnicity group {group_id}.")
-    return row
+    return structure.existing_row(connection, RaceGroup, group_id, "race/ethnicity group")
 
 
 def create_group(
@@ -194,23 +138,21 @@ def create_group(
 ) -> int:
     """A new base group (e.g. Somali); ``is_unknown`` marks a group of people whose race is not
     known (never one side of a comparison). Returns its id."""
-    created: list[int] = []
 
-    def work(connection: Connection) -> bool:
+    def work(connection: Connection) -> int:
         errors: list[FieldError] = []
-        checked_key = _check_key(key, errors)
-        checked_name = _check_name(name, NAME_LIMIT["group"], errors)
-        order = _check_whole(sort_order, "sort_order", 0, LARGEST_SORT_ORDER, errors, what="a position")
+        checked_key = _key(key, errors, example="somali")
+        checked_name = _name(name, NAME_LIMIT["group"], errors)
+        order = _position(sort_order, errors)
         _check_unambiguous(connection, key=checked_key, name=checked_name, group_id=None, errors=errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         fields = {"key": checked_key, "name": checked_name, "sort_order": order, "is_rollup": False,
                   "is_unknown": bool(is_unknown), "active": True}  # fmt: skip
-        saved = structure.save_row(connection, actor=actor, model=RaceGroup, row_id=None, fields=fields)
-        created.append(saved.id)
-        return True
+        return structure.save_row(connection, actor=actor, model=RaceGroup, row_id=None, fields=fields).id
 
-    _run(engine, actor, f"create the race/ethnicity group {str(key)[:40]}", work)
-    return created[0]
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"create the race/ethnicity group {str(key)[:40]}"
+    )
 
 
 def rename_group(engine: Engine, *, actor: Principal, group_id: int, name: object) -> bool:
@@ -220,14 +162,16 @@ def rename_group(engine: Engine, *, actor: Principal, group_id: int, name: objec
     def work(connection: Connection) -> bool:
         _group(connection, group_id)
         errors: list[FieldError] = []
-        checked = _check_name(name, NAME_LIMIT["group"], errors)
+        checked = _name(name, NAME_LIMIT["group"], errors)
         _check_unambiguous(connection, key=None, name=checked, group_id=group_id, errors=errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         return structure.save_row(
             connection, actor=actor, model=RaceGroup, row_id=group_id, fields={"name": checked}
         ).changed
 
-    return _run(engine, actor, f"rename the race/ethnicity group {group_id}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"rename the race/ethnicity group {group_id}"
+    )
 
 
 def reorder_groups(engine: Engine, *, actor: Principal, group_ids: Sequence[int]) -> bool:
@@ -246,7 +190,7 @@ def reorder_groups(engine: Engine, *, actor: Principal, group_ids: Sequence[int]
             ).changed
         return changed
 
-    return _run(engine, actor, "reorder the race/ethnicity groups", work)
+    return structure.structural_write(engine, work, actor=actor, what="reorder the race/ethnicity groups")
 
 
 def set_group_active(engine: Engine, *, actor: Principal, group_id: int, active: bool) -> bool:
@@ -260,7 +204,9 @@ def set_group_active(engine: Engine, *, actor: Principal, group_id: int, active:
         ).changed
 
     verb = "restore" if active else "archive"
-    return _run(engine, actor, f"{verb} the race/ethnicity group {group_id}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"{verb} the race/ethnicity group {group_id}"
+    )
 
 
 def _check_members(
@@ -325,6 +271,7 @@ def _replace_members(connection: Connection, actor: Principal, rollup_id: int, m
         connection, actor=actor, action="rollup_members_changed", entity=GROUP_ENTITY,
         entity_id=rollup_id, detail={"before": {"members": before}, "after": {"members": members}},
     )  # fmt: skip
+    structure.note_change(connection)
     return True
 
 
@@ -339,25 +286,22 @@ def create_rollup(
 ) -> int:
     """A new roll-up (e.g. "Black, Indigenous and people of color") adding up ``member_ids``.
     Returns its id."""
-    created: list[int] = []
 
-    def work(connection: Connection) -> bool:
+    def work(connection: Connection) -> int:
         errors: list[FieldError] = []
-        checked_key = _check_key(key, errors)
-        checked_name = _check_name(name, NAME_LIMIT["group"], errors)
-        order = _check_whole(sort_order, "sort_order", 0, LARGEST_SORT_ORDER, errors, what="a position")
+        checked_key = _key(key, errors, example="somali")
+        checked_name = _name(name, NAME_LIMIT["group"], errors)
+        order = _position(sort_order, errors)
         _check_unambiguous(connection, key=checked_key, name=checked_name, group_id=None, errors=errors)
         members = _check_members(connection, member_ids, errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         fields = {"key": checked_key, "name": checked_name, "sort_order": order, "is_rollup": True,
                   "is_unknown": False, "active": True}  # fmt: skip
         saved = structure.save_row(connection, actor=actor, model=RaceGroup, row_id=None, fields=fields)
         _replace_members(connection, actor, saved.id, members)
-        created.append(saved.id)
-        return True
+        return saved.id
 
-    _run(engine, actor, f"create the roll-up {str(key)[:40]}", work)
-    return created[0]
+    return structure.structural_write(engine, work, actor=actor, what=f"create the roll-up {str(key)[:40]}")
 
 
 def set_rollup_members(
@@ -370,10 +314,12 @@ def set_rollup_members(
             raise writes.WriteError("Only a roll-up has members; this is a base group.")
         errors: list[FieldError] = []
         members = _check_members(connection, member_ids, errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         return _replace_members(connection, actor, rollup_id, members)
 
-    return _run(engine, actor, f"change the members of roll-up {rollup_id}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"change the members of roll-up {rollup_id}"
+    )
 
 
 def groups(engine: Engine) -> pd.DataFrame:
@@ -403,27 +349,31 @@ def groups(engine: Engine) -> pd.DataFrame:
 
 
 def _benchmark(connection: Connection, benchmark_id: int) -> Any:
-    table = table_of(BenchmarkPopulation)
-    row = connection.execute(select(table).where(table.c.id == benchmark_id)).one_or_none()
-    if row is None:
-        raise writes.WriteError(f"There is no benchmark population {benchmark_id}.")
-    return row
+    return structure.existing_row(connection, BenchmarkPopulation, benchmark_id, "benchmark population")
 
 
 def _check_benchmark_fields(
     name: object, source: object, year: object, errors: list[FieldError]
 ) -> dict[str, object]:
     fields: dict[str, object] = {
-        "name": _check_name(name, NAME_LIMIT["benchmark"], errors),
-        "source": validation.check_text(source, "source", SOURCE_LIMIT, errors),
-        "year": _check_whole(
-            year, "year", EARLIEST_YEAR, LATEST_YEAR, errors, what="the year of the figures"
+        "name": _name(name, NAME_LIMIT["benchmark"], errors),
+        "source": checks.text(
+            source,
+            "source",
+            SOURCE_LIMIT,
+            errors,
+            required="Say where the figures come from, e.g. American Community Survey.",
+        ),
+        "year": checks.whole(
+            year,
+            "year",
+            errors,
+            low=EARLIEST_YEAR,
+            high=LATEST_YEAR,
+            required=True,
+            what="the year of the figures",
         ),
     }
-    if fields["source"] is None and not any(error.field == "source" for error in errors):
-        errors.append(
-            FieldError("source", "Say where the figures come from, e.g. American Community Survey.")
-        )
     return fields
 
 
@@ -431,18 +381,17 @@ def create_benchmark(
     engine: Engine, *, actor: Principal, key: object, name: object, source: object, year: object
 ) -> int:
     """A new benchmark population, e.g. the city's residents in the ACS of 2021. Returns its id."""
-    created: list[int] = []
 
-    def work(connection: Connection) -> bool:
+    def work(connection: Connection) -> int:
         errors: list[FieldError] = []
-        checked_key = _check_key(key, errors)
+        checked_key = _key(key, errors, example="acs_2021")
         fields = _check_benchmark_fields(name, source, year, errors)
         table = table_of(BenchmarkPopulation)
         if checked_key and connection.execute(select(table.c.id).where(table.c.key == checked_key)).first():
             errors.append(
                 FieldError("key", f"Another benchmark population already has the key {checked_key}.")
             )
-        _raise_if(errors)
+        checks.raise_if(errors)
         saved = structure.save_row(
             connection,
             actor=actor,
@@ -450,11 +399,11 @@ def create_benchmark(
             row_id=None,
             fields={"key": checked_key, **fields},
         )
-        created.append(saved.id)
-        return True
+        return saved.id
 
-    _run(engine, actor, f"create the benchmark population {str(key)[:40]}", work)
-    return created[0]
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"create the benchmark population {str(key)[:40]}"
+    )
 
 
 def edit_benchmark(
@@ -467,12 +416,14 @@ def edit_benchmark(
         _benchmark(connection, benchmark_id)
         errors: list[FieldError] = []
         fields = _check_benchmark_fields(name, source, year, errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         return structure.save_row(
             connection, actor=actor, model=BenchmarkPopulation, row_id=benchmark_id, fields=fields
         ).changed
 
-    return _run(engine, actor, f"change the benchmark population {benchmark_id}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"change the benchmark population {benchmark_id}"
+    )
 
 
 def set_benchmark_archived(engine: Engine, *, actor: Principal, benchmark_id: int, archived: bool) -> bool:
@@ -489,7 +440,9 @@ def set_benchmark_archived(engine: Engine, *, actor: Principal, benchmark_id: in
         ).changed  # fmt: skip
 
     verb = "archive" if archived else "restore"
-    return _run(engine, actor, f"{verb} the benchmark population {benchmark_id}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"{verb} the benchmark population {benchmark_id}"
+    )
 
 
 def _check_shares(
@@ -542,13 +495,15 @@ def set_benchmark_shares(
         _benchmark(connection, benchmark_id)
         errors: list[FieldError] = []
         checked = _check_shares(connection, benchmark_id, shares, errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         changed = False
         for group_id, share in checked.items():
             changed |= _save_share(connection, actor, benchmark_id, group_id, share)
         return changed
 
-    return _run(engine, actor, f"change the shares of benchmark population {benchmark_id}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"change the shares of benchmark population {benchmark_id}"
+    )
 
 
 def _save_share(
@@ -570,6 +525,7 @@ def _save_share(
         connection, actor=actor, action="benchmark_share_removed", entity=SHARE_ENTITY,
         entity_id=f"{benchmark_id}:{group_id}", detail={"before": {"share": before}},
     )  # fmt: skip
+    structure.note_change(connection)
     return True
 
 
@@ -629,7 +585,8 @@ def benchmark_shares(engine: Engine, *, actor: Principal, include_archived: bool
 def _check_cycle_dates(
     opens_on: object, due_on: object, errors: list[FieldError]
 ) -> dict[str, dt.date | None]:
-    opens, due = _check_date(opens_on, "opens_on", errors), _check_date(due_on, "due_on", errors)
+    opens = checks.date(opens_on, "opens_on", errors, required=True)
+    due = checks.date(due_on, "due_on", errors, required=True)
     if opens is not None and due is not None and due < opens:
         errors.append(
             FieldError(
@@ -651,16 +608,16 @@ def create_cycle(
 ) -> int:
     """The reporting cycle of a fiscal year (by the year it starts in: 2021 is FY 2021-22), open
     for reports from ``opens_on`` and due by ``due_on``. Returns the fiscal year."""
-    created: list[int] = []
 
-    def work(connection: Connection) -> bool:
+    def work(connection: Connection) -> int:
         errors: list[FieldError] = []
-        year = _check_whole(
+        year = checks.whole(
             fiscal_year,
             "fiscal_year",
-            EARLIEST_YEAR,
-            LATEST_YEAR,
             errors,
+            low=EARLIEST_YEAR,
+            high=LATEST_YEAR,
+            required=True,
             what="the year the fiscal year starts",
         )
         dates = _check_cycle_dates(opens_on, due_on, errors)
@@ -671,16 +628,16 @@ def create_cycle(
                     f"{fiscal_year_label(year)} has a reporting cycle already; change its dates.",
                 )
             )
-        _raise_if(errors)
+        checks.raise_if(errors)
         assert year is not None
         structure.save_keyed_row(
             connection, actor=actor, model=ReportingCycle, key={"fiscal_year": year}, fields=dates
         )
-        created.append(year)
-        return True
+        return year
 
-    _run(engine, actor, f"create the reporting cycle {str(fiscal_year)[:10]}", work)
-    return created[0]
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"create the reporting cycle {str(fiscal_year)[:10]}"
+    )
 
 
 def change_cycle_dates(
@@ -693,12 +650,14 @@ def change_cycle_dates(
             raise writes.WriteError(f"There is no reporting cycle for {fiscal_year_label(fiscal_year)}.")
         errors: list[FieldError] = []
         dates = _check_cycle_dates(opens_on, due_on, errors)
-        _raise_if(errors)
+        checks.raise_if(errors)
         return structure.save_keyed_row(
             connection, actor=actor, model=ReportingCycle, key={"fiscal_year": fiscal_year}, fields=dates
         )
 
-    return _run(engine, actor, f"change the dates of the reporting cycle {fiscal_year}", work)
+    return structure.structural_write(
+        engine, work, actor=actor, what=f"change the dates of the reporting cycle {fiscal_year}"
+    )
 
 
 def cycles(engine: Engine) -> pd.DataFrame:
@@ -718,26 +677,11 @@ def cycles(engine: Engine) -> pd.DataFrame:
 # --- history ----------------------------------------------------------------------------------------
 
 
-def _describe(detail: str) -> str:
-    """An audit entry's detail as a line a person reads: "name: Asian → Asian American"."""
-    parsed = json.loads(detail)
-    before, after = parsed.get("before") or {}, parsed.get("after") or {}
-    fields = [name for name in {**before, **after} if name != "actor"]
-    if not before:
-        return "; ".join(f"{name}: {after[name]}" for name in fields)
-    return "; ".join(f"{name}: {before.get(name, '—')} → {after.get(name, '—')}" for name in fields)
-
-
 def history(engine: Engine, *, actor: Principal, entity: str, entity_id: object) -> pd.DataFrame:
     """A record's history from the audit log, newest first: at (UTC), user, action, change (words).
     ``entity`` as the audit log names it (``structure.entity_name``); for a benchmark population,
-    its shares' entries are included. Only those who may view the audit log may read it."""
-    log = audit.entries(engine, actor=actor, entity=entity)
-    own = log[log["entity_id"] == str(entity_id)]
-    if entity == BENCHMARK_ENTITY:
-        shares = audit.entries(engine, actor=actor, entity=SHARE_ENTITY)
-        own = pd.concat([own, shares[shares["entity_id"].str.startswith(f"{entity_id}:")]])
-        own = own.sort_values("id", ascending=False)
-    frame = own[["at", "user", "action"]].copy()
-    frame["change"] = [_describe(detail) for detail in own["detail"]]
-    return frame.reset_index(drop=True)
+    its shares' entries are included. Only those who may view the audit log may read it
+    (:func:`equity_tracking.structure.history`)."""
+    parts = SHARE_ENTITY if entity == BENCHMARK_ENTITY else None
+    found = structure.history(engine, actor=actor, entity=entity, record_id=entity_id, parts=parts)
+    return found[["at", "user", "action", "change"]]

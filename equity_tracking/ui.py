@@ -43,7 +43,7 @@ from equity_tracking.dashboards.common import (
     fiscal_year_from_key,
     fiscal_year_key,
 )
-from equity_tracking.db import DatabaseError, public_error_message, shared_engine
+from equity_tracking.db import DatabaseBusyError, DatabaseError, public_error_message, shared_engine
 from equity_tracking.formatting import csv_bytes, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_label
@@ -59,6 +59,8 @@ from equity_tracking.permissions import (
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
+from equity_tracking.validation import ValidationError
+from equity_tracking.writes import WriteError
 
 DEMO_BANNER = "Demo data — not real City figures"
 STYLE = Path(__file__).with_name("ui.css")
@@ -873,6 +875,44 @@ def show_flash(key: str) -> None:
             st.success(md(message), icon=":material/check_circle:")
         else:
             st.error(md(message), icon=":material/error:")
+
+
+def save_form(
+    form: str,
+    save: Callable[[], object],
+    done: str,
+    *,
+    unchanged: str = "Nothing changed: it already holds what the form says.",
+) -> None:
+    """Run a form's ``save`` (a call of the write path), then run the page again: the form shows
+    each refused field's message next to that field (:func:`form_errors`, from a
+    :class:`~equity_tracking.validation.ValidationError`), or why the change could not be made (a
+    ``WriteError``, a busy database), or ``done`` (``unchanged`` when ``save`` returned False, or a
+    result whose ``changed`` is False), at :func:`show_flash` of ``form``. After a save, what was
+    typed in the form's widgets (keys starting "<form>-") is forgotten, so they show what was saved."""
+    try:
+        result = save()
+    except ValidationError as refused:
+        set_form_errors(form, {error.field: error.message for error in refused.errors})
+    except (WriteError, DatabaseBusyError) as refused:
+        flash(form, str(refused), ok=False)
+    else:
+        for name in [name for name in st.session_state if str(name).startswith(f"{form}-")]:
+            del st.session_state[name]
+        changed = result is not False and getattr(result, "changed", True)
+        flash(form, done if changed else unchanged, ok=True)
+    st.rerun()
+
+
+def history_section(read: Callable[[], pd.DataFrame], *, key: str) -> None:
+    """A record's history, folded away: the table ``read`` gives (one row per change, newest first),
+    or a line saying that no change is recorded yet."""
+    with section("History", key=f"history-{key}"):
+        entries = read()
+        if entries.empty:
+            st.markdown("No change has been recorded yet.")
+        else:
+            table(entries, key=f"history-table-{key}", phone_title="Change")
 
 
 def any_or_one(label: str, options: Mapping[Hashable, str], *, every: str, key: str) -> Hashable | None:

@@ -9,10 +9,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from equity_tracking import plan_admin, ui, writes
+from equity_tracking import plan_admin, ui
 from equity_tracking.dashboards import plan_structure as shape
-from equity_tracking.db import DatabaseBusyError
-from equity_tracking.validation import ValidationError
 
 ctx = ui.guard("plan_structure")
 st.title("Plan structure")
@@ -23,35 +21,13 @@ st.markdown(
 )
 
 
-# --- saving: a message next to each refused field, or what was saved ------------------------------
-def _forget(form: str) -> None:
-    """Drop what was typed in ``form``, so it shows the saved record on the next run."""
-    for name in [name for name in st.session_state if str(name).startswith(f"{form}-")]:
-        del st.session_state[name]
-
-
-def _attempt(form: str, save: Callable[[], object], done: str) -> None:
-    """Run a save; on the next run the form shows each refused field's message, or ``done``."""
-    try:
-        changed = save()
-    except ValidationError as refused:
-        ui.set_form_errors(form, {error.field: error.message for error in refused.errors})
-    except (writes.WriteError, DatabaseBusyError) as refused:
-        ui.flash(form, str(refused), ok=False)
-    else:
-        _forget(form)
-        said = done if changed is not False and getattr(changed, "changed", True) else "Nothing changed."
-        ui.flash(form, said, ok=True)
-    st.rerun()
-
-
 def _history(entity: str, record_id: int) -> None:
-    with ui.section("History", key=f"history-{entity}-{record_id}"):
-        entries = plan_admin.history(ctx.engine, actor=ctx.principal, entity=entity, record_id=record_id)
-        if entries.empty:
-            st.markdown("No change has been recorded yet.")
-        else:
-            ui.table(shape.history_table(entries), key=f"history-{entity}-{record_id}", phone_fold="Changes")
+    ui.history_section(
+        lambda: shape.history_table(
+            plan_admin.history(ctx.engine, actor=ctx.principal, entity=entity, record_id=record_id)
+        ),
+        key=f"{entity}-{record_id}",
+    )
 
 
 def _archive_button(entity: str, record_id: int, row: pd.Series, what: str, form: str) -> None:
@@ -60,7 +36,7 @@ def _archive_button(entity: str, record_id: int, row: pd.Series, what: str, form
     if st.button(
         label, icon=":material/unarchive:" if archived else ":material/archive:", key=f"archive-{form}"
     ):
-        _attempt(
+        ui.save_form(
             form,
             lambda: plan_admin.set_archived(
                 ctx.engine, actor=ctx.principal, entity=entity, record_id=record_id, archived=not archived
@@ -90,7 +66,7 @@ with ui.section("Add a bureau", key="add-bureau"):
         area = st.text_input("Service area (optional)", max_chars=200, key="new-bureau-area")
         ui.field_error(errors, "service_area")
         if st.form_submit_button("Add bureau", icon=":material/add:"):
-            _attempt(
+            ui.save_form(
                 "new-bureau",
                 lambda: plan_admin.create_bureau(
                     ctx.engine, actor=ctx.principal, code=code, name=name, service_area=area
@@ -118,20 +94,21 @@ with st.form(form):
     new_name = st.text_input("Bureau name", value=str(bureau["name"]), max_chars=200, key=f"{form}-name")
     ui.field_error(errors, "name")
     renamed_on = st.date_input("Renamed on (the new name applies from this day)", key=f"{form}-on")
+    ui.field_error(errors, "on")
     area = st.text_input(
         "Service area", value=_text(bureau["service_area"]), max_chars=200, key=f"{form}-service_area"
     )
     ui.field_error(errors, "service_area")
     if st.form_submit_button("Save bureau", icon=":material/save:"):
-        _attempt(
+        ui.save_form(
             form,
-            lambda: (
-                plan_admin.rename_bureau(
-                    ctx.engine, actor=ctx.principal, bureau_id=int(bureau_id), name=new_name, on=renamed_on
-                )
-                | plan_admin.set_service_area(
-                    ctx.engine, actor=ctx.principal, bureau_id=int(bureau_id), service_area=area
-                )
+            lambda: plan_admin.save_bureau(
+                ctx.engine,
+                actor=ctx.principal,
+                bureau_id=int(bureau_id),
+                name=new_name,
+                service_area=area,
+                on=renamed_on,
             ),
             "Saved the bureau. A new name keeps the old one as “Formerly …”.",
         )
@@ -141,7 +118,7 @@ if st.button(
     key=f"active-{bureau_id}",
     icon=":material/archive:" if active else ":material/unarchive:",
 ):
-    _attempt(
+    ui.save_form(
         form,
         lambda: plan_admin.set_bureau_active(
             ctx.engine, actor=ctx.principal, bureau_id=int(bureau_id), active=not active
@@ -177,7 +154,7 @@ with ui.section("Add a plan", key=f"add-plan-{bureau_id}"):
         )
         ui.field_error(errors, "last_fiscal_year")
         if st.form_submit_button("Add plan (as a draft)", icon=":material/add:"):
-            _attempt(
+            ui.save_form(
                 form,
                 lambda: plan_admin.create_plan(
                     ctx.engine,
@@ -210,7 +187,7 @@ if moves:
     status = st.selectbox("Change the status to", moves, format_func=shape.words, key=f"{form}-status")
     ui.field_error(errors, "status")
     if st.button("Change status", key=f"{form}-move"):
-        _attempt(
+        ui.save_form(
             form,
             lambda: plan_admin.set_plan_status(
                 ctx.engine, actor=ctx.principal, plan_id=int(plan_id), status=status
@@ -218,7 +195,7 @@ if moves:
             f"The plan is now {shape.words(status).lower()}. An active version supersedes the one before.",
         )
 if st.button("Start a new version (a draft copy)", icon=":material/content_copy:", key=f"{form}-version"):
-    _attempt(
+    ui.save_form(
         form,
         lambda: plan_admin.new_plan_version(ctx.engine, actor=ctx.principal, plan_id=int(plan_id)),
         "Started a new version as a draft, with a copy of the goals, actions and measures.",
@@ -283,8 +260,9 @@ with st.form(form):
         key=f"{form}-order",
         value=int(goal.get("sort_order", 0) or 0),
     )
+    ui.field_error(errors, "sort_order")
     if st.form_submit_button("Save goal", icon=":material/save:"):
-        _attempt(
+        ui.save_form(
             form,
             lambda: plan_admin.save_goal(
                 ctx.engine,
@@ -343,7 +321,7 @@ with st.form(form):
     )
     ui.field_error(errors, "status")
     if st.form_submit_button("Save action", icon=":material/save:"):
-        _attempt(
+        ui.save_form(
             form,
             lambda: plan_admin.save_action(
                 ctx.engine,
@@ -440,7 +418,7 @@ with st.form(form):
             description=_text(measure.get("description")) or None,
             sort_order=int(measure.get("sort_order", 0) or 0),
         )
-        _attempt(
+        ui.save_form(
             form,
             lambda: plan_admin.save_measure(
                 ctx.engine,
@@ -471,7 +449,7 @@ with st.form(form):
     value = st.text_input("Interim target (leave blank to clear it)", key=f"{form}-value")
     ui.field_error(errors, "value")
     if st.form_submit_button("Save interim target", icon=":material/save:"):
-        _attempt(
+        ui.save_form(
             form,
             lambda: plan_admin.set_interim_target(
                 ctx.engine, actor=ctx.principal, measure_id=int(measure_id), period=period, value=value

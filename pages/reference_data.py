@@ -3,15 +3,11 @@ each group's share of the benchmark populations, and the reporting cycles with t
 Every change goes through ``equity_tracking.reference_admin``, which checks the permission,
 validates on the server and keeps each record's history; this page only shows the answers."""
 
-from collections.abc import Callable
-
 import streamlit as st
 
-from equity_tracking import formatting, ui, writes
+from equity_tracking import formatting, ui
 from equity_tracking import reference_admin as admin
 from equity_tracking.charts import reference_data as tables
-from equity_tracking.db import DatabaseBusyError
-from equity_tracking.validation import ValidationError
 
 ctx = ui.guard("reference_data")
 st.title("Groups, benchmarks and cycles")
@@ -21,26 +17,13 @@ st.markdown(
 )
 
 
-def _attempt(form: str, save: Callable[[], object], done: str) -> None:
-    """Run a save; on the next run show each refused field next to itself, or what was done."""
-    try:
-        changed = save()
-    except ValidationError as refused:
-        ui.set_form_errors(form, {error.field: error.message for error in refused.errors})
-    except (writes.WriteError, DatabaseBusyError) as refused:
-        ui.flash(form, str(refused), ok=False)
-    else:
-        ui.flash(form, done if changed is not False else "Nothing to save: nothing was changed.", ok=True)
-    st.rerun()
-
-
 def _history(entity: str, entity_id: object, key: str) -> None:
-    with ui.section("History", key=f"history-{key}"):
-        log = admin.history(ctx.engine, actor=ctx.principal, entity=entity, entity_id=entity_id)
-        if log.empty:
-            st.markdown("No changes recorded yet.")
-        else:
-            ui.table(tables.history_table(log), key=f"history-table-{key}", phone_title="Change")
+    ui.history_section(
+        lambda: tables.history_table(
+            admin.history(ctx.engine, actor=ctx.principal, entity=entity, entity_id=entity_id)
+        ),
+        key=key,
+    )
 
 
 groups_tab, benchmarks_tab, cycles_tab = st.tabs(
@@ -64,7 +47,7 @@ with groups_tab:
             new_name = st.text_input("Name", value=row["name"], max_chars=120)
             ui.field_error(errors, "name")
             if st.form_submit_button("Save name"):
-                _attempt(
+                ui.save_form(
                     f"rename-{chosen}",
                     lambda: admin.rename_group(
                         ctx.engine, actor=ctx.principal, group_id=chosen, name=new_name
@@ -83,7 +66,7 @@ with groups_tab:
                 )
                 ui.field_error(errors, "members")
                 if st.form_submit_button("Save members"):
-                    _attempt(
+                    ui.save_form(
                         f"members-{chosen}",
                         lambda: admin.set_rollup_members(
                             ctx.engine, actor=ctx.principal, rollup_id=chosen, member_ids=picked
@@ -97,7 +80,7 @@ with groups_tab:
             with column:
                 if st.button(label, key=f"{label}-{chosen}", disabled=not 0 <= target < len(order)):
                     order[place], order[target] = order[target], order[place]
-                    _attempt(
+                    ui.save_form(
                         "group",
                         lambda: admin.reorder_groups(ctx.engine, actor=ctx.principal, group_ids=order),
                         "Moved.",
@@ -105,7 +88,7 @@ with groups_tab:
         with archive:
             active = bool(row["active"])
             if st.button("Archive" if active else "Restore", key=f"archive-group-{chosen}"):
-                _attempt(
+                ui.save_form(
                     "group",
                     lambda: admin.set_group_active(
                         ctx.engine, actor=ctx.principal, group_id=chosen, active=not active
@@ -126,7 +109,7 @@ with groups_tab:
             ui.field_error(errors, "sort_order")
             unknown = st.checkbox("Records that race/ethnicity is not known (e.g. declined)")
             if st.form_submit_button("Add group"):
-                _attempt(
+                ui.save_form(
                     "add-group",
                     lambda: admin.create_group(
                         ctx.engine,
@@ -153,7 +136,7 @@ with groups_tab:
             members = st.multiselect("Groups it adds up", list(base["id"]), format_func=names.get)
             ui.field_error(errors, "members")
             if st.form_submit_button("Add roll-up"):
-                _attempt(
+                ui.save_form(
                     "add-rollup",
                     lambda: admin.create_rollup(
                         ctx.engine,
@@ -209,7 +192,7 @@ with benchmarks_tab:
             year = st.text_input("Year of the figures", value=tables.year_text(population["year"], blank=""))
             ui.field_error(errors, "year")
             if st.form_submit_button("Save details"):
-                _attempt(
+                ui.save_form(
                     form,
                     lambda: admin.edit_benchmark(
                         ctx.engine,
@@ -239,7 +222,7 @@ with benchmarks_tab:
                 ui.field_error(errors, f"share.{group_id}")
             ui.field_error(errors, "shares")
             if st.form_submit_button("Save shares"):
-                _attempt(
+                ui.save_form(
                     form,
                     lambda: admin.set_benchmark_shares(
                         ctx.engine, actor=ctx.principal, benchmark_id=chosen_population, shares=typed
@@ -248,7 +231,7 @@ with benchmarks_tab:
                 )
         archived = bool(population["archived"])
         if st.button("Restore" if archived else "Archive", key=f"archive-benchmark-{chosen_population}"):
-            _attempt(
+            ui.save_form(
                 form,
                 lambda: admin.set_benchmark_archived(
                     ctx.engine, actor=ctx.principal, benchmark_id=chosen_population, archived=not archived
@@ -270,7 +253,7 @@ with benchmarks_tab:
             year = st.text_input("Year of the figures")
             ui.field_error(errors, "year")
             if st.form_submit_button("Add benchmark population"):
-                _attempt(
+                ui.save_form(
                     "add-benchmark",
                     lambda: admin.create_benchmark(
                         ctx.engine, actor=ctx.principal, key=key, name=name, source=source, year=year
@@ -302,7 +285,7 @@ with cycles_tab:
             due_on = st.date_input("Due on", value=cycle["due_on"], format="YYYY-MM-DD")
             ui.field_error(errors, "due_on")
             if st.form_submit_button("Save dates"):
-                _attempt(
+                ui.save_form(
                     form,
                     lambda: admin.change_cycle_dates(
                         ctx.engine,
@@ -329,7 +312,7 @@ with cycles_tab:
             new_due = st.date_input("Due on", value=None, format="YYYY-MM-DD", key="add-cycle-due")
             ui.field_error(errors, "due_on")
             if st.form_submit_button("Add cycle"):
-                _attempt(
+                ui.save_form(
                     "add-cycle",
                     lambda: admin.create_cycle(
                         ctx.engine,

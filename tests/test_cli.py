@@ -43,9 +43,9 @@ def test_import_of_a_bad_file_names_each_bad_cell_and_changes_nothing(engine, tm
     problems = tmp_path / "problems.csv"
     assert main(["--database-url", _url(engine), "import", str(folder), "--errors", str(problems)]) == 1
     err = capsys.readouterr().err
-    assert "goals, row 2, column citywide_goal: Write one of: 1, 2, 3." in err
+    assert "goals, row 2, column citywide_goal: Write 1, 2 or 3." in err
     assert "Nothing was changed." in err
-    assert problems.read_text().splitlines()[1] == 'goals,2,citywide_goal,"Write one of: 1, 2, 3."'
+    assert problems.read_text().splitlines()[1] == 'goals,2,citywide_goal,"Write 1, 2 or 3."'
     with engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM bureaus")).scalar() == 0
 

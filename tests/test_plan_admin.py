@@ -14,7 +14,7 @@ from golden_city import build_golden_city
 from principals import make_user
 from sqlalchemy import func, select
 
-from equity_tracking import accounts, due, plan_admin, reads
+from equity_tracking import accounts, due, plan_admin, reads, writes
 from equity_tracking.analytics import load_frames, run_analytics
 from equity_tracking.models import (
     STRUCTURE_CHANGES_KEY,
@@ -162,12 +162,55 @@ def test_a_bureau_is_archived_and_restored(city):
     assert _scalar(city, select(Bureau.service_area).where(Bureau.id == 2)) == "Public safety"
 
 
+def test_the_bureau_form_saves_its_name_and_service_area_together_or_not_at_all(city):
+    admin = _admin(city)
+    before, version = _audit_count(city), _structure_changes(city)
+    with pytest.raises(ValidationError) as refused:
+        plan_admin.save_bureau(
+            city, actor=admin, bureau_id=AA, name="Bureau of Omega", service_area="x" * 201
+        )
+    assert list(_fields(refused.value)) == ["service_area"]
+    assert (_audit_count(city), _structure_changes(city)) == (before, version)  # the new name is not kept
+    assert plan_admin.save_bureau(
+        city,
+        actor=admin,
+        bureau_id=AA,
+        name="Bureau of Omega",
+        service_area="Streets",
+        on=dt.date(2020, 7, 1),
+    )
+    assert _structure_changes(city) == version + 1  # one change of the structure, not one per field
+    shown = reads.bureaus(city).set_index("code").loc["AA"]
+    assert (shown["name"], shown["service_area"]) == ("Bureau of Omega", "Streets")
+
+
+def test_a_new_name_applies_after_the_current_one_took_effect(city):
+    admin = _admin(city)
+    plan_admin.rename_bureau(city, actor=admin, bureau_id=AA, name="Bureau of Omega", on=dt.date(2020, 7, 1))
+    with pytest.raises(ValidationError) as refused:
+        plan_admin.rename_bureau(
+            city, actor=admin, bureau_id=AA, name="Bureau of Psi", on=dt.date(2020, 7, 1)
+        )
+    assert _fields(refused.value) == {
+        "on": "The current name applies from 1 July 2020; a new name must apply from a later day."
+    }
+    assert reads.bureaus(city).set_index("code").loc["AA", "name"] == "Bureau of Omega"
+
+
+def test_only_goals_actions_and_measures_are_archived_by_set_archived(city):
+    with pytest.raises(writes.WriteError, match="not 'plan'"):
+        plan_admin.set_archived(city, actor=_admin(city), entity="plan", record_id=AA_PLAN, archived=True)
+
+
 # --- refusals -------------------------------------------------------------------------------------
 
 
 WRITES = {
     "create_bureau": lambda city, who: plan_admin.create_bureau(city, actor=who, code="DD", name="Delta"),
     "rename_bureau": lambda city, who: plan_admin.rename_bureau(city, actor=who, bureau_id=AA, name="Omega"),
+    "save_bureau": lambda city, who: plan_admin.save_bureau(
+        city, actor=who, bureau_id=AA, name="Omega", service_area="Streets"
+    ),
     "set_bureau_active": lambda city, who: plan_admin.set_bureau_active(
         city, actor=who, bureau_id=AA, active=False
     ),

@@ -18,7 +18,14 @@ from sqlalchemy import Engine, func, select, text
 
 from equity_tracking import accounts, reads, writes
 from equity_tracking import reference_admin as admin
-from equity_tracking.models import AuditEntry, RaceGroup, ReportingCycle, table_of
+from equity_tracking.models import (
+    STRUCTURE_CHANGES_KEY,
+    AppMetadata,
+    AuditEntry,
+    RaceGroup,
+    ReportingCycle,
+    table_of,
+)
 from equity_tracking.permissions import PermissionDeniedError, Role
 from equity_tracking.validation import ValidationError
 
@@ -73,6 +80,15 @@ def _entries(engine: Engine, action: str) -> list[tuple[str | None, dict]]:
             .order_by(AuditEntry.id)
         ).all()
     return [(entity_id, detail) for entity_id, detail in rows]
+
+
+def _structure_changes(engine: Engine) -> int:
+    """How many times the data version moved on as structural (every process reads again)."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(AppMetadata.value).where(AppMetadata.key == STRUCTURE_CHANGES_KEY)
+        ).scalar_one_or_none()
+    return int(found or 0)
 
 
 def _fields(error: ValidationError) -> dict[str, str]:
@@ -215,6 +231,7 @@ def test_a_rollup_adds_up_two_or_more_known_base_groups(city, members, words):
 
 
 def test_changing_a_rollups_members_is_recorded_and_the_same_members_write_nothing(city):
+    structural = _structure_changes(city)
     assert (
         admin.set_rollup_members(city, actor=_admin(city), rollup_id=POC, member_ids=[BLACK, ASIAN]) is True
     )
@@ -223,6 +240,7 @@ def test_changing_a_rollups_members_is_recorded_and_the_same_members_write_nothi
     assert (detail["before"]["members"], detail["after"]["members"]) == ([1, 2, 3], [1, 2])
     history = admin.history(city, actor=_admin(city), entity=admin.GROUP_ENTITY, entity_id=POC)
     assert list(history["change"]) == ["members: [1, 2, 3] → [1, 2]"]
+    assert _structure_changes(city) == structural + 1  # membership rows are not saved by save_row
     before = _snapshot(city)
     assert (
         admin.set_rollup_members(city, actor=_admin(city), rollup_id=POC, member_ids=[ASIAN, BLACK]) is False
@@ -301,6 +319,7 @@ def test_each_bad_share_is_named(city):
 
 
 def test_a_blank_share_removes_the_figure_with_its_history(city):
+    structural = _structure_changes(city)
     assert admin.set_benchmark_shares(city, actor=_admin(city), benchmark_id=RESIDENTS, shares={UNKNOWN: ""})
     shares = admin.benchmark_shares(city, actor=_admin(city))
     assert list(shares["group_id"]) == [1, 2, 3, 4]
@@ -309,6 +328,7 @@ def test_a_blank_share_removes_the_figure_with_its_history(city):
     ]
     history = admin.history(city, actor=_admin(city), entity=admin.BENCHMARK_ENTITY, entity_id=RESIDENTS)
     assert list(history["change"]) == ["share: 0.0 → —"]
+    assert _structure_changes(city) == structural + 1
 
 
 def test_every_bad_field_of_a_benchmark_is_named_at_once(city):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -144,26 +143,14 @@ def period_text(period_id: Any, periods: dict[int, str]) -> str:
     return "" if period_id is None or pd.isna(period_id) else periods.get(int(period_id), "")
 
 
-def _change(detail: str) -> str:
-    """What an audit entry changed, "field: before → after" for each field."""
-    parsed = json.loads(detail or "{}")
-    before, after = parsed.get("before") or {}, parsed.get("after") or {}
-    fields = list(dict.fromkeys([*after, *before]))
-    parts = [f"{field}: {_shown(before.get(field))} → {_shown(after.get(field))}" for field in fields]
-    return "; ".join(parts) or ", ".join(f"{key}: {value}" for key, value in parsed.items() if key != "actor")
-
-
-def _shown(value: object) -> str:
-    return "—" if value is None else str(value)
-
-
 def history_table(entries: pd.DataFrame) -> pd.DataFrame:
-    """A record's audit entries, newest first, as an administrator reads them."""
+    """A record's history (``plan_admin.history``: its audit entries, newest first, each change in
+    words) as an administrator reads it: When (UTC), Who, What, Change."""
     return pd.DataFrame(
         {
             "When (UTC)": entries["at"].dt.strftime("%Y-%m-%d %H:%M"),
             "Who": entries["user"].fillna("").astype(str),
             "What": entries["action"].map(words),
-            "Change": entries["detail"].map(_change),
+            "Change": entries["change"],
         }
     )

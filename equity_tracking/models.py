@@ -44,6 +44,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     cast,
     func,
     select,
@@ -420,6 +421,12 @@ class RaceGroup(Base):
     # Records that race/ethnicity is not known (unknown, declined): never one side of a comparison.
     is_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @classmethod
+    def takes_figures(cls) -> Any:
+        """Whether figures may be entered for a group (SQL): active, and not a roll-up of others (the
+        tracker adds a roll-up up itself). The forms offer these groups and the write path accepts them."""
+        return and_(cls.active.is_(True), cls.is_rollup.is_(False))
 
 
 class RaceGroupMembership(Base):

@@ -187,6 +187,8 @@ def race_groups(engine: Engine) -> pd.DataFrame:
         RaceGroup.sort_order,
         RaceGroup.is_rollup,
         RaceGroup.is_unknown,
+        RaceGroup.active,
+        RaceGroup.takes_figures().label("takes_figures"),
     ).order_by(RaceGroup.sort_order, RaceGroup.id)
     return _frame(engine, statement)
 

@@ -256,7 +256,7 @@ def _disaggregation_groups(connection: Connection) -> set[int]:
     """The groups a value may be entered for: active, and not a roll-up of others."""
     return set(
         connection.execute(
-            select(RaceGroup.id).where(RaceGroup.active.is_(True), RaceGroup.is_rollup.is_(False))
+            select(RaceGroup.id).where(RaceGroup.takes_figures())
         ).scalars()
     )
 

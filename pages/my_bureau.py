@@ -179,7 +179,7 @@ else:
         "group_id"
     )
     groups = ctx.read("race_groups")
-    groups = groups[~groups["is_rollup"].astype(bool)]
+    groups = groups[groups["takes_figures"].astype(bool)]
     unit = formatting.md(measure["unit"])
     with st.form(form):
         st.markdown(f"Unit: **{unit}**. Leave a group blank if it is not reported.")

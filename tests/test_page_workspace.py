@@ -283,3 +283,20 @@ def _narrative_ids(city) -> list[int]:
         return [row[0] for row in connection.execute(
             text("SELECT id FROM annual_reports WHERE bureau_id = 1 AND fiscal_year = 2020 ORDER BY id")
         )]  # fmt: skip
+
+
+def test_an_archived_group_is_not_offered_in_the_figures_form(city, monkeypatch):
+    from equity_tracking import reference_admin
+    from equity_tracking.permissions import Principal
+
+    admin = Principal(user_id=city.ids["admin"], username="admin", roles=frozenset({(Role.ADMIN, None)}))
+    reference_admin.set_group_active(city, actor=admin, group_id=1, active=False)  # Asian
+    app = _open("pages/my_bureau.py", city, monkeypatch, "alpha")
+    next(box for box in app.selectbox if box.label == "Measure").set_value(2)  # M2, headcount by race
+    app.run()
+    labels = [box.label for box in app.text_input]
+    # The golden city's base groups but Asian; never the roll-up (People of color).
+    assert [label for label in labels if label in {"Asian", "Black or African American", "Hispanic or Latino",
+            "White", "Unknown or declined", "People of color"}] == [
+        "Black or African American", "Hispanic or Latino", "White", "Unknown or declined"
+    ]  # fmt: skip

@@ -184,10 +184,20 @@ SHEETS: tuple[Sheet, ...] = (
             _code("bureau_code"),
             _key("goal_key"),
             _text("title", 300, filled=True),
-            _choice("citywide_goal", CITYWIDE_GOALS),
+            Field(
+                "citywide_goal",
+                filled=True,
+                rule=lambda text: text.strip() in CITYWIDE_GOALS,
+                rule_says="Write 1, 2 or 3.",
+            ),  # as written: "-1" or "(1)" are not goal 1
             _text("focus_area", 200, filled=True),
             _text("description", 4000, required=False),
-            Field("sort_order", required=False, rule=str.isdigit, rule_says="Write a whole number."),
+            Field(
+                "sort_order",
+                required=False,
+                rule=lambda text: text.isascii() and text.isdigit(),
+                rule_says="Write a whole number.",
+            ),  # "²" is a digit to str.isdigit, not to int()
         ),
         unique=("bureau_code", "goal_key"),
     ),

@@ -314,7 +314,7 @@ class _Run:
                 self.save("bureaus", Bureau, None, {"code": code, "active": True, **fields})
                 continue
             if found.name != row.name:  # a rename keeps the old name, as the admin workspace does
-                plan_admin._keep_earlier_name(self.connection, self.actor, found.id, found.name, self.today)
+                plan_admin.keep_earlier_name(self.connection, self.actor, found.id, found.name, self.today)
             self.save("bureaus", Bureau, found.id, fields)
 
     def bureau_names(self, frame: pd.DataFrame | None) -> None:

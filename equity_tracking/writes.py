@@ -254,11 +254,7 @@ def _prior_total(connection: Connection, measure_id: int, period: Row) -> float 
 
 def _disaggregation_groups(connection: Connection) -> set[int]:
     """The groups a value may be entered for: active, and not a roll-up of others."""
-    return set(
-        connection.execute(
-            select(RaceGroup.id).where(RaceGroup.takes_figures())
-        ).scalars()
-    )
+    return set(connection.execute(select(RaceGroup.id).where(RaceGroup.takes_figures())).scalars())
 
 
 @dataclass(frozen=True)

@@ -436,7 +436,7 @@ class _Run:
     def fiscal_year_of(self, sheet: str, row: Any, column: str, text: str) -> int | None:
         """A fiscal year as a label ("FY 2016-17", "2016-17") or as the year it starts in ("2016")."""
         if text.strip().isdigit() and len(text.strip()) == 4:
-            return int(text)
+            text = fiscal_year(int(text)).label  # "2016": the year the fiscal year starts in
         try:
             period = parse_label(text)
         except PeriodLabelError as error:

@@ -112,9 +112,22 @@ def format_label(period: Period) -> str:
     return fiscal_year_label(period.fiscal_year)
 
 
+# The years a plan's periods may lie in: a typo such as 1899 or 20199 is refused, not stored.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
+
 def parse_label(label: str) -> Period:
-    """Read a period label; raise :class:`PeriodLabelError` naming the accepted forms."""
-    text = str(label)
+    """Read a period label; raise :class:`PeriodLabelError` naming the accepted forms, or the
+    plausible years (:data:`EARLIEST_YEAR` to :data:`LATEST_YEAR`) for a year outside them."""
+    period = _parse_label(str(label))
+    if not EARLIEST_YEAR <= period.start_date.year <= LATEST_YEAR:
+        raise PeriodLabelError(
+            f"{label!r} is not a year of a plan: use a year from {EARLIEST_YEAR} to {LATEST_YEAR}."
+        )
+    return period
+
+
+def _parse_label(text: str) -> Period:
     if match := _FY.match(text):
         start_year = int(match.group(1))
         end_part = match.group(2)

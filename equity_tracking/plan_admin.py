@@ -55,13 +55,12 @@ from equity_tracking.models import (
     goal_strategies,
     table_of,
 )
-from equity_tracking.periods import Period, format_label, parse_label
+from equity_tracking.periods import EARLIEST_YEAR, LATEST_YEAR, Period, format_label, parse_label
 from equity_tracking.permissions import Permission, Principal
 from equity_tracking.structure import SavedRow
 from equity_tracking.validation import FieldError, ValidationError
 
 CODE = re.compile(r"[A-Z0-9]{1,8}")  # a bureau's budget code, kept in capitals
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 SORT_ORDER_LIMIT = 10_000
 # Which status a plan may move to from each (superseded is set only by activating a newer version).
 NEXT_STATUS = {

@@ -81,3 +81,9 @@ def test_fiscal_year_containing_switches_on_first_of_july():
     assert fiscal_year_containing(dt.date(2019, 6, 30)) == 2018
     assert fiscal_year_containing(dt.date(2019, 7, 1)) == 2019
     assert fiscal_year(2019).kind is PeriodKind.FISCAL_YEAR
+
+
+@pytest.mark.parametrize("label", ["1899", "FY 1899-00", "CY 20199", "FY2102", "2200-01 Q1"])
+def test_a_year_no_plan_can_have_is_refused(label):
+    with pytest.raises(PeriodLabelError):
+        parse_label(label)

@@ -36,6 +36,13 @@ ui.download_file(
     mime=shape.XLSX_MIME,
     key="import-template",
 )
+ui.download_file(
+    "Export everything published (.xlsx)",
+    data=lambda: shape.export_bytes(ctx.engine),
+    file_name=shape.EXPORT_FILE,
+    mime=shape.XLSX_MIME,
+    key="import-export",
+)
 
 
 def _forget_outcome() -> None:

@@ -122,7 +122,10 @@ def test_an_administrator_sees_the_intro_the_template_and_the_upload(city, monke
     assert [title.value for title in app.title] == ["Import data"]
     assert "The file needs five sheets, named bureaus, goals, actions, measures, values" in said
     assert "docs/import-format.md" in said
-    assert [button.label for button in app.get("download_button")] == ["Download the template"]
+    assert [button.label for button in app.get("download_button")] == [
+        "Download the template",
+        "Export everything published (.xlsx)",
+    ]
     [uploader] = app.file_uploader
     assert uploader.label == "Workbook (.xlsx) or .csv files"
     assert uploader.accept_multiple_files

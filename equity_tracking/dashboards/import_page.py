@@ -9,14 +9,24 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from equity_tracking import import_contract, importing, workbook
+from equity_tracking import exporting, import_contract, importing, workbook
 from equity_tracking.formatting import csv_bytes, plural
+from equity_tracking.permissions import Viewer
 
 TEMPLATE_FILE = "equity-tracker-import-template.xlsx"
+EXPORT_FILE = "equity-tracker-published.xlsx"
 PROBLEMS_FILE = "import-problems.csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUIRED_SHEETS = tuple(sheet.name for sheet in import_contract.SHEETS if sheet.required)
 FORMAT_GUIDE = "docs/import-format.md"
+
+
+def export_bytes(engine) -> bytes:
+    """Everything published, in the import format (:mod:`equity_tracking.exporting`), as an ``.xlsx``:
+    a city's own copy to edit and import again, or to move to another database."""
+    buffer = io.BytesIO()
+    workbook.write_xlsx(buffer, exporting.export_sheets(engine, viewer=Viewer()))
+    return buffer.getvalue()
 
 
 def template_bytes() -> bytes:

@@ -90,7 +90,7 @@ def reset_sequences(connection: Connection) -> None:
             continue
         connection.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608: table names from the models
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
             )
         )

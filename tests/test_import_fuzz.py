@@ -10,6 +10,7 @@ spreadsheets at all, and a workbook formatted down to row 1,000,000.
 from __future__ import annotations
 
 import io
+import os
 import random
 import time
 import zipfile
@@ -29,7 +30,12 @@ from equity_tracking.import_contract import SHEETS
 from equity_tracking.permissions import OPERATOR
 from equity_tracking.workbook import ImportRefusedError
 
-FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Examples per property: few in the suite (it runs twice, on SQLite and PostgreSQL, on two slow cores);
+# EQUITY_FUZZ_EXAMPLES=150 for a deeper run (done once for this change: all passed).
+EXAMPLES = int(os.environ.get("EQUITY_FUZZ_EXAMPLES", "12"))
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 REQUIRED = {sheet.name: [f.name for f in sheet.fields if f.required] for sheet in SHEETS if sheet.required}
 
 # Cells and what makes each of them wrong, whatever row of its sheet it is in.
@@ -210,7 +216,7 @@ def test_random_text_in_every_cell_of_a_sheet_is_imported_or_refused(engine, tex
     success_or_refusal(engine, as_files(sheets, workbook))
 
 
-@settings(FUZZ, max_examples=15)
+@settings(FUZZ, max_examples=max(6, EXAMPLES // 2))
 @given(data=st.data())
 def test_formula_cells_are_refused_by_their_cell(engine, data):
     sheets = small_city()
@@ -227,7 +233,7 @@ def test_formula_cells_are_refused_by_their_cell(engine, data):
     assert (sheet, row, frame.columns[position]) in [(e.sheet, e.row, e.column) for e in refused.errors]
 
 
-@settings(FUZZ, max_examples=25)
+@settings(FUZZ, max_examples=EXAMPLES)
 @given(data=st.binary(max_size=2000), name=st.sampled_from(["values.xlsx", "values.csv", "v.xlsx"]))
 def test_random_bytes_are_refused(engine, data, name):
     refused_unchanged(engine, {name: data})

@@ -28,6 +28,7 @@ from equity_tracking.models import (
     InterimTarget,
     Measure,
     MeasureValue,
+    Plan,
     RaceGroup,
     ReportingCycle,
     ReportingPeriod,
@@ -120,8 +121,6 @@ def _goals(plan_ids: list[int]):
 
 def _bureau_code():
     """The code of a goal's bureau (a scalar subquery through its plan)."""
-    from equity_tracking.models import Plan
-
     return (
         select(Bureau.code)
         .join(Plan, Plan.bureau_id == Bureau.id)

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from equity_tracking import audit, permissions, plan_admin, seed, structure, validation, writes
+from equity_tracking import audit, due, permissions, plan_admin, seed, structure, validation, writes
 from equity_tracking import import_contract as contract
 from equity_tracking.group_names import ConfiguredGroup, GroupMatcher, GroupNameError
 from equity_tracking.models import (
@@ -55,7 +55,14 @@ from equity_tracking.models import (
     ReviewStatus,
     table_of,
 )
-from equity_tracking.periods import Period, PeriodLabelError, fiscal_year, kind_reported, parse_label
+from equity_tracking.periods import (
+    Period,
+    PeriodLabelError,
+    fiscal_year,
+    fiscal_year_containing,
+    kind_reported,
+    parse_label,
+)
 from equity_tracking.permissions import Permission, Principal
 from equity_tracking.workbook import ROW, CellError, ImportRefusedError, Progress, read_files, read_path
 
@@ -202,7 +209,8 @@ class _Run:
         )
         self.errors: list[CellError] = []
         self.result = ImportResult(published=publish)
-        self.period_ids: dict[str, int] = {}
+        self.period_ids: dict[str, int] = {}  # by the label as the file wrote it
+        self.known_periods: set[str] | None = None  # the periods table's labels, read once
         self.target_plans: dict[int, int] | None = None  # set once the plans are settled
 
     # --- the whole import ---
@@ -270,18 +278,16 @@ class _Run:
             return None
         if label not in self.period_ids:
             try:
-                before = self.connection.execute(
-                    select(func.count()).select_from(ReportingPeriod)
-                ).scalar_one()
-                self.period_ids[label] = plan_admin.period_id(self.connection, label, actor=self.actor)
+                period = parse_label(label)
             except PeriodLabelError as error:
                 self.error(sheet, row, column, str(error))
                 return None
-            if (
-                self.connection.execute(select(func.count()).select_from(ReportingPeriod)).scalar_one()
-                > before
-            ):
+            if self.known_periods is None:
+                self.known_periods = set(self.connection.execute(select(ReportingPeriod.label)).scalars())
+            if period.label not in self.known_periods:
+                self.known_periods.add(period.label)
                 self.result.created["periods"] += 1  # a new period is structural: processes re-read
+            self.period_ids[label] = plan_admin.period_id(self.connection, period, actor=self.actor)
         return self.period_ids[label]
 
     def number(
@@ -368,15 +374,13 @@ class _Run:
         version), else the plan work is entered against, the newest that is not superseded."""
         if self.target_plans is not None:
             return self.target_plans
-        plans: dict[int, int] = {}
-        rows = self.connection.execute(
-            select(Plan.id, Plan.bureau_id)
-            .where(Plan.status != PlanStatus.SUPERSEDED.value)
-            .order_by(Plan.first_fiscal_year, Plan.version)
+        result = self.connection.execute(
+            select(Plan.id, Plan.bureau_id, Plan.status, Plan.first_fiscal_year, Plan.version)
         )
-        for plan_id, bureau_id in rows:
-            plans[int(bureau_id)] = int(plan_id)
-        return plans
+        plans = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        plans["status"] = [getattr(status, "value", status) for status in plans["status"]]
+        current = (due.current_plan(group) for _, group in plans.groupby("bureau_id"))
+        return {int(plan["bureau_id"]): int(plan["id"]) for plan in current if plan is not None}
 
     def plans(self, sheets: dict[str, pd.DataFrame]) -> None:
         """The plans sheet's plans; and, for a bureau with goals but no plan, a plan spanning the
@@ -416,7 +420,7 @@ class _Run:
             bureau_id = bureaus.get(code)
             if bureau_id is None or bureau_id in plans:
                 continue
-            first = min(years) if years else fiscal_year_of_day(self.today)
+            first = min(years) if years else fiscal_year_containing(self.today)
             last = max(max(years) if years else first, first + DEFAULT_PLAN_YEARS - 1)
             plans[bureau_id] = self.save(
                 "plans",
@@ -965,10 +969,6 @@ def _kind_checked(info: _MeasureInfo, period: Any) -> str:
     return kind_reported(info.frequency).value
 
 
-def fiscal_year_of_day(day: dt.date) -> int:
-    return day.year if day.month >= 7 else day.year - 1
-
-
 def _years_named(sheets: dict[str, pd.DataFrame]) -> dict[str, set[int]]:
     """Per bureau code with goals in the file, the fiscal years its measures and values name."""
     years: dict[str, set[int]] = {str(code).upper(): set() for code in sheets["goals"]["bureau_code"]}
@@ -994,7 +994,7 @@ def _years_named(sheets: dict[str, pd.DataFrame]) -> dict[str, set[int]]:
 
 
 def _fiscal_year_of_calendar(period: Period) -> int:
-    return fiscal_year_of_day(period.start_date)
+    return fiscal_year_containing(period.start_date)
 
 
 def _focus_areas(connection: Connection) -> dict[str, int]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import random
-import time
 import zipfile
 from pathlib import Path
 
@@ -311,12 +310,10 @@ def million_rows(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def test_a_million_empty_formatted_rows_are_read_quickly_and_ignored(engine, million_rows):
+    """How quickly: docs/benchmarks.md (about 2 s to read); a test asserts no wall-clock time."""
     good, bad = million_rows
-    started = time.perf_counter()
     refused = refused_unchanged(engine, {bad.name: bad.read_bytes()})
     assert [(e.sheet, e.row, e.column) for e in refused.errors] == [("values", 13, "value")]
 
     result = importing.import_path(engine, good, actor=OPERATOR, today=TODAY)
-    elapsed = time.perf_counter() - started
     assert result.values_added == 12  # the million empty rows add nothing
-    assert elapsed < 120, f"two imports of the million-row workbook took {elapsed:.0f} s"

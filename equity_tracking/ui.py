@@ -33,7 +33,6 @@ from streamlit.errors import StreamlitAPIException
 
 from equity_tracking import accounts, audit, reads, suppression
 from equity_tracking.analytics.frames import FRAME_STORE, AnalyticsFrames
-from equity_tracking.analytics.pipeline import run_analytics
 from equity_tracking.charts.style import PLOTLY_CONFIG, Chart
 from equity_tracking.dashboards.common import (
     as_of_caption,
@@ -56,6 +55,7 @@ from equity_tracking.permissions import (
     Viewer,
     allowed,
 )
+from equity_tracking.publication import build_public_view
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
 from equity_tracking.startup import Startup, prepare_database
@@ -530,12 +530,7 @@ def _cached_public(
     database_url: str, data_version: str, scope: Scope, as_of: str, _viewer: Viewer
 ) -> suppression.PublicView:
     # cache_resource, not cache_data: the frames are shared read-only instead of unpickled per run.
-    frames = _cached_frames(database_url, data_version, scope, _viewer)
-    return suppression.PublicView(
-        analytics=run_analytics(frames, as_of=as_of),
-        measures=frames.measures,
-        setup=suppression.GroupSetup.from_frames(frames.groups, frames.memberships),
-    )
+    return build_public_view(_cached_frames(database_url, data_version, scope, _viewer), as_of=as_of)
 
 
 # --- the reader's place: choices kept in the URL and carried from page to page -------------------

@@ -8,8 +8,11 @@ chart, table, tooltip or download is built from them:
   unknown race/ethnicity is never hidden: how many people declined to say reveals nobody's race, and
   it is what turns counts into shares;
 - **complementary**: where published figures add up (the groups to the total, the members of
-  "People of color" to it, a bureau's group to the city's), no relation may be left with exactly one
-  hidden figure, which subtraction would give back. More figures are hidden, the largest first,
+  "People of color" to it, a bureau's group to the city's, a year's figure to its fourth quarter's
+  or its quarters' sum), no relation may be left with exactly one hidden figure, which subtraction
+  would give back. The relations are judged together across every public surface (pages, downloads,
+  reports, the API: :func:`linked_codes`), so that no combination of them gives a hidden count back.
+  More figures are hidden, the largest first,
   until every hidden small count could still be anything from 0 to 9 (see :func:`hide_cells`); all
   hidden figures carry the same label, so a reader cannot tell the small one from its protector;
 - **derived**: a share, representation index, gap, disparity ratio, equity score, change score or
@@ -22,6 +25,7 @@ and suppresses a measure's group rows the first time a page asks for them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -208,29 +212,6 @@ def people_counted(rows: pd.DataFrame, units: pd.Series) -> np.ndarray:
     return np.where(unit == "count", value, np.where(np.isin(unit, ["percent", "rate"]), numerator, np.nan))
 
 
-def suppression_codes(
-    rows: pd.DataFrame, *, units: pd.Series, setup: GroupSetup, by: Sequence[str]
-) -> pd.Series:
-    """:func:`table_codes` for every table in ``rows`` (one table per ``by`` key, e.g. measure and
-    period), aligned with ``rows``; ``units`` gives each row's measure unit."""
-    codes = np.zeros(len(rows), dtype=np.int8)
-    if rows.empty:
-        return pd.Series(codes, index=rows.index)
-    people = people_counted(rows, units)
-    adds_up = units.to_numpy(object) == "count"
-    group_ids = rows["group_id"].to_numpy(np.int64)
-    position = np.arange(len(rows))
-    small = np.isfinite(people) & (people < THRESHOLD)
-    for _, table in pd.DataFrame({"row": position, **{name: rows[name].to_numpy() for name in by}}).groupby(
-        list(by), sort=False
-    )["row"]:
-        where = table.to_numpy()
-        if not small[where].any():
-            continue  # nothing small: nothing hidden (most tables; skipped without building relations)
-        codes[where] = table_codes(group_ids[where], people[where], setup, adds_up=bool(adds_up[where].all()))
-    return pd.Series(codes, index=rows.index)
-
-
 # --- a grid: many tables that also add up across (bureaus to the city) ------------------------------
 
 CITY = 0  # the "bureau" id of the city's own row in a grid
@@ -376,6 +357,246 @@ def _hidden_equations(
     return np.array(rows).reshape(len(rows), len(hidden)), np.array(values, dtype=float)
 
 
+# --- linked tables: every relation a reader can put together, across every surface ---------------
+
+Cell = tuple[Any, ...]  # one figure of a cluster: (measure, period, group), ("city", group), …
+SHARED = "shared"  # a cluster of the measures that carry one shared indicator (summed by the city)
+
+
+def linked_codes(
+    rows: pd.DataFrame, *, measures: pd.DataFrame, setup: GroupSetup
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Suppression codes for group rows (``measure_id``, ``period_id``, ``period_start``,
+    ``period_end``, ``group_id``, ``value``, ``numerator``), aligned with ``rows``, and the grid of
+    each shared indicator those codes imply.
+
+    Every published relation is protected at once, whichever page, download, report or API answer
+    shows its figures (issue #11: no combination of surfaces may give a hidden count back):
+
+    - the groups of one table add up to its total, the members of a roll-up to it (counts only);
+    - a fiscal year's figure and its fourth quarter's (same end date) are one figure where they are
+      equal, so they are hidden together;
+    - a fiscal year's count is the sum of its four quarters' where they add up;
+    - the measures that carry one shared indicator (every bureau's headcount) add up, at each
+      fiscal year's end, to each bureau's figure and to the city's (the workforce page).
+
+    Rows are judged in clusters that no relation crosses: one measure, or one shared indicator, in
+    one fiscal year. A cluster without a small count hides nothing and is skipped. The grid has one
+    row per (``indicator``, ``fiscal_year``, ``bureau_id``, ``group_id``) with ``people`` and
+    ``code``; the city's rows have ``bureau_id`` :data:`CITY`.
+    """
+    from equity_tracking.periods import fiscal_year_containing  # the ground floor; local like below
+
+    codes = pd.Series(np.zeros(len(rows), dtype=np.int8), index=rows.index)
+    if rows.empty:
+        return codes, _empty_grid()
+    definitions = measures.drop_duplicates("measure_id").set_index("measure_id")
+    measure_ids = rows["measure_id"].astype("int64")
+    unit = measure_ids.map(definitions["unit"]).fillna("").astype(str)
+    indicator = measure_ids.map(definitions["indicator"]) if "indicator" in definitions else None
+    shared = (
+        indicator.notna() & unit.eq("count") if indicator is not None else pd.Series(False, index=rows.index)
+    )
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(len(rows)),
+            "measure_id": measure_ids.to_numpy(),
+            "period_id": rows["period_id"].astype("int64").to_numpy(),
+            "start": pd.to_datetime(rows["period_start"]).to_numpy(),
+            "end": pd.to_datetime(rows["period_end"]).to_numpy(),
+            "group_id": rows["group_id"].astype("int64").to_numpy(),
+            "people": people_counted(rows, unit),
+            "adds_up": unit.eq("count").to_numpy(),
+            "bureau_id": (
+                measure_ids.map(definitions["bureau_id"]).fillna(0).astype("int64").to_numpy()
+                if "bureau_id" in definitions
+                else np.zeros(len(rows), dtype=np.int64)  # hand-made frames: one bureau
+            ),
+            "fiscal_year": [fiscal_year_containing(pd.Timestamp(end).date()) for end in rows["period_end"]],
+        }
+    )
+    frame["cluster"] = np.where(
+        shared.to_numpy(),
+        [f"{SHARED}:{name}" for name in indicator.fillna("")] if indicator is not None else "",
+        frame["measure_id"].astype(str),
+    )
+    found = np.zeros(len(rows), dtype=np.int8)
+    grids: list[pd.DataFrame] = []
+    for (cluster, year), part in frame.groupby(["cluster", "fiscal_year"], sort=False):
+        is_shared = str(cluster).startswith(f"{SHARED}:")
+        small = np.isfinite(part["people"]) & (part["people"] < THRESHOLD)
+        if not small.any() and not is_shared:
+            continue  # nothing small: nothing hidden (most clusters)
+        cell_codes, grid = _cluster_codes(part, setup, fiscal_year=int(year), shared=is_shared)
+        found[part["row"].to_numpy()] = cell_codes
+        if is_shared:
+            grids.append(grid.assign(indicator=str(cluster).split(":", 1)[1]))
+    codes[:] = found
+    return codes, (pd.concat(grids, ignore_index=True) if grids else _empty_grid())
+
+
+def _empty_grid() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator": pd.Series(dtype=object),
+            "fiscal_year": pd.Series(dtype="int64"),
+            "bureau_id": pd.Series(dtype="int64"),
+            "group_id": pd.Series(dtype="int64"),
+            "people": pd.Series(dtype=float),
+            "code": pd.Series(dtype="int8"),
+        }
+    )
+
+
+def _cluster_codes(
+    part: pd.DataFrame, setup: GroupSetup, *, fiscal_year: int, shared: bool
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes for one cluster's rows (in order), and for a shared indicator its grid of bureaus and
+    the city (see :func:`linked_codes`)."""
+    from equity_tracking.periods import fiscal_year as fiscal_year_period
+
+    keys: list[Cell] = list(zip(part["measure_id"], part["period_id"], part["group_id"], strict=True))
+    people: dict[Hashable, float] = dict(zip(keys, part["people"].astype(float), strict=True))
+    relations: list[Relation] = []
+    for (measure, period), table in part.groupby(["measure_id", "period_id"], sort=False):
+        if table["adds_up"].all():
+            relations += _mapped(table_relations(table["group_id"].tolist(), setup), (measure, period))
+    whole_year = fiscal_year_period(fiscal_year)
+    linked = _same_figure_relations(part, people) + _quarter_relations(part, people, whole_year)
+    relations += linked
+    hideable: list[Hashable] = [key for key in keys if key[2] not in setup.unknown]
+    last_resort: list[Hashable] = []
+    grid_cells: dict[tuple[int, int], Cell] = {}
+    if shared:
+        grid_cells, city_relations = _grid_relations(part, people, setup, year_end=whole_year.end_date)
+        relations += city_relations
+        last_resort = [cell for cell in grid_cells.values() if cell[0] == "city"]
+        hideable += [
+            cell
+            for cell in grid_cells.values()
+            if cell[0] in ("bureau", "city") and cell[-1] not in setup.unknown
+        ]
+    codes = hide_cells(people, relations, may_hide=hideable, last_resort=last_resort)
+    if linked or shared:
+        codes = _audited(people, relations, codes, hideable, last_resort)
+    grid = pd.DataFrame(
+        [
+            {
+                "fiscal_year": fiscal_year,
+                "bureau_id": bureau,
+                "group_id": group,
+                "people": people.get(cell, np.nan),
+                "code": codes.get(cell, SHOWN),
+            }
+            for (bureau, group), cell in grid_cells.items()
+        ],
+        columns=["fiscal_year", "bureau_id", "group_id", "people", "code"],
+    )
+    return np.array([codes.get(key, SHOWN) for key in keys], dtype=np.int8), grid
+
+
+def _mapped(relations: list[Relation], prefix: tuple) -> list[Relation]:
+    """Relations over group ids, as relations over cluster cells ``(*prefix, group_id)``."""
+    return [
+        Relation(
+            None if relation.total is None else (*prefix, relation.total),
+            tuple((*prefix, group) for group in relation.parts),
+        )
+        for relation in relations
+    ]
+
+
+def _equal(people: Mapping, a: Hashable, b: Hashable) -> bool:
+    return bool(abs(_count(people, a) - _count(people, b)) < 0.5)
+
+
+def _same_figure_relations(part: pd.DataFrame, people: Mapping) -> list[Relation]:
+    """A fiscal year and its fourth quarter end on the same day: where their figures for a group are
+    equal, each gives the other away, so they are hidden together (a relation each way: a relation
+    whose sum is hidden is not looked at)."""
+    by_end: dict[tuple, list[tuple]] = {}
+    for measure, period, group, end in zip(
+        part["measure_id"], part["period_id"], part["group_id"], part["end"], strict=True
+    ):
+        by_end.setdefault((measure, end, group), []).append((measure, period, group))
+    relations: list[Relation] = []
+    for cells in by_end.values():
+        for a, b in itertools.combinations(cells, 2):
+            if _equal(people, a, b):
+                relations += [Relation(a, (b,)), Relation(b, (a,))]
+    return relations
+
+
+def _quarter_relations(part: pd.DataFrame, people: Mapping, year: Any) -> list[Relation]:
+    """A fiscal year's count is the sum of its four quarters' where the figures add up."""
+    start, end = pd.Timestamp(year.start_date), pd.Timestamp(year.end_date)
+    annual: dict[tuple, tuple] = {}
+    quarters: dict[tuple, set] = {}
+    for measure, period, group, first, last, adds_up in zip(
+        part["measure_id"],
+        part["period_id"],
+        part["group_id"],
+        part["start"],
+        part["end"],
+        part["adds_up"],
+        strict=True,
+    ):
+        if not adds_up:
+            continue
+        if first == start and last == end:
+            annual[(measure, group)] = (measure, period, group)
+        else:
+            quarters.setdefault((measure, group), set()).add((measure, period, group))
+    relations: list[Relation] = []
+    for key, total in annual.items():
+        parts = tuple(sorted(quarters.get(key, ())))
+        if len(parts) == 4 and abs(_count(people, total) - sum(_count(people, cell) for cell in parts)) < 0.5:
+            relations.append(Relation(total, parts))
+    return relations
+
+
+def _grid_relations(
+    part: pd.DataFrame, people: dict[Hashable, float], setup: GroupSetup, *, year_end: Any
+) -> tuple[dict[tuple[int, int], Cell], list[Relation]]:
+    """The cells of a shared indicator's grid at the fiscal year's end (each bureau's figure, the
+    city's sum) and their relations: a bureau's measures to the bureau, the bureaus to the city, and
+    the city's groups to its total and roll-ups. A bureau with one measure has that measure's cell
+    (a fiscal year's own row, else its fourth quarter's, as :func:`rules.one_per_period_end`)."""
+    at_end = part[part["end"] == pd.Timestamp(year_end)].sort_values(["measure_id", "group_id", "start"])
+    at_end = at_end.drop_duplicates(["measure_id", "group_id"], keep="first")
+    cells: dict[tuple[int, int], Cell] = {}
+    relations: list[Relation] = []
+    for (bureau, group), rows in at_end.groupby(["bureau_id", "group_id"], sort=True):
+        members = tuple(zip(rows["measure_id"], rows["period_id"], rows["group_id"], strict=True))
+        if len(members) == 1:
+            cells[(int(bureau), int(group))] = members[0]
+        else:
+            cell = ("bureau", int(bureau), int(group))
+            people[cell] = sum(_count(people, member) for member in members)
+            cells[(int(bureau), int(group))] = cell
+            relations += [Relation(cell, members)]
+    for group in sorted({group for _, group in cells}):
+        city = ("city", int(group))
+        bureaus = tuple(cell for (_, g), cell in cells.items() if g == group)
+        people[city] = sum(_count(people, cell) for cell in bureaus)
+        cells[(CITY, int(group))] = city
+        relations.append(Relation(city, bureaus))
+    city_groups = [group for (bureau, group) in cells if bureau == CITY]
+    relations += _mapped(table_relations(city_groups, setup), ("city",))
+    for bureau in sorted({cell[1] for cell in cells.values() if cell[0] == "bureau"}):
+        # A bureau's own sum over its measures is shown on the workforce page: its groups add up too.
+        group_ids = [group for (b, group) in cells if b == bureau]
+        groups: dict[Hashable, Cell] = {group: cells[(bureau, group)] for group in group_ids}
+        relations += [
+            Relation(
+                None if relation.total is None else groups[relation.total],
+                tuple(groups[group] for group in relation.parts),
+            )
+            for relation in table_relations(group_ids, setup)
+        ]
+    return cells, relations
+
+
 # --- derived figures -------------------------------------------------------------------------------
 
 # Columns of the analytics' group shares that reveal a hidden group's count.
@@ -393,10 +614,17 @@ _REVEALING = (
 
 def public_shares(shares: pd.DataFrame, *, measures: pd.DataFrame, setup: GroupSetup) -> pd.DataFrame:
     """The analytics' group shares as the public may see them: ``suppressed`` (bool) and
-    ``hidden_label`` added; every figure that reveals a hidden group's count blanked (NaN / NA)."""
+    ``hidden_label`` added; every figure that reveals a hidden group's count blanked (NaN / NA).
+    ``shares`` must hold whole clusters (see :func:`linked_codes`): every measure of a shared
+    indicator with any of them."""
+    return _public_shares(shares, measures=measures, setup=setup)[0]
+
+
+def _public_shares(
+    shares: pd.DataFrame, *, measures: pd.DataFrame, setup: GroupSetup
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame = shares.copy()
-    units = frame["measure_id"].map(measures.set_index("measure_id")["unit"]).fillna("")
-    codes = suppression_codes(frame, units=units, setup=setup, by=["measure_id", "period_id"])
+    codes, grid = linked_codes(frame, measures=measures, setup=setup)
     hidden = codes.to_numpy() != SHOWN
     frame["suppressed"] = hidden
     frame["hidden_label"] = np.where(hidden, HIDDEN_LABEL, "")
@@ -405,7 +633,7 @@ def public_shares(shares: pd.DataFrame, *, measures: pd.DataFrame, setup: GroupS
             frame[column] = frame[column].astype(float).where(~hidden)
     if "hires_to_parity" in frame:
         frame["hires_to_parity"] = frame["hires_to_parity"].astype("Int64").where(~hidden, pd.NA)
-    return frame
+    return frame, grid
 
 
 _SIDES = ("advantaged", "disadvantaged")
@@ -498,6 +726,7 @@ class PublicView:
     _done: dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
         default_factory=dict, repr=False
     )
+    _grids: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)  # per shared indicator
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     @property
@@ -543,8 +772,9 @@ class PublicView:
         from equity_tracking import rules  # pandas only; kept local to show what this method needs
         from equity_tracking.periods import fiscal_year_containing, fiscal_year_end
 
+        measure_ids = [int(measure_id) for measure_id in measure_ids]
         shares = self.analytics.group_shares
-        rows = shares[shares["measure_id"].isin(list(measure_ids))]
+        rows = shares[shares["measure_id"].isin(measure_ids)]
         year_end = [
             pd.Timestamp(fiscal_year_end(fiscal_year_containing(end.date()))) for end in rows["period_end"]
         ]
@@ -576,12 +806,46 @@ class PublicView:
         )
         city = city.assign(bureau_id=CITY, known_total=city["fiscal_year"].map(known))
         grid = pd.concat([city, cells], ignore_index=True)
-        codes = pd.concat(
-            [grid_codes(part, self.setup) for _, part in grid.groupby("fiscal_year", sort=False)]
-        ).reindex(grid.index)
-        grid["suppressed"] = codes.to_numpy() != SHOWN
+        self._frames(measure_ids, 0)  # suppresses the indicators' whole clusters
+        decided = pd.concat(
+            [self._grids.get(name, _empty_grid()) for name in self._indicators(measure_ids)]
+            or [_empty_grid()]
+        )
+        codes = grid.merge(
+            decided[["fiscal_year", "bureau_id", "group_id", "code"]].drop_duplicates(
+                ["fiscal_year", "bureau_id", "group_id"]
+            ),
+            on=["fiscal_year", "bureau_id", "group_id"],
+            how="left",
+        )["code"]
+        # A cell the linked rule did not judge (a measure outside any shared indicator) stays hidden.
+        grid["suppressed"] = codes.fillna(COMPLEMENT).to_numpy() != SHOWN
         grid["people"] = grid["people"].where(~grid["suppressed"])
         return grid.sort_values(["fiscal_year", "bureau_id", "group_id"]).reset_index(drop=True)
+
+    def _indicators(self, measure_ids: Iterable[int]) -> list[str]:
+        """The shared indicators (of counts) the measures carry."""
+        definitions = self.measures
+        if "indicator" not in definitions:
+            return []
+        chosen = definitions[
+            definitions["measure_id"].isin([int(m) for m in measure_ids])
+            & definitions["indicator"].notna()
+            & definitions["unit"].eq("count")
+        ]
+        return sorted(set(chosen["indicator"].astype(str)))
+
+    def _with_clusters(self, measure_ids: list[int]) -> list[int]:
+        """The measures and every other measure of the shared indicators they carry: suppressed
+        together, since their figures add up to the city's."""
+        indicators = self._indicators(measure_ids)
+        if not indicators:
+            return measure_ids
+        definitions = self.measures
+        partners = definitions.loc[
+            definitions["indicator"].isin(indicators) & definitions["unit"].eq("count"), "measure_id"
+        ]
+        return sorted({*measure_ids, *(int(m) for m in partners)})
 
     def _frames(self, measure_ids: Iterable[int], which: int) -> pd.DataFrame:
         wanted = sorted({int(measure_id) for measure_id in measure_ids})
@@ -594,20 +858,38 @@ class PublicView:
         return pd.concat(parts, ignore_index=True)
 
     def _suppress(self, measure_ids: list[int]) -> None:
-        shares, by_period, summary = self._suppress_frames(measure_ids)
+        measure_ids = self._with_clusters(measure_ids)
+        shares, by_period, summary, grid = self._suppress_all(measure_ids)
         with self._lock:
+            for name, part in grid.groupby("indicator", sort=False):
+                self._grids[str(name)] = part.reset_index(drop=True)
+            for name in self._indicators(measure_ids):
+                self._grids.setdefault(name, _empty_grid())
+            parts = [_by_measure(frame) for frame in (shares, by_period, summary)]
             for measure_id in measure_ids:
-                self._done[measure_id] = (
-                    shares[shares["measure_id"] == measure_id].reset_index(drop=True),
-                    by_period[by_period["measure_id"] == measure_id].reset_index(drop=True),
-                    summary[summary["measure_id"] == measure_id].reset_index(drop=True),
+                self._done[measure_id] = tuple(
+                    part.get(measure_id, frame.iloc[:0])
+                    for part, frame in zip(parts, (shares, by_period, summary), strict=True)
                 )
 
     def _suppress_frames(self, measure_ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        return self._suppress_all(measure_ids)[:3]
+
+    def _suppress_all(
+        self, measure_ids: list[int]
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         analytics = self.analytics
         shares = analytics.group_shares[analytics.group_shares["measure_id"].isin(measure_ids)]
         by_period = analytics.disparities[analytics.disparities["measure_id"].isin(measure_ids)]
         summary = analytics.disparity_summary[analytics.disparity_summary["measure_id"].isin(measure_ids)]
-        public = public_shares(shares, measures=self.measures, setup=self.setup)
+        public, grid = _public_shares(shares, measures=self.measures, setup=self.setup)
         public_by_period = public_disparities(by_period, public)
-        return public, public_by_period, public_summary(summary, public_by_period)
+        return public, public_by_period, public_summary(summary, public_by_period), grid
+
+
+def _by_measure(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """``frame``'s rows per measure (one pass, not one filter per measure)."""
+    return {
+        int(measure_id): rows.reset_index(drop=True)
+        for measure_id, rows in frame.groupby("measure_id", sort=False)
+    }

@@ -25,7 +25,6 @@ and suppresses a measure's group rows the first time a page asks for them.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -264,28 +263,65 @@ def _audited(
     last_resort: list,
 ) -> dict[Hashable, int]:
     """``codes`` with more figures hidden until no small count can be worked back exactly from all
-    the relations together. Each round hides the largest figure still shown in a relation that holds
-    a pinned figure (anywhere, if none is left near one; the ``last_resort`` figures last), then
-    reapplies the rule. Once everything that may be hidden is, what is left to a reader is the
-    published totals alone (a bureau of 3 people gives away its groups with its total)."""
+    the relations together. Each round hides, for each small count that can be worked back, the
+    largest figure still shown in a sum that holds it (see :func:`_picks_near`; the ``last_resort``
+    figures last), then reapplies the rule.
+
+    A small count that the published totals alone give away (a bureau of 3 people whose only group
+    besides "unknown" is one group gives it away with its total) stays pinned however much is
+    hidden. When nothing is left to hide near a pinned count, such counts are found (with
+    everything hideable hidden) and left out, so that they do not make the rule hide everything
+    else in vain; only then is a figure far from them hidden."""
     may_hide, keep = set(hideable), set(last_resort)
+    hopeless: set[Hashable] | None = None  # worked out only when nothing near is left to hide
     for _ in range(len(people)):
         pinned = set(pinned_cells(people, relations, codes))
-        if not any(codes[cell] == SMALL for cell in pinned):
+        exposed = {cell for cell in pinned if codes[cell] == SMALL and cell not in (hopeless or ())}
+        if not exposed:
             break  # a protecting figure that can be worked back reveals nobody's small count
         still_shown = [cell for cell in may_hide if not codes.get(cell, SHOWN)]
-        near = {
-            cell
-            for relation in relations
-            if pinned & {*relation.parts, relation.total}
-            for cell in (*relation.parts, relation.total)
-        }
-        pick = _largest([cell for cell in still_shown if cell in near] or still_shown, people, keep)
-        if pick is None:
+        picks = _picks_near(exposed, pinned, relations, still_shown, people, keep)
+        if not picks and hopeless is None:
+            everything = {**codes, **{cell: codes.get(cell) or COMPLEMENT for cell in may_hide}}
+            hopeless = set(pinned_cells(people, relations, everything))
+            continue
+        if not picks:
+            picks = [pick] if (pick := _largest(still_shown, people, keep)) is not None else []
+        if not picks:
             break  # everything that may be hidden is hidden
-        codes[pick] = COMPLEMENT
+        codes.update(dict.fromkeys(picks, COMPLEMENT))
         codes = hide_cells(people, relations, may_hide=may_hide, last_resort=keep, already=codes)
     return codes
+
+
+def _picks_near(
+    exposed: set[Hashable],
+    pinned: set[Hashable],
+    relations: Sequence[Relation],
+    still_shown: list[Hashable],
+    people: Mapping,
+    keep: set,
+) -> list[Hashable]:
+    """For each small count that can be worked back, the largest figure still shown in a sum that
+    holds it (or, failing that, in a sum that holds any figure that can be worked back): hidden
+    together in one round, so that a large grid needs a few rounds, not one per figure."""
+    shown = set(still_shown)
+    picks: set[Hashable] = set()
+    for cell in exposed:
+        near = [
+            c for r in relations if cell in (*r.parts, r.total) for c in (*r.parts, r.total) if c in shown
+        ]
+        if not near:
+            near = [
+                c
+                for r in relations
+                if pinned & {*r.parts, r.total}
+                for c in (*r.parts, r.total)
+                if c in shown
+            ]
+        if (pick := _largest(list(dict.fromkeys(near)), people, keep)) is not None:
+            picks.add(pick)
+    return sorted(picks, key=str)
 
 
 def pinned_cells(
@@ -298,7 +334,7 @@ def pinned_cells(
     that can never be above 0, the rest can all be positive together; on those, no bound binds, so
     a figure is fixed exactly when the sums alone fix it: when the null space of the sums' matrix
     has nothing in its coordinate."""
-    from scipy.linalg import null_space  # only grids need SciPy; imported here to keep start-up light
+    from scipy import sparse  # only linked figures need SciPy; imported here to keep start-up light
     from scipy.optimize import linprog
 
     hidden = [cell for cell, code in codes.items() if code != SHOWN]
@@ -310,8 +346,11 @@ def pinned_cells(
     # maximise Σ z subject to A·x = b·s and z ≤ x. Scaling the polytope up lets every figure that
     # can be positive reach z = 1 in the same solution.
     objective = np.concatenate([np.zeros(n), -np.ones(n), [0.0]])
-    equalities = np.hstack([matrix, np.zeros((len(matrix), n)), -values[:, None]])
-    rises = np.hstack([-np.eye(n), np.eye(n), np.zeros((n, 1))])
+    # Sparse: a grid of a large city holds thousands of hidden figures, each in a few sums.
+    equalities = sparse.hstack(
+        [sparse.csr_array(matrix), sparse.csr_array((len(matrix), n)), sparse.csr_array(-values[:, None])]
+    )
+    rises = sparse.hstack([-sparse.eye_array(n), sparse.eye_array(n), sparse.csr_array((n, 1))])
     result = linprog(
         objective,
         A_ub=rises,
@@ -323,11 +362,40 @@ def pinned_cells(
     if result.status != 0:
         return list(hidden)  # cannot tell: treat every hidden figure as exposed
     free = result.x[n : 2 * n] > 0.5
-    basis = null_space(matrix[:, free]) if free.any() else np.zeros((0, 0))
     moves = np.zeros(n, dtype=bool)
-    if basis.size:
-        moves[np.flatnonzero(free)] = np.abs(basis).max(axis=1) > 1e-9
+    if free.any():
+        moves[np.flatnonzero(free)] = _can_move(matrix[:, free])
     return [cell for cell, moving in zip(hidden, moves, strict=True) if not moving]
+
+
+def _can_move(matrix: np.ndarray) -> np.ndarray:
+    """Per column of A: whether the null space of A has anything in that coordinate, i.e. whether
+    the sums leave that figure free. A coordinate is fixed exactly when its unit vector lies in A's
+    row space, where its leverage (the squared norm of its row in an orthonormal basis of the row
+    space) is 1. Worked out one connected block of sums at a time: many small SVDs instead of one
+    of the whole grid."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+    from threadpoolctl import threadpool_limits
+
+    rows, columns = matrix.shape
+    moves = np.ones(columns, dtype=bool)  # a figure in no sum is free
+    if rows == 0:
+        return moves
+    links = sparse.csr_array(np.abs(matrix) > 0)
+    graph = sparse.block_array([[None, links], [links.T, None]])
+    _, label = connected_components(graph, directed=False)
+    for block in np.unique(label[rows:]):
+        block_rows = np.flatnonzero(label[:rows] == block)
+        block_columns = np.flatnonzero(label[rows:] == block)
+        if not len(block_rows):
+            continue
+        with threadpool_limits(1):  # BLAS's own threads only fight the server's for the cores
+            _, singular, vt = np.linalg.svd(matrix[np.ix_(block_rows, block_columns)], full_matrices=False)
+        rank = int((singular > singular.max(initial=0.0) * max(vt.shape) * 1e-12).sum())
+        leverage = (vt[:rank] ** 2).sum(axis=0)
+        moves[block_columns] = leverage < 1.0 - 1e-9
+    return moves
 
 
 def _hidden_equations(
@@ -385,7 +453,7 @@ def linked_codes(
     row per (``indicator``, ``fiscal_year``, ``bureau_id``, ``group_id``) with ``people`` and
     ``code``; the city's rows have ``bureau_id`` :data:`CITY`.
     """
-    from equity_tracking.periods import fiscal_year_containing  # the ground floor; local like below
+    from equity_tracking.periods import fiscal_year_containing, fiscal_year_end  # the ground floor
 
     codes = pd.Series(np.zeros(len(rows), dtype=np.int8), index=rows.index)
     if rows.empty:
@@ -415,8 +483,12 @@ def linked_codes(
             "fiscal_year": [fiscal_year_containing(pd.Timestamp(end).date()) for end in rows["period_end"]],
         }
     )
+    year_end = np.array(
+        [pd.Timestamp(fiscal_year_end(year)) for year in frame["fiscal_year"]], dtype="datetime64[ns]"
+    )
+    # Only a fiscal year's end joins the city's sums; a measure's other periods are judged alone.
     frame["cluster"] = np.where(
-        shared.to_numpy(),
+        shared.to_numpy() & (frame["end"].to_numpy() == year_end),
         [f"{SHARED}:{name}" for name in indicator.fillna("")] if indicator is not None else "",
         frame["measure_id"].astype(str),
     )
@@ -452,23 +524,32 @@ def _cluster_codes(
     part: pd.DataFrame, setup: GroupSetup, *, fiscal_year: int, shared: bool
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes for one cluster's rows (in order), and for a shared indicator its grid of bureaus and
-    the city (see :func:`linked_codes`)."""
+    the city (see :func:`linked_codes`).
+
+    A fiscal year's figure and its fourth quarter's for a group end on the same day: where they are
+    equal they are one figure to a reader, so they are one cell here (hidden or shown together)."""
     from equity_tracking.periods import fiscal_year as fiscal_year_period
 
-    keys: list[Cell] = list(zip(part["measure_id"], part["period_id"], part["group_id"], strict=True))
-    people: dict[Hashable, float] = dict(zip(keys, part["people"].astype(float), strict=True))
+    rows: list[Cell] = list(zip(part["measure_id"], part["period_id"], part["group_id"], strict=True))
+    cell_of = _same_figures(part, rows)
+    people: dict[Hashable, float] = {}
+    for row, count in zip(rows, part["people"].astype(float), strict=True):
+        people.setdefault(cell_of[row], count)
     relations: list[Relation] = []
     for (measure, period), table in part.groupby(["measure_id", "period_id"], sort=False):
         if table["adds_up"].all():
-            relations += _mapped(table_relations(table["group_id"].tolist(), setup), (measure, period))
+            groups = table["group_id"].tolist()
+            relations += _through(
+                table_relations(groups, setup), {group: cell_of[(measure, period, group)] for group in groups}
+            )
     whole_year = fiscal_year_period(fiscal_year)
-    linked = _same_figure_relations(part, people) + _quarter_relations(part, people, whole_year)
+    linked = _quarter_relations(part, people, whole_year, cell_of)
     relations += linked
-    hideable: list[Hashable] = [key for key in keys if key[2] not in setup.unknown]
+    hideable: list[Hashable] = sorted({cell_of[row] for row in rows if row[2] not in setup.unknown}, key=str)
     last_resort: list[Hashable] = []
     grid_cells: dict[tuple[int, int], Cell] = {}
     if shared:
-        grid_cells, city_relations = _grid_relations(part, people, setup, year_end=whole_year.end_date)
+        grid_cells, city_relations = _grid_relations(part, people, setup, cell_of=cell_of)
         relations += city_relations
         last_resort = [cell for cell in grid_cells.values() if cell[0] == "city"]
         hideable += [
@@ -492,15 +573,35 @@ def _cluster_codes(
         ],
         columns=["fiscal_year", "bureau_id", "group_id", "people", "code"],
     )
-    return np.array([codes.get(key, SHOWN) for key in keys], dtype=np.int8), grid
+    return np.array([codes.get(cell_of[row], SHOWN) for row in rows], dtype=np.int8), grid
 
 
-def _mapped(relations: list[Relation], prefix: tuple) -> list[Relation]:
-    """Relations over group ids, as relations over cluster cells ``(*prefix, group_id)``."""
+def _same_figures(part: pd.DataFrame, rows: list[Cell]) -> dict[Cell, Cell]:
+    """Each row's cell: the first row of its measure, end date and group with an equal figure."""
+    first: dict[tuple, list[tuple[float, Cell]]] = {}
+    cell_of: dict[Cell, Cell] = {}
+    for row, end, count in zip(rows, part["end"], part["people"].astype(float), strict=True):
+        seen = first.setdefault((row[0], end, row[2]), [])
+        match = next(
+            (
+                cell
+                for value, cell in seen
+                if (np.isnan(value) and np.isnan(count)) or abs(value - count) < 0.5
+            ),
+            None,
+        )
+        if match is None:
+            seen.append((count, row))
+        cell_of[row] = match or row
+    return cell_of
+
+
+def _through(relations: list[Relation], cell: Mapping[Any, Hashable]) -> list[Relation]:
+    """Relations over group ids, as relations over the cells ``cell[group_id]``."""
     return [
         Relation(
-            None if relation.total is None else (*prefix, relation.total),
-            tuple((*prefix, group) for group in relation.parts),
+            None if relation.total is None else cell[relation.total],
+            tuple(cell[group] for group in relation.parts),
         )
         for relation in relations
     ]
@@ -510,24 +611,9 @@ def _equal(people: Mapping, a: Hashable, b: Hashable) -> bool:
     return bool(abs(_count(people, a) - _count(people, b)) < 0.5)
 
 
-def _same_figure_relations(part: pd.DataFrame, people: Mapping) -> list[Relation]:
-    """A fiscal year and its fourth quarter end on the same day: where their figures for a group are
-    equal, each gives the other away, so they are hidden together (a relation each way: a relation
-    whose sum is hidden is not looked at)."""
-    by_end: dict[tuple, list[tuple]] = {}
-    for measure, period, group, end in zip(
-        part["measure_id"], part["period_id"], part["group_id"], part["end"], strict=True
-    ):
-        by_end.setdefault((measure, end, group), []).append((measure, period, group))
-    relations: list[Relation] = []
-    for cells in by_end.values():
-        for a, b in itertools.combinations(cells, 2):
-            if _equal(people, a, b):
-                relations += [Relation(a, (b,)), Relation(b, (a,))]
-    return relations
-
-
-def _quarter_relations(part: pd.DataFrame, people: Mapping, year: Any) -> list[Relation]:
+def _quarter_relations(
+    part: pd.DataFrame, people: Mapping, year: Any, cell_of: Mapping[Cell, Cell]
+) -> list[Relation]:
     """A fiscal year's count is the sum of its four quarters' where the figures add up."""
     start, end = pd.Timestamp(year.start_date), pd.Timestamp(year.end_date)
     annual: dict[tuple, tuple] = {}
@@ -544,30 +630,33 @@ def _quarter_relations(part: pd.DataFrame, people: Mapping, year: Any) -> list[R
         if not adds_up:
             continue
         if first == start and last == end:
-            annual[(measure, group)] = (measure, period, group)
+            annual[(measure, group)] = cell_of[(measure, period, group)]
         else:
-            quarters.setdefault((measure, group), set()).add((measure, period, group))
+            quarters.setdefault((measure, group), set()).add(cell_of[(measure, period, group)])
     relations: list[Relation] = []
     for key, total in annual.items():
-        parts = tuple(sorted(quarters.get(key, ())))
+        parts = tuple(sorted(quarters.get(key, set()) - {total}, key=str))
         if len(parts) == 4 and abs(_count(people, total) - sum(_count(people, cell) for cell in parts)) < 0.5:
             relations.append(Relation(total, parts))
     return relations
 
 
 def _grid_relations(
-    part: pd.DataFrame, people: dict[Hashable, float], setup: GroupSetup, *, year_end: Any
+    part: pd.DataFrame, people: dict[Hashable, float], setup: GroupSetup, *, cell_of: Mapping[Cell, Cell]
 ) -> tuple[dict[tuple[int, int], Cell], list[Relation]]:
     """The cells of a shared indicator's grid at the fiscal year's end (each bureau's figure, the
     city's sum) and their relations: a bureau's measures to the bureau, the bureaus to the city, and
-    the city's groups to its total and roll-ups. A bureau with one measure has that measure's cell
-    (a fiscal year's own row, else its fourth quarter's, as :func:`rules.one_per_period_end`)."""
-    at_end = part[part["end"] == pd.Timestamp(year_end)].sort_values(["measure_id", "group_id", "start"])
+    the city's groups to its total and roll-ups. ``part`` holds the year's end only. A bureau with
+    one measure has that measure's cell (a fiscal year's own row, else its fourth quarter's, as
+    :func:`rules.one_per_period_end`)."""
+    at_end = part.sort_values(["measure_id", "group_id", "start"])
     at_end = at_end.drop_duplicates(["measure_id", "group_id"], keep="first")
     cells: dict[tuple[int, int], Cell] = {}
     relations: list[Relation] = []
     for (bureau, group), rows in at_end.groupby(["bureau_id", "group_id"], sort=True):
-        members = tuple(zip(rows["measure_id"], rows["period_id"], rows["group_id"], strict=True))
+        members = tuple(
+            cell_of[row] for row in zip(rows["measure_id"], rows["period_id"], rows["group_id"], strict=True)
+        )
         if len(members) == 1:
             cells[(int(bureau), int(group))] = members[0]
         else:
@@ -582,18 +671,15 @@ def _grid_relations(
         cells[(CITY, int(group))] = city
         relations.append(Relation(city, bureaus))
     city_groups = [group for (bureau, group) in cells if bureau == CITY]
-    relations += _mapped(table_relations(city_groups, setup), ("city",))
+    relations += _through(
+        table_relations(city_groups, setup), {group: ("city", group) for group in city_groups}
+    )
     for bureau in sorted({cell[1] for cell in cells.values() if cell[0] == "bureau"}):
         # A bureau's own sum over its measures is shown on the workforce page: its groups add up too.
         group_ids = [group for (b, group) in cells if b == bureau]
-        groups: dict[Hashable, Cell] = {group: cells[(bureau, group)] for group in group_ids}
-        relations += [
-            Relation(
-                None if relation.total is None else groups[relation.total],
-                tuple(groups[group] for group in relation.parts),
-            )
-            for relation in table_relations(group_ids, setup)
-        ]
+        relations += _through(
+            table_relations(group_ids, setup), {group: cells[(bureau, group)] for group in group_ids}
+        )
     return cells, relations
 
 

@@ -29,7 +29,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from threading import Lock
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -390,12 +390,39 @@ def _can_move(matrix: np.ndarray) -> np.ndarray:
         block_columns = np.flatnonzero(label[rows:] == block)
         if not len(block_rows):
             continue
-        with threadpool_limits(1):  # BLAS's own threads only fight the server's for the cores
-            _, singular, vt = np.linalg.svd(matrix[np.ix_(block_rows, block_columns)], full_matrices=False)
-        rank = int((singular > singular.max(initial=0.0) * max(vt.shape) * 1e-12).sum())
-        leverage = (vt[:rank] ** 2).sum(axis=0)
-        moves[block_columns] = leverage < 1.0 - 1e-9
+        block = matrix[np.ix_(block_rows, block_columns)]
+        found = _can_move_iteratively(block) if len(block_columns) > DENSE_BLOCK else None
+        if found is None:
+            with threadpool_limits(1):  # BLAS's own threads only fight the server's for the cores
+                _, singular, vt = np.linalg.svd(block, full_matrices=False)
+            rank = int((singular > singular.max(initial=0.0) * max(vt.shape) * 1e-12).sum())
+            found = (vt[:rank] ** 2).sum(axis=0) < 1.0 - 1e-9  # leverage below 1: free
+        moves[block_columns] = found
     return moves
+
+
+DENSE_BLOCK = 300  # figures: a larger block of sums is checked by sparse least squares, not an SVD
+
+
+def _can_move_iteratively(block: np.ndarray) -> np.ndarray | None:
+    """:func:`_can_move` for a large block by sparse least squares: the part of a random vector
+    outside A's row space (y − Aᵀw, w = argmin ‖Aᵀw − y‖) is zero in exactly the coordinates the
+    sums fix, and almost surely not zero in the others; two vectors, and a figure counts as free
+    only where either leaves clearly more than rounding. None when the solver does not converge
+    (the caller then takes the SVD)."""
+    from scipy import sparse
+    from scipy.sparse.linalg import lsqr
+
+    transposed = sparse.csr_array(block.T)
+    generator = np.random.default_rng(2016)  # fixed: the same figures give the same answer
+    free = np.zeros(block.shape[1], dtype=bool)
+    for _ in range(2):
+        target = generator.standard_normal(block.shape[1])
+        solution, stop, *_ = lsqr(transposed, target, atol=1e-14, btol=1e-14, iter_lim=20 * block.shape[1])
+        if stop not in (1, 2):
+            return None
+        free |= np.abs(target - transposed @ solution) > 1e-6
+    return free
 
 
 def _hidden_equations(
@@ -465,46 +492,65 @@ def linked_codes(
     shared = (
         indicator.notna() & unit.eq("count") if indicator is not None else pd.Series(False, index=rows.index)
     )
-    frame = pd.DataFrame(
-        {
-            "row": np.arange(len(rows)),
-            "measure_id": measure_ids.to_numpy(),
-            "period_id": rows["period_id"].astype("int64").to_numpy(),
-            "start": pd.to_datetime(rows["period_start"]).to_numpy(),
-            "end": pd.to_datetime(rows["period_end"]).to_numpy(),
-            "group_id": rows["group_id"].astype("int64").to_numpy(),
-            "people": people_counted(rows, unit),
-            "adds_up": unit.eq("count").to_numpy(),
-            "bureau_id": (
-                measure_ids.map(definitions["bureau_id"]).fillna(0).astype("int64").to_numpy()
-                if "bureau_id" in definitions
-                else np.zeros(len(rows), dtype=np.int64)  # hand-made frames: one bureau
-            ),
-            "fiscal_year": [fiscal_year_containing(pd.Timestamp(end).date()) for end in rows["period_end"]],
-        }
+    bureau = (
+        measure_ids.map(definitions["bureau_id"]).fillna(0).astype("int64").to_numpy()
+        if "bureau_id" in definitions
+        else np.zeros(len(rows), dtype=np.int64)  # hand-made frames: one bureau
     )
-    year_end = np.array(
-        [pd.Timestamp(fiscal_year_end(year)) for year in frame["fiscal_year"]], dtype="datetime64[ns]"
-    )
-    # Only a fiscal year's end joins the city's sums; a measure's other periods are judged alone.
-    frame["cluster"] = np.where(
-        shared.to_numpy() & (frame["end"].to_numpy() == year_end),
-        [f"{SHARED}:{name}" for name in indicator.fillna("")] if indicator is not None else "",
-        frame["measure_id"].astype(str),
-    )
+    ends = pd.to_datetime(rows["period_end"])
+    fiscal_years = [fiscal_year_containing(end.date()) for end in ends]
+    year_ends = {year: pd.Timestamp(fiscal_year_end(year)).value for year in set(fiscal_years)}
+    records = [
+        _Row(*fields)
+        for fields in zip(
+            measure_ids.tolist(),
+            rows["period_id"].astype("int64").tolist(),
+            rows["group_id"].astype("int64").tolist(),
+            pd.to_datetime(rows["period_start"]).to_numpy("datetime64[ns]").astype("int64").tolist(),
+            ends.to_numpy("datetime64[ns]").astype("int64").tolist(),
+            people_counted(rows, unit).tolist(),
+            unit.eq("count").tolist(),
+            bureau.tolist(),
+            strict=True,
+        )
+    ]
+    names = indicator.where(shared, None).tolist() if indicator is not None else [None] * len(rows)
+    clusters: dict[tuple[str, int], list[int]] = {}
+    for position, (record, name, year) in enumerate(zip(records, names, fiscal_years, strict=True)):
+        # Only a fiscal year's end joins the city's sums; a measure's other periods are judged alone.
+        at_city = name is not None and record.end == year_ends[year]
+        key = (f"{SHARED}:{name}" if at_city else str(record.measure), year)
+        clusters.setdefault(key, []).append(position)
     found = np.zeros(len(rows), dtype=np.int8)
     grids: list[pd.DataFrame] = []
-    for (cluster, year), part in frame.groupby(["cluster", "fiscal_year"], sort=False):
-        is_shared = str(cluster).startswith(f"{SHARED}:")
-        small = np.isfinite(part["people"]) & (part["people"] < THRESHOLD)
-        if not small.any() and not is_shared:
-            continue  # nothing small: nothing hidden (most clusters)
-        cell_codes, grid = _cluster_codes(part, setup, fiscal_year=int(year), shared=is_shared)
-        found[part["row"].to_numpy()] = cell_codes
+    for (cluster, year), positions in clusters.items():
+        is_shared = cluster.startswith(f"{SHARED}:")
+        part = [records[position] for position in positions]
+        if not is_shared and not any(record.people < THRESHOLD for record in part):
+            continue  # nothing small: nothing hidden (most clusters; NaN counts nobody)
+        cell_codes, grid = _cluster_codes(part, setup, fiscal_year=year, shared=is_shared)
+        found[positions] = cell_codes
         if is_shared:
-            grids.append(grid.assign(indicator=str(cluster).split(":", 1)[1]))
+            grids.append(grid.assign(indicator=cluster.split(":", 1)[1]))
     codes[:] = found
     return codes, (pd.concat(grids, ignore_index=True) if grids else _empty_grid())
+
+
+class _Row(NamedTuple):
+    """One group row, as the linked rule reads it (dates as nanoseconds)."""
+
+    measure: int
+    period: int
+    group: int
+    start: int
+    end: int
+    people: float
+    adds_up: bool
+    bureau: int
+
+    @property
+    def key(self) -> Cell:
+        return (self.measure, self.period, self.group)
 
 
 def _empty_grid() -> pd.DataFrame:
@@ -521,7 +567,7 @@ def _empty_grid() -> pd.DataFrame:
 
 
 def _cluster_codes(
-    part: pd.DataFrame, setup: GroupSetup, *, fiscal_year: int, shared: bool
+    part: list[_Row], setup: GroupSetup, *, fiscal_year: int, shared: bool
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes for one cluster's rows (in order), and for a shared indicator its grid of bureaus and
     the city (see :func:`linked_codes`).
@@ -530,22 +576,22 @@ def _cluster_codes(
     equal they are one figure to a reader, so they are one cell here (hidden or shown together)."""
     from equity_tracking.periods import fiscal_year as fiscal_year_period
 
-    rows: list[Cell] = list(zip(part["measure_id"], part["period_id"], part["group_id"], strict=True))
-    cell_of = _same_figures(part, rows)
+    cell_of = _same_figures(part)
     people: dict[Hashable, float] = {}
-    for row, count in zip(rows, part["people"].astype(float), strict=True):
-        people.setdefault(cell_of[row], count)
+    tables: dict[tuple[int, int], list[_Row]] = {}
+    for row in part:
+        people.setdefault(cell_of[row.key], row.people)
+        tables.setdefault((row.measure, row.period), []).append(row)
     relations: list[Relation] = []
-    for (measure, period), table in part.groupby(["measure_id", "period_id"], sort=False):
-        if table["adds_up"].all():
-            groups = table["group_id"].tolist()
-            relations += _through(
-                table_relations(groups, setup), {group: cell_of[(measure, period, group)] for group in groups}
-            )
-    whole_year = fiscal_year_period(fiscal_year)
-    linked = _quarter_relations(part, people, whole_year, cell_of)
+    for table in tables.values():
+        if all(row.adds_up for row in table):
+            groups = {row.group: cell_of[row.key] for row in table}
+            relations += _through(table_relations(list(groups), setup), groups)
+    linked = _quarter_relations(part, people, fiscal_year_period(fiscal_year), cell_of)
     relations += linked
-    hideable: list[Hashable] = sorted({cell_of[row] for row in rows if row[2] not in setup.unknown}, key=str)
+    hideable: list[Hashable] = list(
+        dict.fromkeys(cell_of[row.key] for row in part if row.group not in setup.unknown)
+    )
     last_resort: list[Hashable] = []
     grid_cells: dict[tuple[int, int], Cell] = {}
     if shared:
@@ -573,15 +619,16 @@ def _cluster_codes(
         ],
         columns=["fiscal_year", "bureau_id", "group_id", "people", "code"],
     )
-    return np.array([codes.get(cell_of[row], SHOWN) for row in rows], dtype=np.int8), grid
+    return np.array([codes.get(cell_of[row.key], SHOWN) for row in part], dtype=np.int8), grid
 
 
-def _same_figures(part: pd.DataFrame, rows: list[Cell]) -> dict[Cell, Cell]:
+def _same_figures(part: list[_Row]) -> dict[Cell, Cell]:
     """Each row's cell: the first row of its measure, end date and group with an equal figure."""
     first: dict[tuple, list[tuple[float, Cell]]] = {}
     cell_of: dict[Cell, Cell] = {}
-    for row, end, count in zip(rows, part["end"], part["people"].astype(float), strict=True):
-        seen = first.setdefault((row[0], end, row[2]), [])
+    for row in part:
+        seen = first.setdefault((row.measure, row.end, row.group), [])
+        count = row.people
         match = next(
             (
                 cell
@@ -591,8 +638,8 @@ def _same_figures(part: pd.DataFrame, rows: list[Cell]) -> dict[Cell, Cell]:
             None,
         )
         if match is None:
-            seen.append((count, row))
-        cell_of[row] = match or row
+            seen.append((count, row.key))
+        cell_of[row.key] = match or row.key
     return cell_of
 
 
@@ -612,27 +659,19 @@ def _equal(people: Mapping, a: Hashable, b: Hashable) -> bool:
 
 
 def _quarter_relations(
-    part: pd.DataFrame, people: Mapping, year: Any, cell_of: Mapping[Cell, Cell]
+    part: list[_Row], people: Mapping, year: Any, cell_of: Mapping[Cell, Cell]
 ) -> list[Relation]:
     """A fiscal year's count is the sum of its four quarters' where the figures add up."""
-    start, end = pd.Timestamp(year.start_date), pd.Timestamp(year.end_date)
-    annual: dict[tuple, tuple] = {}
+    start, end = pd.Timestamp(year.start_date).value, pd.Timestamp(year.end_date).value
+    annual: dict[tuple, Cell] = {}
     quarters: dict[tuple, set] = {}
-    for measure, period, group, first, last, adds_up in zip(
-        part["measure_id"],
-        part["period_id"],
-        part["group_id"],
-        part["start"],
-        part["end"],
-        part["adds_up"],
-        strict=True,
-    ):
-        if not adds_up:
+    for row in part:
+        if not row.adds_up:
             continue
-        if first == start and last == end:
-            annual[(measure, group)] = cell_of[(measure, period, group)]
+        if row.start == start and row.end == end:
+            annual[(row.measure, row.group)] = cell_of[row.key]
         else:
-            quarters.setdefault((measure, group), set()).add(cell_of[(measure, period, group)])
+            quarters.setdefault((row.measure, row.group), set()).add(cell_of[row.key])
     relations: list[Relation] = []
     for key, total in annual.items():
         parts = tuple(sorted(quarters.get(key, set()) - {total}, key=str))
@@ -642,28 +681,26 @@ def _quarter_relations(
 
 
 def _grid_relations(
-    part: pd.DataFrame, people: dict[Hashable, float], setup: GroupSetup, *, cell_of: Mapping[Cell, Cell]
+    part: list[_Row], people: dict[Hashable, float], setup: GroupSetup, *, cell_of: Mapping[Cell, Cell]
 ) -> tuple[dict[tuple[int, int], Cell], list[Relation]]:
     """The cells of a shared indicator's grid at the fiscal year's end (each bureau's figure, the
     city's sum) and their relations: a bureau's measures to the bureau, the bureaus to the city, and
     the city's groups to its total and roll-ups. ``part`` holds the year's end only. A bureau with
     one measure has that measure's cell (a fiscal year's own row, else its fourth quarter's, as
     :func:`rules.one_per_period_end`)."""
-    at_end = part.sort_values(["measure_id", "group_id", "start"])
-    at_end = at_end.drop_duplicates(["measure_id", "group_id"], keep="first")
+    members: dict[tuple[int, int], dict[int, Cell]] = {}
+    for row in sorted(part, key=lambda row: (row.measure, row.group, row.start)):
+        members.setdefault((row.bureau, row.group), {}).setdefault(row.measure, cell_of[row.key])
     cells: dict[tuple[int, int], Cell] = {}
     relations: list[Relation] = []
-    for (bureau, group), rows in at_end.groupby(["bureau_id", "group_id"], sort=True):
-        members = tuple(
-            cell_of[row] for row in zip(rows["measure_id"], rows["period_id"], rows["group_id"], strict=True)
-        )
-        if len(members) == 1:
-            cells[(int(bureau), int(group))] = members[0]
+    for (bureau, group), by_measure in sorted(members.items()):
+        if len(by_measure) == 1:
+            cells[(bureau, group)] = next(iter(by_measure.values()))
         else:
-            cell = ("bureau", int(bureau), int(group))
-            people[cell] = sum(_count(people, member) for member in members)
-            cells[(int(bureau), int(group))] = cell
-            relations += [Relation(cell, members)]
+            cell = ("bureau", bureau, group)
+            people[cell] = sum(_count(people, member) for member in by_measure.values())
+            cells[(bureau, group)] = cell
+            relations.append(Relation(cell, tuple(by_measure.values())))
     for group in sorted({group for _, group in cells}):
         city = ("city", int(group))
         bureaus = tuple(cell for (_, g), cell in cells.items() if g == group)

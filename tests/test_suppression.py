@@ -407,3 +407,25 @@ def test_no_hidden_count_in_a_bureau_by_group_grid_can_be_recovered(rows):
         for group, value in zip(GRID_GROUPS, row, strict=True)
     }
     assert _pinned_cells(counts) == [], counts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_sparse_check_of_large_blocks_agrees_with_the_exact_one(seed):
+    # Large blocks of sums are checked by least squares on random vectors; small ones by an SVD,
+    # whose leverage (the squared norm of a figure's row in a basis of the row space) is 1 exactly
+    # when the sums fix the figure. Random systems of ±1 sums, some figures in no sum at all.
+    generator = np.random.default_rng(seed)
+    columns = int(generator.integers(80, 300))
+    rows = int(generator.integers(columns // 4, columns // 2))  # fewer sums than figures
+    matrix = np.zeros((rows, columns))
+    for row in range(rows):
+        size = int(generator.integers(1, 6))
+        matrix[row, generator.choice(columns, size, replace=False)] = generator.choice([1.0, -1.0], size)
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    rank = int((singular > singular.max() * max(matrix.shape) * 1e-12).sum())
+    exact = (vt[:rank] ** 2).sum(axis=0) < 1 - 1e-9
+    sparse_answer = suppression._can_move_iteratively(matrix)
+    assert sparse_answer is not None
+    assert (sparse_answer == exact).all()
+    assert exact.any()
+    assert not exact.all()  # some figures fixed (e.g. a sum of one), some free: both answers tested

@@ -9,14 +9,22 @@ hidden small count may come out, and no published sum may hold exactly one hidde
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import itertools
+import zipfile
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
-from equity_tracking import suppression
+from equity_tracking import api, models, open_data, publication, reference, suppression
 from equity_tracking.suppression import CITY, SHOWN, GroupSetup
 
 ASIAN, BLACK, WHITE, UNKNOWN = 1, 2, 3, 4
@@ -204,3 +212,124 @@ def test_no_surface_together_gives_a_hidden_count_back(tables, quarters):
     for _total, cells in _sums(rows):
         hidden = [cell for cell in cells if cell not in shown]
         assert len(hidden) != 1, (counts, cells)
+
+
+# --- every public surface of a real database, gathered for one bureau ----------------------------------
+
+BB_HEADCOUNT = {1: 30, 2: 20, 3: 40, 4: 100, 5: 2}  # Asian, Black, Hispanic, White, Unknown: nothing small
+
+
+@pytest.fixture
+def two_headcounts(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The golden city, plus a headcount for the Bureau of Beta in FY 2016-17 (published).
+
+    The Bureau of Alpha's FY 2016-17 headcount has Asian 5 (hidden, with White 150 and People of
+    color 47). The city's Asian headcount is 5 + 30 = 35 on the workforce page, so Beta's Asian 30
+    must be hidden wherever it appears, or 35 − 30 would give Alpha's 5 back."""
+    from golden_city import build_golden_city
+
+    golden = build_golden_city(engine)
+    with Session(engine) as session:
+        alpha = session.get(models.Measure, golden.measures["M2"])
+        goal = session.scalars(select(models.BureauGoal).where(models.BureauGoal.key == "BB-G1")).one()
+        beta = models.Measure(
+            id=7, goal_id=goal.id, key="M7", name="Employees by race/ethnicity (Beta)", unit=alpha.unit,
+            polarity=alpha.polarity, rba_category=alpha.rba_category, frequency=alpha.frequency,
+            baseline_value=192.0, baseline_period_id=alpha.baseline_period_id, target_value=200.0,
+            target_period_id=alpha.target_period_id, disaggregated=True, benchmark_id=alpha.benchmark_id,
+            indicator=reference.WORKFORCE_HEADCOUNT, weight=1.0, sort_order=7,
+        )  # fmt: skip
+        session.add(beta)
+        session.flush()
+        entered = dt.datetime(2017, 8, 14, 17, tzinfo=dt.UTC)
+        for group, count in [(None, float(sum(BB_HEADCOUNT.values()))), *BB_HEADCOUNT.items()]:
+            session.add(
+                models.MeasureValue(
+                    measure_id=beta.id, period_id=alpha.baseline_period_id, group_id=group,
+                    value=float(count), review_status=models.ReviewStatus.PUBLISHED, entered_at=entered,
+                )
+            )  # fmt: skip
+        session.commit()
+    monkeypatch.setenv("EQUITY_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    publication.forget()
+    open_data.forget()
+    return engine
+
+
+def _api_values(measure_id: int) -> dict:
+    client = TestClient(Starlette(routes=api.ROUTES))
+    answer = client.get(f"/api/v1/measures/{measure_id}/values", params={"fy": "2016-17", "limit": 1000})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_every_surface_hides_the_same_figures_and_none_gives_a_hidden_count_back(two_headcounts):
+    engine = two_headcounts
+    asian, white, poc = 1, 4, 6
+    # Worked by hand. Alpha: Asian 5 is small; White 150 (largest) and People of color 47 protect it.
+    # Beta: Asian 30 hides because the city's Asian (35) is shown; then Beta's White 100 (largest)
+    # and People of color (90), which would give 30 back from Black 20 and Hispanic 40.
+    expected_hidden = {("M2", asian), ("M2", white), ("M2", poc), ("M7", asian), ("M7", white), ("M7", poc)}
+
+    view = publication.public_view(engine, fiscal_year=2016)
+    measure_ids = {"M2": 2, "M7": 7}
+    pages = view.group_shares(measure_ids.values())
+    pages = pages[pages["period_label"] == "FY 2016-17"]
+    key_of = {number: key for key, number in measure_ids.items()}
+    on_pages = {
+        (key_of[int(m)], int(g))
+        for m, g, s in zip(pages["measure_id"], pages["group_id"], pages["suppressed"], strict=True)
+        if s
+    }
+    assert on_pages == expected_hidden
+
+    grid = view.indicator_grid(measure_ids.values())
+    year = grid[grid["fiscal_year"] == 2016]
+    city = year[year["bureau_id"] == suppression.CITY].set_index("group_id")
+    assert city.loc[asian, "people"] == 35  # the city's sum is shown…
+    beta_grid = year[(year["bureau_id"] == 2)].set_index("group_id")  # Beta is bureau 2
+    assert beta_grid.loc[asian, "suppressed"]  # …so Beta's Asian is hidden there, as on its page
+
+    keys_by_group = {1: "asian", 4: "white", 6: "people_of_color"}
+    for key in ("M2", "M7"):
+        body = _api_values(measure_ids[key])
+        hidden = {row["group_key"] for row in body["data"] if row["suppressed"]}
+        assert hidden == {keys_by_group[g] for k, g in expected_hidden if k == key}, key
+        for row in body["data"]:
+            if row["suppressed"]:
+                assert row["value"] is None
+                assert row["value_label"] == suppression.HIDDEN_LABEL
+
+    with zipfile.ZipFile(io.BytesIO(open_data.bundle_zip(engine))) as bundle:
+        values = pd.read_csv(bundle.open("values.csv"), keep_default_na=False)
+    values = values[(values["fiscal_year"] == "2016-17") & values["measure_key"].isin(["M2", "M7"])]
+    hidden_in_bundle = {
+        (k, g)
+        for k, g, s in zip(values["measure_key"], values["group_key"], values["suppressed"], strict=True)
+        if s == "yes"
+    }
+    assert hidden_in_bundle == {(k, keys_by_group[g]) for k, g in expected_hidden}
+    # No hidden figure's true value is anywhere in the bundle's rows for these tables.
+    assert "hidden" in set(values.loc[values["group_key"] == "asian", "value_label"])
+
+    # The reader's subtraction over everything gathered: each table's total minus what any surface
+    # shows, and the city's Asian figure minus the bureaus' shown Asian figures.
+    shown = _shown_values(values)
+    for key in ("M2", "M7"):
+        base = [
+            (key, group)
+            for group in ("asian", "black_african_american", "hispanic_latino", "white", "unknown_declined")
+        ]
+        unknown = [cell for cell in base if cell not in shown]
+        assert len(unknown) != 1, (key, unknown)
+    assert ("M7", "asian") not in shown  # 35 − Beta's Asian would give Alpha's 5 back
+
+
+def _shown_values(values: pd.DataFrame) -> dict[tuple[str, str], float]:
+    return {
+        (str(k), str(g)): float(v)
+        for k, g, v, label in zip(
+            values["measure_key"], values["group_key"], values["value"], values["value_label"], strict=True
+        )
+        if g and label != suppression.HIDDEN_LABEL
+    }

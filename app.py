@@ -15,5 +15,6 @@ FAVICON = Path(__file__).parent / "equity_tracking" / "assets" / "favicon.svg"
 st.set_page_config(page_title="Equity Plan Tracker", page_icon=FAVICON, layout="wide")
 principal = ui.current_principal()
 with ui.routing(principal):
-    # expanded: every page listed (Streamlit folds a list of more than ten under "View more").
-    st.navigation(ui.navigation_pages(principal), expanded=True).run()
+    # expanded: every page listed (Streamlit folds a list of more than ten under "View more"); an
+    # embed (?embed=true) has no sidebar.
+    st.navigation(ui.navigation_pages(principal), expanded=True, position=ui.navigation_position()).run()

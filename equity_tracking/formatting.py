@@ -155,12 +155,21 @@ def plain(text: object) -> str:
 
 # A text cell starting with one of these is read as a formula (or splits into one) by spreadsheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+# Control characters other than tab, line feed and carriage return: NUL ends a string in many
+# readers, and none of them may stand in an Excel file (its XML forbids them), so they are removed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _inert(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def inert(value: object) -> object:
+    """A cell of a download, safe to open in a spreadsheet (OWASP's advice on CSV injection): text
+    loses its control characters other than tab, line feed and carriage return (NUL among them),
+    then text starting with ``=``, ``+``, ``-``, ``@``, tab, carriage return or line feed gets a
+    leading ``'``, so no spreadsheet runs it as a formula. Anything that is not text (a number, a
+    negative one too) is returned as it is. The one rule of the CSV and the Excel downloads."""
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub("", value) if _CONTROL.search(value) else value
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _as_data(column: pd.Series) -> pd.Series:
@@ -173,7 +182,7 @@ def _as_data(column: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return column
     values = column.astype(object).map(
-        lambda value: value.isoformat() if isinstance(value, dt.date) else _inert(value)
+        lambda value: value.isoformat() if isinstance(value, dt.date) else inert(value)
     )
     return values.where(column.notna(), "")
 

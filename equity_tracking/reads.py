@@ -1280,3 +1280,39 @@ def narrative_versions(engine: Engine, *, viewer: Viewer, bureau_id: int, fiscal
     for column in ("highlights", "challenges", "priorities"):
         frame[column] = frame[column].map(_text_list)
     return frame
+
+
+# --- when the published data last changed ---------------------------------------------------------
+
+
+def last_published(engine: Engine, *, viewer: Viewer) -> pd.DataFrame:
+    """When the newest published measure value, action update or annual narrative that the viewer
+    may see was published: one row, ``last_published_at`` (UTC; NaT while nothing is published).
+    Rows published before publication dates were kept count from their entry, as in
+    :func:`visible_from`. The pages' "last updated" date."""
+    from equity_tracking.models import AnnualReport
+
+    def newest(published_at: SqlValue, entered_at: SqlValue) -> ColumnElement[Any]:
+        return func.max(func.coalesce(published_at, entered_at, type_=MeasureValue.published_at.type))
+
+    values = select(newest(MeasureValue.published_at, MeasureValue.entered_at)).where(
+        _value_visible(viewer), published(MeasureValue.review_status)
+    )
+    updates = select(newest(ActionUpdate.published_at, ActionUpdate.reported_at)).where(
+        _update_visible(viewer), published(ActionUpdate.review_status)
+    )
+    narratives = select(newest(AnnualReport.published_at, AnnualReport.updated_at)).where(
+        visible(viewer, public=published(AnnualReport.review_status), bureau_id=AnnualReport.bureau_id),
+        published(AnnualReport.review_status),
+    )
+    with engine.connect() as connection:
+        times = connection.execute(
+            select(values.scalar_subquery(), updates.scalar_subquery(), narratives.scalar_subquery())
+        ).one()
+    stamps = [pd.Timestamp(time) for time in times if time is not None]
+    stamps = [
+        stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC") for stamp in stamps
+    ]
+    return pd.DataFrame(
+        {"last_published_at": pd.Series([max(stamps) if stamps else pd.NaT], dtype="datetime64[us, UTC]")}
+    )

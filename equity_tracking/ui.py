@@ -8,8 +8,11 @@ Owns:
   page in the session when a sidebar click drops them, written back to the URL on arrival, and
   refused with a plain "not found" when a link asks for something that does not exist;
 - the house widgets pages are built from: charts with their title, text alternative, data table and
-  download; links that work from the keyboard; text from the database written as text; sections
-  that fold; a layout per screen width.
+  downloads (CSV and Excel, side by side); links that work from the keyboard; text from the
+  database written as text; sections that fold; a layout per screen width; a public page's plain
+  opening (summary, caveats, last update) and the glossary's line beside a term's first use;
+- **embeds** (``?embed=true``): no sidebar, a small "Demo data" label instead of the banner, a link
+  to the page in the tracker, and the public's view for everyone.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -31,7 +34,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
-from equity_tracking import accounts, audit, reads, suppression
+from equity_tracking import accounts, audit, downloads, glossary, reads, suppression
 from equity_tracking.analytics.frames import FRAME_STORE, AnalyticsFrames
 from equity_tracking.charts.style import PLOTLY_CONFIG, Chart
 from equity_tracking.dashboards.common import (
@@ -42,8 +45,9 @@ from equity_tracking.dashboards.common import (
     fiscal_year_from_key,
     fiscal_year_key,
 )
+from equity_tracking.dashboards.intros import CAVEATS_TITLE, Intro
 from equity_tracking.db import DatabaseBusyError, DatabaseError, public_error_message, shared_engine
-from equity_tracking.formatting import csv_bytes, md, md_link
+from equity_tracking.formatting import date_text, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_label
 from equity_tracking.permissions import (
@@ -119,6 +123,12 @@ class PageContext:
         """
         as_of = reporting_deadline(fiscal_year).isoformat()
         return _cached_public(self.database_url, self.data_version, self.scope, as_of, self.viewer)
+
+    def last_updated(self) -> str:
+        """The date of the newest publication this viewer may see ("14 Aug 2020"), or a sentence
+        saying that nothing is published yet."""
+        newest = self.read("last_published")["last_published_at"].iloc[0]
+        return "nothing has been published yet" if pd.isna(newest) else date_text(newest)
 
 
 # Readers that take a viewer (rows that can be unpublished); the others read reference data.
@@ -425,9 +435,15 @@ def guard(page_key: str) -> PageContext:
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
         _stop_with_error(public_error_message(error))
-    viewer = Viewer(principal, include_unpublished=spec.working or _include_unpublished_switch(principal))
+    embed = embedded()
+    # An embed shows the public's view: its sidebar (and the switch in it) is not there.
+    unpublished = spec.working or (not embed and _include_unpublished_switch(principal))
+    viewer = Viewer(principal, include_unpublished=unpublished)
     st.session_state[_SHOWING_UNPUBLISHED] = not viewer.scope.published_only
-    if demo is not None:
+    st.session_state[_DOWNLOADS] = _DownloadContext(page_title=spec.title, demo=demo)
+    if embed:
+        _embed_header(spec, demo)
+    elif demo is not None:
         st.warning(f"**{DEMO_BANNER}.** {demo_explanation(demo)}", icon=":material/science:")
     if not viewer.scope.published_only:
         st.info(UNPUBLISHED_BANNER, icon=":material/visibility:")
@@ -438,6 +454,44 @@ def guard(page_key: str) -> PageContext:
         viewer=viewer,
         demo=demo,
     )
+
+
+# --- embeds: a public page inside another site's page (?embed=true) --------------------------------
+
+EMBED_DEMO_LABEL = "Demo data"
+OPEN_IN_TRACKER = "Open in the Equity Plan Tracker"
+
+
+def embedded() -> bool:
+    """Whether the page is shown as an embed: its address carries ``?embed=true``. Streamlit's own
+    flag: its frontend then leaves out its header and toolbar (and keeps the flag on every page the
+    embed opens), and tells the server with each run. serve.py lets only public pages with it be
+    framed, by the sites of ``EQUITY_EMBED_ORIGINS``."""
+    try:
+        return bool(st.context.is_embedded)
+    except (AttributeError, KeyError, RuntimeError, StreamlitAPIException):
+        return False
+
+
+def navigation_position() -> Literal["sidebar", "hidden"]:
+    """Where app.py's navigation goes: the sidebar, or nowhere in an embed (no sidebar at all)."""
+    return "hidden" if embedded() else "sidebar"
+
+
+def _embed_header(spec: PageSpec, demo: dict | None) -> None:
+    """An embed's only chrome: a small "Demo data" label when the data is the demo (instead of the
+    banner), and a link that opens the same page, with the same choices, in the tracker itself (in a
+    new tab: the embedding page stays)."""
+    with st.container(horizontal=True, key="embed-header", vertical_alignment="center"):
+        if demo is not None:
+            st.caption(f":material/science: {EMBED_DEMO_LABEL}", width="content")
+        st.link_button(
+            OPEN_IN_TRACKER,
+            "/" + href(spec.key, **st.query_params.to_dict()),
+            type="tertiary",
+            icon=":material/open_in_new:",
+            width="content",
+        )
 
 
 def _refuse(engine: Engine, principal: Principal, spec: PageSpec) -> None:
@@ -656,6 +710,7 @@ def pick_fiscal_year(ctx: PageContext) -> int:
         help="Show the plans as they stood when this fiscal year's reports were due (30 September).",
     )
     year = fiscal_year_from_key(chosen)
+    st.session_state[_DOWNLOADS] = replace(_download_context(), fiscal_year=year)  # the files' as-of date
     st.caption(as_of_caption(year))
     note = baseline_year_note(year, choices)
     if note:
@@ -704,6 +759,26 @@ def _unpublished_mark() -> str:
 def text(value: object) -> None:
     """A paragraph of text from the database, written exactly as typed (no Markdown, no HTML)."""
     st.text(str(value), width="stretch")
+
+
+# --- plain language: how a public page opens, and the terms it uses ----------------------------------
+
+
+def page_intro(intro: Intro, *, last_updated: str) -> None:
+    """A public page's opening (``equity_tracking.dashboards.intros``): its two-sentence summary, a
+    box of what the page cannot tell you, and the date of the last update
+    (:meth:`PageContext.last_updated`)."""
+    st.markdown(intro.summary)
+    with st.container(border=True, key="page-caveats"):
+        st.markdown(f"**{CAVEATS_TITLE}**\n\n" + "\n".join(f"- {caveat}" for caveat in intro.caveats))
+    st.caption(f"Last updated {last_updated}: the newest figure, action update or report published.")
+
+
+def terms(*names: str) -> None:
+    """The glossary's one line for each term, under the term's first use on a page (in a line of
+    its own: a tooltip is out of reach of keyboards and phones)."""
+    for name in names:
+        st.caption(f"**{glossary.name(name)}**: {glossary.explain(name)}")
 
 
 PHONE_TABLE_COLUMNS = 4  # wider tables become one card per row on a phone (they would not fit)
@@ -799,24 +874,103 @@ def by_width(key: str):
     return st.container(key=f"wide-{key}"), st.container(key=f"narrow-{key}")
 
 
-def download(data: pd.DataFrame, *, file_name: str, label: str = "Download the data (CSV)", key: str) -> None:
-    """The project's own download: raw numbers, ISO dates and codes, formula-safe text.
+# --- downloads: every public table and chart's data, as CSV and as Excel ----------------------------
 
-    The CSV is written when the reader asks for it, not on every run of the page. The click does not
-    rerun the page: a rerun would replace the pending file's id before the browser fetched it."""
-    if showing_unpublished():
-        label = f"{label}, including unpublished work"
-        stem, dot, suffix = file_name.rpartition(".")
-        file_name = f"{stem}-including-unpublished.{suffix}" if dot else f"{file_name}-including-unpublished"
-    st.download_button(
-        label,
-        data=lambda: csv_bytes(data),
-        on_click="ignore",
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download-{key}",
-        icon=":material/download:",
-    )
+_DOWNLOADS = "_equity_download_context"
+CSV_LABEL, EXCEL_LABEL = "(CSV)", "(Excel)"
+
+
+@dataclass(frozen=True)
+class _DownloadContext:
+    """What this run's downloads say about themselves (set by the guard, and by the year picker)."""
+
+    page_title: str
+    demo: dict | None
+    fiscal_year: int | None = None
+
+
+def _download_context() -> _DownloadContext:
+    context = st.session_state.get(_DOWNLOADS)
+    return context if isinstance(context, _DownloadContext) else _DownloadContext("Equity Plan Tracker", None)
+
+
+def download(
+    data: pd.DataFrame,
+    *,
+    file_name: str,
+    label: str = "Download the data (CSV)",
+    key: str,
+    title: str | None = None,
+    dictionary: Mapping[str, str] | None = None,
+) -> None:
+    """The project's own download, side by side as CSV and as Excel (``equity_tracking.downloads``):
+    raw numbers, dates and codes, formula-safe text, hidden figures labelled "hidden". The Excel
+    file adds a data dictionary (``dictionary`` describes columns the project's dictionary does not
+    know) and an "About" sheet: ``title`` (default: the page's title and the label's words), the
+    source, the as-of date of the page's fiscal year, and whether the page includes unpublished
+    work, which the labels and file names also say.
+
+    ``label`` and ``file_name`` are the CSV's; the Excel button's label says "(Excel)" for "(CSV)".
+    Each file is written when the reader asks for it, not on every run of the page. The click does
+    not rerun the page: a rerun would replace the pending file's id before the browser fetched it."""
+    context = _download_context()
+    unpublished = showing_unpublished()
+    csv_label, excel_label, csv_name, excel_name = download_names(label, file_name, unpublished=unpublished)
+    about_title = title or _download_title(label, context.page_title)
+    as_of = None
+    if context.fiscal_year is not None:
+        as_of = (
+            f"{date_text(reporting_deadline(context.fiscal_year))}, the reporting deadline of "
+            f"{fiscal_year_label(context.fiscal_year)}: values reported or published later are not counted."
+        )
+    with st.container(horizontal=True, key=f"downloads-{key}"):
+        st.download_button(
+            csv_label,
+            data=lambda: downloads.csv_bytes(data),
+            on_click="ignore",
+            file_name=csv_name,
+            mime="text/csv",
+            key=f"download-{key}",
+            icon=":material/download:",
+        )
+        st.download_button(
+            excel_label,
+            data=lambda: downloads.xlsx_bytes(
+                data,
+                title=about_title,
+                source=downloads.source_text(context.demo),
+                as_of=as_of,
+                dictionary=dictionary,
+                includes_unpublished=unpublished,
+            ),
+            on_click="ignore",
+            file_name=excel_name,
+            mime=downloads.XLSX_MIME,
+            key=f"download-xlsx-{key}",
+            icon=":material/table_view:",
+        )
+    if downloads.hidden_count(data):
+        st.caption(downloads.HIDDEN_IN_DOWNLOADS)
+
+
+def download_names(label: str, file_name: str, *, unpublished: bool) -> tuple[str, str, str, str]:
+    """(CSV label, Excel label, CSV file name, Excel file name) of a download whose CSV button says
+    ``label`` and whose CSV file is ``file_name``: the Excel button says "(Excel)" where the CSV's
+    says "(CSV)"; when the page includes unpublished work, both labels and both file names say so."""
+    csv_label = label
+    excel_label = label.replace(CSV_LABEL, EXCEL_LABEL) if CSV_LABEL in label else f"{label} {EXCEL_LABEL}"
+    stem = file_name.removesuffix(".csv")
+    if unpublished:
+        csv_label, excel_label = (f"{text}, including unpublished work" for text in (csv_label, excel_label))
+        stem = f"{stem}-including-unpublished"
+    return csv_label, excel_label, f"{stem}.csv", f"{stem}.xlsx"
+
+
+def _download_title(label: str, page_title: str) -> str:
+    """A file's title from its button's words: "Download the scorecard (CSV)" on the Bureaus page →
+    "Bureaus: the scorecard"."""
+    words = label.removeprefix("Download ").replace(CSV_LABEL, "").strip()
+    return f"{page_title}: {words}"
 
 
 def chart(
@@ -827,16 +981,23 @@ def chart(
     key: str,
     file_name: str,
     data: pd.DataFrame | None = None,
+    dictionary: Mapping[str, str] | None = None,
 ) -> None:
     """A chart with its title above it, its source and text alternative under it, and its data one
     click away: ``table`` as people read it, and ``data`` (raw numbers and codes; the table when
-    None) as the download."""
+    None) as the download, in CSV and Excel (``dictionary``: see :func:`download`)."""
     st.markdown(f"**{md(chart.title)}**{_unpublished_mark()}")
     st.plotly_chart(chart.figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
     st.caption(md(f"Source: {chart.source}. {alt}"))
     with st.expander("Data table for this chart", icon=":material/table:"):
         st.dataframe(table, hide_index=True, width="stretch")
-        download(table if data is None else data, file_name=file_name, key=key)
+        download(
+            table if data is None else data,
+            file_name=file_name,
+            key=key,
+            title=f"{chart.title}{' (includes unpublished work)' if showing_unpublished() else ''}",
+            dictionary=dictionary,
+        )
 
 
 # --- forms: messages next to their fields, and what a save said ------------------------------------

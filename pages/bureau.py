@@ -7,6 +7,7 @@ from equity_tracking import rules, ui
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import bureau as charts
 from equity_tracking.dashboards import bureau as view
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards.common import (
     HEADLINE_HEALTH,
     WHO_REPORTS,
@@ -27,6 +28,7 @@ from equity_tracking.suppression import NOTE as SUPPRESSION_NOTE
 
 ctx = ui.guard("bureau")
 st.title("Bureaus")
+ui.page_intro(intros.BUREAU, last_updated=ctx.last_updated())
 bureaus = ctx.read("bureaus")
 if bureaus.empty:
     st.info(
@@ -172,6 +174,7 @@ if goals.empty:
         "the plan."
     )
 else:
+    ui.terms("Focus area")
     ui.table(built["goal_table"], key="goals")
     with ui.section("Measures by health under each goal (chart)", key="goal-health"):
         ui.chart(
@@ -239,6 +242,7 @@ if not panels:
         "nothing to compare with the city's population here."
     )
 else:
+    ui.terms("Equity score", "Representation index")
     st.caption(view.SCORE_CAVEAT)
     if any(panel.any_hidden for panel in panels):
         st.caption(SUPPRESSION_NOTE)

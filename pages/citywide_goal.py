@@ -7,6 +7,7 @@ from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import goal as charts
 from equity_tracking.charts.style import health_chart
 from equity_tracking.dashboards import goal as view
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards.common import (
     bureau_chart_table,
     bureau_detail_table,
@@ -23,6 +24,7 @@ from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("goal")
 st.title("Citywide goals")
+ui.page_intro(intros.GOAL, last_updated=ctx.last_updated())
 citywide_goals = ctx.read("citywide_goals")
 if citywide_goals.empty:
     st.info(
@@ -163,6 +165,7 @@ ui.chart(
 )
 
 st.header("By focus area and by strategy")
+ui.terms("Focus area", "GARE strategy")
 focus = built["focus"]
 with ui.section("By focus area", key="focus-areas", expanded=True):
     ui.chart(

@@ -7,6 +7,7 @@ from equity_tracking.analytics.states import HEALTH
 from equity_tracking.charts import compare as charts
 from equity_tracking.charts.style import health_chart
 from equity_tracking.dashboards import compare as view
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards.common import (
     bureau_chart_table,
     bureau_detail_table,
@@ -19,10 +20,12 @@ from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("compare")
 st.title("Compare bureaus")
+ui.page_intro(intros.COMPARE, last_updated=ctx.last_updated())
 st.markdown(
     "Choose a **focus area** of the racial equity plans, or a **measure** that several bureaus report, "
     "and see how the bureaus compare on it."
 )
+ui.terms("Focus area")
 mode = st.segmented_control(
     "Compare by", view.MODES, default=view.BY_FOCUS_AREA, required=True, key="by", bind="query-params"
 )
@@ -109,6 +112,28 @@ if mode == view.BY_MEASURE:
         )
     with ui.section("Every bureau's figures (table)", key="measure-table"):
         ui.dataframe(view.measure_table(comparison), hide_index=True, width="stretch")
+        ui.download(
+            comparison[
+                [
+                    "code",
+                    "bureau",
+                    "measure_id",
+                    "key",
+                    "unit",
+                    "polarity",
+                    "current_value",
+                    "current_period",
+                    "target_value",
+                    "target_period",
+                    "progress_pct",
+                    "health",
+                    "health_reason",
+                ]
+            ],
+            file_name=f"compare-measure-{fy_key}.csv",
+            label="Download every bureau's figures (CSV)",
+            key="measure-table",
+        )
     with ui.section("Open a bureau's page", key="measure-links"):
         ui.links(
             [

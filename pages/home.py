@@ -6,6 +6,7 @@ from equity_tracking import ui
 from equity_tracking.analytics.states import ACTION_STATUS, HEALTH
 from equity_tracking.charts import citywide as charts
 from equity_tracking.dashboards import citywide as view
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards.common import (
     counts_line,
     fiscal_year_choices,
@@ -19,11 +20,7 @@ from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("home")
 st.title("Citywide overview")
-st.markdown(
-    "How the City of Portland's bureaus are carrying out their five-year **racial equity plans**, "
-    "under the Citywide Racial Equity Goals that City Council adopted as binding policy on "
-    "8 July 2015 (Resolution 37144)."
-)
+ui.page_intro(intros.HOME, last_updated=ctx.last_updated())
 year = ui.pick_fiscal_year(ctx)
 fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
 baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
@@ -61,6 +58,10 @@ built = ctx.memo("overview-page", _build, year=year)
 table = built["bureaus"]
 
 st.header("Progress toward the citywide goals")
+st.caption(
+    "The Citywide Racial Equity Goals that City Council adopted as binding policy on 8 July 2015 "
+    "(Resolution 37144); every bureau goal maps to one of them."
+)
 for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=False):
     with tile.container(border=True):
         # The goal's name as text (it wraps), the number as a metric: metric labels get truncated.

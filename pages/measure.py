@@ -4,6 +4,7 @@ import streamlit as st
 
 from equity_tracking import rules, suppression, ui
 from equity_tracking.charts import measure as charts
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards import measure as view
 from equity_tracking.dashboards.common import (
     WHO_REPORTS,
@@ -19,6 +20,7 @@ from equity_tracking.periods import fiscal_year_label
 
 ctx = ui.guard("measure")
 st.title("Measures")
+ui.page_intro(intros.MEASURE, last_updated=ctx.last_updated())
 bureaus = ctx.read("bureaus")
 definitions = ctx.read("measure_definitions")
 if bureaus.empty or definitions.empty:
@@ -104,6 +106,8 @@ measure = page.measure
 
 st.header(md(measure["name"]))
 st.caption(md(page.describe))
+if str(measure.get("rba_category")) in view.RBA_TEXT:  # the line above asks the measure's RBA question
+    ui.terms("RBA category")
 ui.link(f"{bureau['name']}: the bureau's plan", "bureau", bureau=bureau["code"], fy=fy_key)
 st.markdown(f"Source: {md(measure['data_source'] or 'not recorded')}")
 if not page.headline:

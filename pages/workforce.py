@@ -5,6 +5,7 @@ import streamlit as st
 
 from equity_tracking import ui
 from equity_tracking.charts import workforce as charts
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards import workforce as view
 from equity_tracking.dashboards.common import fiscal_year_key, number_param
 from equity_tracking.periods import fiscal_year_label
@@ -12,12 +13,14 @@ from equity_tracking.suppression import NOTE as SUPPRESSION_NOTE
 
 ctx = ui.guard("workforce")
 st.title("Workforce representation")
+ui.page_intro(intros.WORKFORCE, last_updated=ctx.last_updated())
 st.markdown(
     "Each race/ethnicity group's share of the City's workforce, and of each bureau's, against its share of "
     "the city's residents. A **representation index** of 1.0 is parity; below 1.0 the group is "
     "under-represented. The **gap to parity** is how many more (or fewer) people of the group the workforce "
     "would need to match the residents."
 )
+ui.terms("Representation index")
 year = ui.pick_fiscal_year(ctx)
 fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
 definitions = ctx.read("measure_definitions")

@@ -382,7 +382,10 @@ def _latest_period(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["period_id"] == last["period_id"]]
 
 
-def _score_texts(summary: pd.DataFrame) -> tuple[str, str | None, str]:
+def score_texts(summary: pd.DataFrame) -> tuple[str, str | None, str]:
+    """(score, change since the baseline year or None, sentence) of a measure's row of
+    ``PublicView.disparity_summary``: "49 of 100", "Hidden" or "Not scored", and plain text that
+    names only groups that are shown (the bureau page's panels and the annual reports say the same)."""
     if summary.empty:
         return "Not scored", None, "No values by race/ethnicity had been published by then."
     row = summary.iloc[0]
@@ -510,7 +513,7 @@ def disparity_panels(
         rows = _group_names(_latest_period(shares[shares["measure_id"] == measure_id]), groups)
         kind = "shares" if unit in ("count", "dollars") else "values"
         table, data = (shares_panel_rows if kind == "shares" else values_panel_rows)(rows, unit=unit)
-        score_text, change_text, sentence = _score_texts(summary[summary["measure_id"] == measure_id])
+        score_text, change_text, sentence = score_texts(summary[summary["measure_id"] == measure_id])
         benchmark_id = measure.get("benchmark_id")
         chart_rows = pd.DataFrame()
         if kind == "shares" and not rows.empty:

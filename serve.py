@@ -7,7 +7,9 @@ through it. The routes answer before Streamlit does:
   page's own URL (``/bureau?bureau=TR``): Streamlit would serve its page shell there, which loads its
   scripts from the wrong folder and shows a blank page;
 - ``/auth/password`` is the password sign-in form (``equity_tracking.password_form``), which sets
-  the session cookie a Streamlit script cannot.
+  the session cookie a Streamlit script cannot;
+- ``/api/v1/…`` is the open-data API (``equity_tracking.api``): published, suppressed data as JSON
+  or CSV, read-only, for anyone (``Access-Control-Allow-Origin: *``; it reads no cookie).
 
 and a middleware in front of every request (``docs/security.md`` explains each choice):
 
@@ -15,7 +17,9 @@ and a middleware in front of every request (``docs/security.md`` explains each c
   400, and a WebSocket with one is closed before it opens;
 - ``/_stcore/metrics`` (Streamlit's per-session and cache statistics) answers 404;
 - every HTTP response says that no other site may frame it, and that it must not be sniffed, and
-  lets the browser fetch images, fonts and connections from this server only.
+  lets the browser fetch images, fonts and connections from this server only;
+- except that a public page asked for as an embed (``/bureau?bureau=TR&embed=true``) may be framed
+  by the sites listed in ``EQUITY_EMBED_ORIGINS`` (none by default; ``docs/embedding.md``).
 
 Streamlit lets any session clear every shared cache, for all users, with a ``clear_cache`` message
 over its WebSocket (the toolbar only hides the menu item). :func:`refuse_clear_cache_unless_allowed`
@@ -28,11 +32,12 @@ import asyncio
 import logging
 import os
 import re
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -46,9 +51,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
-from equity_tracking import accounts, audit, password_form
+from equity_tracking import accounts, api, audit, password_form
 from equity_tracking.db import shared_engine
-from equity_tracking.navigation import PAGES, short_link_target
+from equity_tracking.navigation import PAGES, Audience, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
 from equity_tracking.settings import Settings
 
@@ -64,10 +69,10 @@ DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "::1")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _HOST_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*|[0-9a-f:.]+")
 
-# Sent with every HTTP response. The app is never framed by another site (embeds of public pages,
-# when they come, will be an explicit exception); the browser may load images, fonts, media and
-# connections from this server (and data: and blob: URLs it builds itself) only, so no visitor's
-# browser talks to a third party even if a component would ask it to.
+# Sent with every HTTP response. The app is never framed by another site (the one exception: a
+# public page's embed, for the sites of EQUITY_EMBED_ORIGINS, see embed_headers); the browser may
+# load images, fonts, media and connections from this server (and data: and blob: URLs it builds
+# itself) only, so no visitor's browser talks to a third party even if a component would ask it to.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "frame-ancestors 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
@@ -79,6 +84,86 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 METRICS_PATH_END = "/_stcore/metrics"
+
+# --- embeds: the sites that may frame the public pages ----------------------------------------------
+
+EMBED_ORIGINS_VARIABLE = "EQUITY_EMBED_ORIGINS"
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")  # names urlsplit gives
+# The pages an embed may show: those the public may open (not the sign-in page). Streamlit serves one
+# page shell for every page, so the server decides on the path and ``?embed=true`` of the request.
+EMBEDDABLE_PATHS = frozenset(
+    spec.url_path
+    for spec in PAGES
+    if spec.permission is Permission.VIEW_PUBLISHED and spec.audience is Audience.EVERYONE
+)
+
+
+def embed_origins(environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """The sites that may embed the public pages: ``EQUITY_EMBED_ORIGINS``, origins separated by
+    spaces or commas (``https://www.portland.gov``; ``https://*.portland.gov`` for every subdomain;
+    plain http only for this machine's loopback names, for trying it out). None by default: only
+    the app itself may frame its pages."""
+    origins = []
+    for part in re.split(r"[\s,]+", environ.get(EMBED_ORIGINS_VARIABLE, "")):
+        if not part:
+            continue
+        origin = part.strip().lower().rstrip("/")
+        try:
+            parsed = urlsplit(origin)
+            _ = parsed.port  # reading it checks that a port is a number in range
+        except ValueError:
+            parsed = None
+        secure = parsed is not None and (
+            parsed.scheme == "https" or (parsed.scheme == "http" and parsed.hostname in _LOOPBACK)
+        )
+        if (
+            parsed is None
+            or not secure
+            or not parsed.hostname
+            or not _HOST_PATTERN.fullmatch(_normalise_host(parsed.hostname))
+            or parsed.username
+            or parsed.password
+            or parsed.path
+            or parsed.query
+            or parsed.fragment
+        ):
+            raise ConfigurationError(
+                f"{EMBED_ORIGINS_VARIABLE} holds {part!r}, which is not an https origin. List the sites "
+                "that may embed the public pages, e.g. https://www.portland.gov https://*.portland.gov."
+            )
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))
+
+
+def embed_headers(origins: tuple[str, ...]) -> dict[str, str]:
+    """:data:`SECURITY_HEADERS` for a public page's embed: the sites of ``origins`` may frame it
+    too. ``X-Frame-Options`` cannot name another site, so it is left out (every browser that reads
+    ``frame-ancestors`` obeys it instead)."""
+    headers = {name: value for name, value in SECURITY_HEADERS.items() if name != "X-Frame-Options"}
+    headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+        "frame-ancestors 'self'", " ".join(["frame-ancestors 'self'", *origins])
+    )
+    return headers
+
+
+def is_embed_request(path: str, query: str, base_path: str = "") -> bool:
+    """Whether a request asks for a public page as an embed: ``?embed=true`` (as Streamlit reads
+    it: any case) on a public page's path (``/bureau``, or ``/`` for the overview) below the
+    server's ``base_path``."""
+    wanted = any(
+        name.lower() == "embed" and value.strip().lower() == "true"
+        for name, value in parse_qsl(query, keep_blank_values=True)
+    )
+    if not wanted:
+        return False
+    base = base_path.strip("/")
+    rest = re.sub(r"/+", "/", path).strip("/")
+    if base:
+        if rest != base and not rest.startswith(base + "/"):
+            return False
+        rest = rest[len(base) :].strip("/")
+    return rest == "" or rest in EMBEDDABLE_PATHS
+
 
 # The app routes with st.navigation alone. Until app.py has run once, Streamlit otherwise treats
 # pages/ as an old-style pages folder: /bureau runs pages/bureau.py by itself (its guard then
@@ -156,6 +241,36 @@ def refuse_clear_cache_unless_allowed() -> None:
     AppSession.handle_backmsg = handle_backmsg  # type: ignore[method-assign]
 
 
+# --- the listening socket: replies without Nagle's delay ---------------------------------------
+
+
+def listen_as_tcp() -> None:
+    """Make Streamlit's listening socket say that it is TCP, so that every connection it accepts
+    sends small replies at once.
+
+    Streamlit binds its socket with protocol 0 (``socket.socket(family=…)``); asyncio turns Nagle's
+    algorithm off (``TCP_NODELAY``) only on sockets whose protocol reads ``IPPROTO_TCP``, so on a
+    kept-alive connection each reply written as headers then body waited about 40 ms for the
+    client's delayed acknowledgement: every page asset and every open-data API answer. The same
+    descriptor, reopened, reports its real protocol. Idempotent."""
+    from streamlit.web.server.starlette import starlette_server
+
+    original = starlette_server._bind_socket
+    if getattr(original, "_equity_tcp", False):
+        return
+
+    @wraps(original)
+    def bind_socket(address: str, port: int, backlog: int) -> socket.socket:
+        bound = original(address, port, backlog)
+        tcp = socket.socket(fileno=bound.detach())  # family, type and protocol read from the socket
+        tcp.setblocking(False)
+        tcp.set_inheritable(True)
+        return tcp
+
+    bind_socket._equity_tcp = True  # type: ignore[attr-defined]
+    starlette_server._bind_socket = bind_socket
+
+
 # --- allowed hosts, private routes and security headers ------------------------------------------
 
 
@@ -199,6 +314,11 @@ def host_allowed(host_header: str | None, hosts: tuple[str, ...]) -> bool:
     )
 
 
+def _base_path() -> str:
+    """Streamlit's ``server.baseUrlPath`` (the app served below a folder of the site), if any."""
+    return str(st.get_option("server.baseUrlPath") or "")
+
+
 def is_private_path(path: str) -> bool:
     """Whether a path is one of Streamlit's routes that must not be public (the metrics)."""
     collapsed = re.sub(r"/+", "/", path).rstrip("/")
@@ -207,11 +327,19 @@ def is_private_path(path: str) -> bool:
 
 class HardeningMiddleware:
     """Checks the ``Host`` of every request and WebSocket, hides private routes, and adds
-    :data:`SECURITY_HEADERS` to every HTTP response. Pure ASGI, so WebSockets pass through."""
+    :data:`SECURITY_HEADERS` to every HTTP response (:func:`embed_headers` to a public page's embed,
+    when ``embed_origins`` names sites that may frame it). Pure ASGI, so WebSockets pass through."""
 
-    def __init__(self, app: ASGIApp, hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS,
+        embed_origins: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.hosts = hosts
+        self.embed_origins = embed_origins
+        self.embed_headers = embed_headers(embed_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -229,10 +357,16 @@ class HardeningMiddleware:
             await self.app(scope, receive, send)
             return
 
+        chosen = SECURITY_HEADERS
+        if self.embed_origins and is_embed_request(
+            scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"), _base_path()
+        ):
+            chosen = self.embed_headers
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in chosen.items():
                     if name not in headers:
                         headers.append(name, value)
             await send(message)
@@ -329,15 +463,17 @@ async def short_link(request: Request) -> Response:
 
 _log_to_stderr()
 refuse_clear_cache_unless_allowed()
+listen_as_tcp()
 
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=[
         *password_form.ROUTES,
+        *api.ROUTES,  # the open-data API under /api/v1 (equity_tracking.api, docs/api.md)
         *(Route(f"/{spec.url_path}/{{rest:path}}", short_link) for spec in PAGES),
     ],
     middleware=[
-        Middleware(HardeningMiddleware, hosts=allowed_hosts()),
+        Middleware(HardeningMiddleware, hosts=allowed_hosts(), embed_origins=embed_origins()),
         Middleware(IdentityCallbackAudit),
     ],
 )

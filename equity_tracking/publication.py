@@ -17,16 +17,16 @@ from sqlalchemy import Engine
 
 from equity_tracking import reads
 from equity_tracking.analytics import AnalyticsFrames, run_analytics
-from equity_tracking.analytics.frames import FrameStore
+from equity_tracking.analytics.frames import FRAME_STORE
 from equity_tracking.permissions import PUBLIC, Viewer
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.suppression import GroupSetup, PublicView
 
 KEPT_VIEWS = 4  # each view of a large city holds ~100 MB: keep only the few fiscal years in demand
 
-_FRAMES = FrameStore()
 _views: OrderedDict[Hashable, PublicView] = OrderedDict()
 _lock = threading.Lock()
+_building: dict[Hashable, threading.Lock] = {}  # one build per key at a time: a view takes seconds
 
 
 def build_public_view(frames: AnalyticsFrames, *, as_of: str) -> PublicView:
@@ -50,12 +50,19 @@ def public_view(engine: Engine, *, fiscal_year: int, viewer: Viewer = PUBLIC) ->
         if key in _views:
             _views.move_to_end(key)
             return _views[key]
-    frames = _FRAMES.frames(engine, viewer=viewer, key=(url, viewer.scope))
-    view = build_public_view(frames, as_of=as_of)
-    with _lock:
-        _views[key] = view
-        while len(_views) > KEPT_VIEWS:
-            _views.popitem(last=False)
+        building = _building.setdefault(key, threading.Lock())
+    with building:  # a second request for the same view waits for the first instead of judging twice
+        with _lock:
+            if key in _views:
+                return _views[key]
+        # The process's one frame store (the pages' cache reads the same): one copy of the frames.
+        frames = FRAME_STORE.frames(engine, viewer=viewer, key=(url, viewer.scope))
+        view = build_public_view(frames, as_of=as_of)
+        with _lock:
+            _views[key] = view
+            _building.pop(key, None)
+            while len(_views) > KEPT_VIEWS:
+                _views.popitem(last=False)
     return view
 
 
@@ -63,4 +70,4 @@ def forget() -> None:
     """Drop every kept view and frame (tests, and a process that wants its memory back)."""
     with _lock:
         _views.clear()
-    _FRAMES.forget()
+    FRAME_STORE.forget()

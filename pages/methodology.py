@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from equity_tracking import ui
+from equity_tracking import glossary, open_data, ui
+from equity_tracking.dashboards import intros
 from equity_tracking.dictionary import data_dictionary
 from equity_tracking.docs import methodology_sections
 
 ctx = ui.guard("methodology")
 st.title("Methodology and about")
+ui.page_intro(intros.METHODOLOGY, last_updated=ctx.last_updated())
 st.markdown(
     "The Equity Plan Tracker shows how the City's bureaus are carrying out their five-year racial "
     "equity plans under the Citywide Racial Equity Goals. Bureaus report their measures and the "
     "status of their actions every year; the Office of Equity and Human Rights reviews and publishes "
-    "them. This page explains how the tracker judges them, and what it cannot tell you."
+    "them."
 )
 if ctx.demo is not None:
     st.info(
@@ -35,6 +37,28 @@ with ui.section(f"Every field, what it means and how it is written ({len(diction
 ui.download(
     dictionary, file_name="data-dictionary.csv", label="Download the data dictionary (CSV)", key="dictionary"
 )
+
+# Open data (issue #11): everything published in one file, and the API (equity_tracking.open_data).
+st.header("Open data")
+st.markdown(
+    "Everything the tracker publishes, in one zip file: a CSV file each for the citywide goals, the "
+    "bureaus and their plans, the measures and every published value of every measure (by "
+    "race/ethnicity too, with small numbers hidden as on these pages), what each column means, this "
+    "data dictionary, and a README that says where the data come from and when. The same data are "
+    "served as an open-data API at `/api/v1` (described at `/api/v1/openapi.json`)."
+)
+ui.download_file(
+    "Download everything published (zip)",
+    data=lambda: open_data.bundle_zip(ctx.engine),
+    file_name=open_data.bundle_file_name(),
+    mime="application/zip",
+    key="open-data",
+)
+
+st.header("Glossary")
+st.markdown("The terms the pages use, in one line each. A page also explains a term where it first uses it.")
+for term, line in glossary.TERMS.items():
+    st.markdown(f"**{term}**: {line}")
 
 st.header("About the data")
 st.markdown(

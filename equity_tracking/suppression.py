@@ -514,7 +514,13 @@ def linked_codes(
             strict=True,
         )
     ]
-    names = indicator.where(shared, None).tolist() if indicator is not None else [None] * len(rows)
+    # The shared indicator's name where the row's measure carries one (counts only), else None.
+    names = [
+        str(name) if is_shared else None
+        for name, is_shared in zip(
+            indicator.tolist() if indicator is not None else [None] * len(rows), shared.tolist(), strict=True
+        )
+    ]
     clusters: dict[tuple[str, int], list[int]] = {}
     for position, (record, name, year) in enumerate(zip(records, names, fiscal_years, strict=True)):
         # Only a fiscal year's end joins the city's sums; a measure's other periods are judged alone.

@@ -333,3 +333,32 @@ def _shown_values(values: pd.DataFrame) -> dict[tuple[str, str], float]:
         )
         if g and label != suppression.HIDDEN_LABEL
     }
+
+
+def test_a_count_measure_without_a_shared_indicator_is_judged_on_its_own():
+    # Bureau 3's "Residents served" counts people but is summed with nothing: its table alone
+    # decides (Asian 4 small; White 60, the largest, protects it), and it joins no city grid.
+    counts = {
+        1: {ASIAN: 15, BLACK: 40, WHITE: 100, UNKNOWN: 2},
+        2: {ASIAN: 30, BLACK: 20, WHITE: 200, UNKNOWN: 1},
+    }
+    rows, measures = _city(counts, quarters=False)
+    own = {ASIAN: 4, BLACK: 30, WHITE: 60, UNKNOWN: 0}
+    extra = rows[rows["measure_id"] == 11].copy()
+    extra["measure_id"] = 99
+    extra["value"] = extra["group_id"].map(own).astype(float)
+    rows = pd.concat([rows, extra], ignore_index=True)
+    measures = pd.concat(
+        [
+            measures,
+            pd.DataFrame({"measure_id": [99], "bureau_id": [3], "unit": ["count"], "indicator": [None]}),
+        ],
+        ignore_index=True,
+    )
+    codes, grid = suppression.linked_codes(rows, measures=measures, setup=SETUP)
+    hidden = {
+        int(g) for m, g, c in zip(rows["measure_id"], rows["group_id"], codes, strict=True) if m == 99 and c
+    }
+    assert hidden == {ASIAN, WHITE}
+    assert set(grid["indicator"]) == {"workforce_headcount"}
+    assert 3 not in set(grid["bureau_id"])

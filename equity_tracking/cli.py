@@ -101,6 +101,23 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("path", type=Path, help="an .xlsx file, or a folder for .csv files")
     exporter.add_argument("--include-unpublished", action="store_true",
                           help="every figure's newest version (default: published figures only)")  # fmt: skip
+    # Annual progress reports (issue #11): equity_tracking.report_render, docs/reports.md.
+    report = commands.add_parser(
+        "report", help="write a bureau's annual progress report, or the citywide one, as PDF or HTML"
+    )
+    report.add_argument("--bureau", metavar="CODE", help="the bureau's code (default: the citywide report)")
+    report.add_argument("--year", required=True, type=_fiscal_year, metavar="YYYY-YY",
+                        help="the fiscal year, e.g. 2018-19")  # fmt: skip
+    report.add_argument("--format", dest="file_format", choices=["pdf", "html"], default="pdf")
+    report.add_argument("--output", type=Path, metavar="PATH",
+                        help="the file, or a folder to write it in (default: this folder)")  # fmt: skip
+    report.add_argument("--site-url", metavar="URL",
+                        help="where the tracker is served, for the link to its methodology page")  # fmt: skip
+    # Everything published as one zip (issue #11): equity_tracking.open_data, docs/api.md.
+    bundle = commands.add_parser(
+        "open-data", help="write everything published (CSVs, data dictionary, README) to a zip file"
+    )
+    bundle.add_argument("path", type=Path, help="the .zip file to write")
     return parser
 
 
@@ -116,6 +133,19 @@ def _password_options(parser: argparse.ArgumentParser, *, sso_only: bool) -> Non
             action="store_true",
             help="no local password: the person signs in through the city's identity provider only",
         )
+
+
+def _fiscal_year(text: str) -> int:
+    """A fiscal year as written ("2018-19", "FY 2018-19") → the year it starts in (2018)."""
+    from equity_tracking.periods import PeriodKind, PeriodLabelError, parse_label
+
+    try:
+        period = parse_label(text)
+    except PeriodLabelError as error:
+        raise argparse.ArgumentTypeError(f"{error} Write a fiscal year as 2018-19.") from None
+    if period.kind is not PeriodKind.FISCAL_YEAR or period.fiscal_year is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fiscal year: write it as 2018-19.")
+    return period.fiscal_year
 
 
 def _positive_int(text: str) -> int:
@@ -331,6 +361,49 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.annual_report import ReportError
+    from equity_tracking.report_render import make_report
+    from equity_tracking.startup import prepare_database
+
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        rendered = make_report(
+            startup.engine, fiscal_year=args.year, bureau_code=args.bureau, file_format=args.file_format,
+            site_url=args.site_url, progress=_print_progress,
+        )  # fmt: skip
+    except ReportError as error:
+        raise CommandError(str(error), exit_code=2) from None
+    finally:
+        startup.engine.dispose()
+    path = args.output or Path(rendered.file_name)
+    if path.is_dir():
+        path = path / rendered.file_name
+    try:
+        path.write_bytes(rendered.data)
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+    print(f"Wrote {path} ({len(rendered.data):,} bytes): {rendered.title}.")
+    return 0
+
+
+def cmd_open_data(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.open_data import bundle_zip
+    from equity_tracking.startup import prepare_database
+
+    startup = prepare_database(settings, load_demo_when_empty=False)
+    try:
+        data = bundle_zip(startup.engine)
+    finally:
+        startup.engine.dispose()
+    try:
+        args.path.write_bytes(data)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.path}: {error.strerror or error}") from None
+    print(f"Wrote {args.path} ({len(data):,} bytes): everything published, suppressed.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "import": cmd_import,
     "export": cmd_export,
@@ -340,4 +413,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-user": cmd_create_user,
     "reset-password": cmd_reset_password,
     "reminders": cmd_reminders,
+    "report": cmd_report,
+    "open-data": cmd_open_data,
 }

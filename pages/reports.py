@@ -1,23 +1,74 @@
-"""Bureau reports: what every bureau said about its year, gathered in one place."""
+"""Bureau reports: the annual progress report of a bureau, or of the whole city, made on a click as
+PDF or HTML (equity_tracking.report_render); and what every bureau said about its year, gathered in
+one place."""
+
+import datetime as dt
 
 import streamlit as st
 
 from equity_tracking import ui
+from equity_tracking.annual_report import ReportError
+from equity_tracking.dashboards import intros
 from equity_tracking.dashboards import reports as view
-from equity_tracking.dashboards.common import WHO_REPORTS, fiscal_year_key, unpublished_note
+from equity_tracking.dashboards.common import WHO_REPORTS, bureau_options, fiscal_year_key, unpublished_note
 from equity_tracking.formatting import md, plural
 from equity_tracking.periods import fiscal_year_label
+from equity_tracking.report_render import make_report
 
 ctx = ui.guard("reports")
 st.title("Bureau reports")
-st.markdown(
-    "Each year every bureau writes what went well, what got in the way and what it will do next. These are "
-    "the bureaus' own words, as published by the Office of Equity and Human Rights."
-)
+ui.page_intro(intros.REPORTS, last_updated=ctx.last_updated())
 year = ui.pick_fiscal_year(ctx)
 fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
 reports = ctx.read("annual_reports", fiscal_year=year)
 bureaus = ctx.read("bureaus")
+
+# --- the annual progress report (equity_tracking.annual_report, .report_render) ----------------------
+CITY, MADE = "", "_annual-report"
+st.header(f"Annual progress report, {fy}")
+st.markdown(
+    "A report to take away, print or pass on: a plain-language summary, the plan's status, the bureau's own "
+    "narrative, figures by race/ethnicity and notes on method. The citywide report is the one for Council. "
+    "It holds published figures only, with small numbers hidden, whoever makes it."
+)
+choices = {CITY: "The whole city (for Council)", **bureau_options(bureaus)}
+subject = st.selectbox("Report for", list(choices), format_func=choices.get, key="annual-report-for")
+formats = {"pdf": "PDF (accessible, for printing)", "html": "Web page (HTML)"}
+file_format = st.radio(
+    "Format", list(formats), format_func=formats.get, horizontal=True, key="annual-report-format"
+)
+wanted = (year, subject, file_format)
+if st.button("Make the report", icon=":material/description:", type="primary", key="annual-report-make"):
+    st.session_state.pop(MADE, None)
+    # The tracker's address, for the report's link to the methodology page (".../reports" → "...").
+    site = (st.context.url or "").rsplit("/", 1)[0] or None
+    with ui.progress_bar("Making the report") as progress:
+        try:
+            made = ctx.memo(
+                "annual-report",
+                lambda: make_report(
+                    ctx.engine, fiscal_year=year, bureau_code=subject or None, file_format=file_format,
+                    site_url=site, progress=progress,
+                ),
+                year=year, subject=subject, file_format=file_format, site=site, day=dt.date.today(),
+            )  # fmt: skip
+        except ReportError as error:
+            st.error(md(str(error)), icon=":material/error:")
+        else:
+            st.session_state[MADE] = (wanted, made)
+kept = st.session_state.get(MADE)
+if kept is not None and kept[0] == wanted:
+    ui.download_file(
+        f"Download the report ({file_format.upper()})",
+        data=kept[1].data,
+        file_name=kept[1].file_name,
+        mime=kept[1].mime,
+        key="annual-report",
+        primary=True,
+    )
+    st.caption(md(f"{kept[1].title} · {kept[1].file_name}"))
+
+st.header(f"What each bureau wrote about {fy}")
 missing = view.without_narrative(reports, bureaus)
 ui.tile("Bureaus with a published report", f"{len(reports)} of {len(bureaus)}", width=260)
 if reports.empty:

@@ -515,7 +515,8 @@ def _measures(engine: Engine, definitions: pd.DataFrame, fiscal_year: int | None
     frame["as_of"] = as_of
     frame["current_value"] = found["current_value"].astype(float).to_numpy()
     frame["current_period"] = _text_or_none(found["current_period"])
-    frame["progress_pct"] = found["progress_pct_clamped"].astype(float).to_numpy()
+    # Rounded as the pages show it (one decimal), so that no float noise (12.50000000000001) is published.
+    frame["progress_pct"] = found["progress_pct_clamped"].astype(float).round(1).to_numpy()
     frame["health"] = _text_or_none(found["health"])
     frame["health_label"] = _text_or_none(found["health_label"])
     return frame[[column.name for column in MEASURE_COLUMNS]]

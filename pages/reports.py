@@ -2,8 +2,6 @@
 PDF or HTML (equity_tracking.report_render); and what every bureau said about its year, gathered in
 one place."""
 
-import datetime as dt
-
 import streamlit as st
 
 from equity_tracking import ui
@@ -42,15 +40,14 @@ if st.button("Make the report", icon=":material/description:", type="primary", k
     st.session_state.pop(MADE, None)
     # The tracker's address, for the report's link to the methodology page (".../reports" → "...").
     site = (st.context.url or "").rsplit("/", 1)[0] or None
+    # Made on each click, not through a shared cache: the progress bar is drawn while it is made,
+    # and a cache would replay those drawings into a page that no longer holds the bar. The slow part
+    # (judging the city) is kept by equity_tracking.publication between clicks.
     with ui.progress_bar("Making the report") as progress:
         try:
-            made = ctx.memo(
-                "annual-report",
-                lambda: make_report(
-                    ctx.engine, fiscal_year=year, bureau_code=subject or None, file_format=file_format,
-                    site_url=site, progress=progress,
-                ),
-                year=year, subject=subject, file_format=file_format, site=site, day=dt.date.today(),
+            made = make_report(
+                ctx.engine, fiscal_year=year, bureau_code=subject or None, file_format=file_format,
+                site_url=site, progress=progress,
             )  # fmt: skip
         except ReportError as error:
             st.error(md(str(error)), icon=":material/error:")

@@ -295,3 +295,9 @@ def test_the_reports_page_makes_a_report_on_a_click(golden_engine, monkeypatch):
     app.radio(key="annual-report-format").set_value("pdf")
     app.run()
     assert "Download the report (HTML)" not in [button.label for button in app.get("download_button")]
+    # Back to HTML and a second click: made again (the progress bar drawn again, nothing replayed).
+    app.radio(key="annual-report-format").set_value("html")
+    app.button(key="annual-report-make").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert "Download the report (HTML)" in [button.label for button in app.get("download_button")]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from equity_tracking import api, models, open_data, publication, reference, suppression
+from equity_tracking import annual_report, api, models, open_data, publication, reference, suppression
 from equity_tracking.suppression import CITY, SHOWN, GroupSetup
 
 ASIAN, BLACK, WHITE, UNKNOWN = 1, 2, 3, 4
@@ -311,6 +311,21 @@ def test_every_surface_hides_the_same_figures_and_none_gives_a_hidden_count_back
     assert hidden_in_bundle == {(k, keys_by_group[g]) for k, g in expected_hidden}
     # No hidden figure's true value is anywhere in the bundle's rows for these tables.
     assert "hidden" in set(values.loc[values["group_key"] == "asian", "value_label"])
+
+    # Beta's annual report for FY 2016-17: its table by race/ethnicity hides the same three. Shares
+    # are of the 190 whose race is known (192 − 2 unknown): Black 20 → 10.5 %, Hispanic 40 → 21.1 %.
+    report = annual_report.bureau_report(engine, fiscal_year=2016, bureau_code="BB")
+    (table,) = report.section("measure-7").tables or [
+        chart.table for chart in report.section("measure-7").charts
+    ]
+    by_group = {row[0]: row[1] for row in table.rows}
+    assert by_group == {
+        "Asian": suppression.HIDDEN_LABEL,
+        "Black or African American": "20 (10.5 %)",
+        "Hispanic or Latino": "40 (21.1 %)",
+        "White": suppression.HIDDEN_LABEL,
+        "People of color": suppression.HIDDEN_LABEL,
+    }
 
     # The reader's subtraction over everything gathered: each table's total minus what any surface
     # shows, and the city's Asian figure minus the bureaus' shown Asian figures.

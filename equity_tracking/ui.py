@@ -985,19 +985,42 @@ def chart(
 ) -> None:
     """A chart with its title above it, its source and text alternative under it, and its data one
     click away: ``table`` as people read it, and ``data`` (raw numbers and codes; the table when
-    None) as the download, in CSV and Excel (``dictionary``: see :func:`download`)."""
-    st.markdown(f"**{md(chart.title)}**{_unpublished_mark()}")
-    st.plotly_chart(chart.figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
-    st.caption(md(f"Source: {chart.source}. {alt}"))
-    with st.expander("Data table for this chart", icon=":material/table:"):
-        st.dataframe(table, hide_index=True, width="stretch")
-        download(
-            table if data is None else data,
-            file_name=file_name,
-            key=key,
-            title=f"{chart.title}{' (includes unpublished work)' if showing_unpublished() else ''}",
-            dictionary=dictionary,
-        )
+    None) as the download, in CSV and Excel (``dictionary``: see :func:`download`).
+
+    In an embed whose address names this chart (``&chart=KEY``), the chart is all the page shows
+    (with the embed's label and link): see :func:`_show_only`."""
+    with st.container(key=f"{CHART_BLOCK}{key}"):
+        st.markdown(f"**{md(chart.title)}**{_unpublished_mark()}")
+        st.plotly_chart(chart.figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
+        st.caption(md(f"Source: {chart.source}. {alt}"))
+        with st.expander("Data table for this chart", icon=":material/table:"):
+            st.dataframe(table, hide_index=True, width="stretch")
+            download(
+                table if data is None else data,
+                file_name=file_name,
+                key=key,
+                title=f"{chart.title}{' (includes unpublished work)' if showing_unpublished() else ''}",
+                dictionary=dictionary,
+            )
+            st.caption(
+                md(f"To embed this chart alone, add `&embed=true&{EMBED_CHART}={key}` to the page's address.")
+            )
+    if embedded() and st.query_params.get(EMBED_CHART) == key:
+        _show_only(f"{CHART_BLOCK}{key}", "embed-header")
+
+
+CHART_BLOCK = "chart-block-"  # the key of each chart's container (its CSS class: st-key-chart-block-…)
+EMBED_CHART = "chart"  # the URL parameter that picks one chart of an embedded page
+
+
+def _show_only(*keys: str) -> None:
+    """Hide everything on the page but the containers with these keys (and what they hold): at every
+    level of the page's blocks, a child that neither is one of them, holds one, nor lies inside one
+    is not displayed. Keys are the app's own (letters, digits and hyphens), never a visitor's."""
+    targets = [f".st-key-{key}" for key in keys if re.fullmatch(r"[A-Za-z0-9_-]+", key)]
+    keep = "".join(f":not({target}):not(:has({target})):not({target} *)" for target in targets)
+    hidden = f'[data-testid="stMain"] [data-testid="stVerticalBlock"] > *{keep}'
+    st.html(f"<style>{hidden} {{display: none !important;}}</style>")
 
 
 # --- forms: messages next to their fields, and what a save said ------------------------------------

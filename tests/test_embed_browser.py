@@ -158,3 +158,18 @@ def test_a_site_that_is_not_listed_cannot_embed_a_public_page(contexts, city_sit
     url = _city_page(city_site, "other.html", f"{embed_server}{BUREAU}&embed=true", host="127.0.0.1")
     page = _open(contexts, url)
     assert _frame_url(page) == REFUSED_FRAME
+
+
+def test_a_city_page_embeds_one_chart_alone(contexts, city_site, embed_server, artifacts_dir):
+    # The workforce page's first chart, named by its key: the frame shows that chart (its title, the
+    # chart, its source and its data table) and the embed's label and link, and nothing else.
+    src = f"{embed_server}/workforce?fy=2018-19&embed=true&chart=city-year"
+    page = _open(contexts, _city_page(city_site, "chart.html", src))
+    frame = page.frame_locator("#tracker")
+    expect(frame.locator(".st-key-chart-block-city-year .js-plotly-plot")).to_be_visible(timeout=60_000)
+    expect(frame.locator(".js-plotly-plot:visible")).to_have_count(1)
+    expect(frame.get_by_role("heading", name="Workforce representation")).to_be_hidden()
+    expect(frame.get_by_text("What this page cannot tell you")).to_be_hidden()
+    expect(frame.get_by_role("link", name="Open in the Equity Plan Tracker")).to_be_visible()
+    expect(frame.locator(".st-key-chart-block-city-year")).to_contain_text("FY 2018-19")
+    page.screenshot(path=artifacts_dir / "embed-chart.png", full_page=True)

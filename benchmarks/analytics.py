@@ -27,8 +27,6 @@ from equity_tracking.permissions import PUBLIC
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
-SECTION_START = "<!-- analytics:start -->"
-SECTION_END = "<!-- analytics:end -->"
 TARGET_SECONDS = 2.0
 DEFAULT_AS_OF = dt.date(2021, 6, 30)  # the end of the plans' last fiscal year, FY 2020-21
 
@@ -148,18 +146,24 @@ def main(argv: list[str] | None = None) -> int:
 
 def _record(lines: list[tuple[str, str]], argv: list[str]) -> None:
     """Replace the analytics section of docs/benchmarks.md (or add it) with these figures."""
-    command = " ".join(["python -m benchmarks.analytics", *(arg for arg in argv if arg != "--record")])
-    rows = "\n".join(f"| {name} | {figure} |" for name, figure in lines)
+    record_section("analytics", "python -m benchmarks.analytics", lines, argv)
+
+
+def record_section(name: str, command: str, lines: list[tuple[str, str]], argv: list[str]) -> None:
+    """Replace the section between ``<!-- name:start -->`` and ``<!-- name:end -->`` of
+    docs/benchmarks.md (or add it at the end) with a table of these figures and the command that
+    measured them (``--record`` left out). Shared by every benchmark that records its figures."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    command = " ".join([command, *(arg for arg in argv if arg != "--record")])
+    rows = "\n".join(f"| {label} | {figure} |" for label, figure in lines)
     section = (
-        f"{SECTION_START}\n"
-        f"Recorded on {dt.date.today().isoformat()} with `{command}`:\n\n"
-        f"| | |\n|---|---|\n{rows}\n"
-        f"{SECTION_END}"
+        f"{start}\nRecorded on {dt.date.today().isoformat()} with `{command}`:\n\n"
+        f"| | |\n|---|---|\n{rows}\n{end}"
     )
     text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.is_file() else "# Benchmarks\n"
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     BENCHMARKS_MD.write_text(text, encoding="utf-8")

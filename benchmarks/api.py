@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import http.client
 import json
 import os
@@ -39,12 +38,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # The scale-10 database is made, and kept, where the analytics benchmark keeps it.
-from benchmarks.analytics import _default_url, _prepare
+from benchmarks.analytics import _default_url, _prepare, record_section
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
-SECTION_START = "<!-- api:start -->"
-SECTION_END = "<!-- api:end -->"
 TARGET_P50_MS = 50.0
 DATASETTE_VENV = PROJECT_ROOT / ".venv-datasette"
 DATASETTE_REQUIREMENT = "datasette>=0.65,<0.66"
@@ -277,23 +273,8 @@ def _datasette_version() -> str:
 
 
 def _record(lines: list[tuple[str, str]], argv: list[str]) -> None:
-    """Replace the API section of docs/benchmarks.md (or add it) with these figures."""
-    command = " ".join(["python -m benchmarks.api", *(arg for arg in argv if arg != "--record")])
-    rows = "\n".join(f"| {name} | {figure} |" for name, figure in lines)
-    section = (
-        f"{SECTION_START}\n"
-        f"Recorded on {dt.date.today().isoformat()} with `{command}`:\n\n"
-        f"| | |\n|---|---|\n{rows}\n"
-        f"{SECTION_END}"
-    )
-    text = BENCHMARKS_MD.read_text(encoding="utf-8")
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS_MD.write_text(text, encoding="utf-8")
-    print(f"Recorded in {BENCHMARKS_MD.relative_to(PROJECT_ROOT)}.", file=sys.stderr)
+    """Replace the api section of docs/benchmarks.md (or add it) with these figures."""
+    record_section("api", "python -m benchmarks.api", lines, argv)
 
 
 if __name__ == "__main__":

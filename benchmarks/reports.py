@@ -18,19 +18,15 @@ part of the test suite.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.analytics import _default_url, _machine, _prepare
+from benchmarks.analytics import _default_url, _machine, _prepare, record_section
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
-SECTION_START = "<!-- reports:start -->"
-SECTION_END = "<!-- reports:end -->"
 TARGETS = {"bureau": 10.0, "city": 30.0}  # seconds, issue #11
 
 
@@ -140,21 +136,8 @@ def _measure_counts(engine) -> dict[str, int]:
 
 
 def _record(lines: list[tuple[str, str]], argv: list[str]) -> None:
-    """Replace the reports section's figures in docs/benchmarks.md (or add them)."""
-    command = " ".join(["python -m benchmarks.reports", *(arg for arg in argv if arg != "--record")])
-    rows = "\n".join(f"| {name} | {figure} |" for name, figure in lines)
-    section = (
-        f"{SECTION_START}\nRecorded on {dt.date.today().isoformat()} with `{command}`:\n\n"
-        f"| | |\n|---|---|\n{rows}\n{SECTION_END}"
-    )
-    text = BENCHMARKS_MD.read_text(encoding="utf-8")
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS_MD.write_text(text, encoding="utf-8")
-    print(f"Recorded in {BENCHMARKS_MD.relative_to(PROJECT_ROOT)}.", file=sys.stderr)
+    """Replace the reports section of docs/benchmarks.md (or add it) with these figures."""
+    record_section("reports", "python -m benchmarks.reports", lines, argv)
 
 
 if __name__ == "__main__":

@@ -241,34 +241,37 @@ def refuse_clear_cache_unless_allowed() -> None:
     AppSession.handle_backmsg = handle_backmsg  # type: ignore[method-assign]
 
 
-# --- the listening socket: replies without Nagle's delay ---------------------------------------
+# --- accepted connections: replies without Nagle's delay ---------------------------------------
 
 
-def listen_as_tcp() -> None:
-    """Make Streamlit's listening socket say that it is TCP, so that every connection it accepts
-    sends small replies at once.
+def reply_without_delay() -> None:
+    """Make asyncio turn Nagle's algorithm off (``TCP_NODELAY``) on every TCP connection the server
+    accepts, so that small replies leave at once.
 
-    Streamlit binds its socket with protocol 0 (``socket.socket(family=…)``); asyncio turns Nagle's
-    algorithm off (``TCP_NODELAY``) only on sockets whose protocol reads ``IPPROTO_TCP``, so on a
-    kept-alive connection each reply written as headers then body waited about 40 ms for the
-    client's delayed acknowledgement: every page asset and every open-data API answer. The same
-    descriptor, reopened, reports its real protocol. Idempotent."""
-    from streamlit.web.server.starlette import starlette_server
+    asyncio does so only for sockets whose protocol reads ``IPPROTO_TCP`` (``base_events._set_nodelay``,
+    called for each accepted connection); Streamlit binds its listening socket with protocol 0
+    (``socket.socket(family=…)``, which is TCP all the same), before this module is even imported.
+    On a kept-alive connection each reply written as headers then body then waited ~40 ms for the
+    client's delayed acknowledgement: every page asset and every open-data API answer. The check is
+    widened to stream sockets of the internet families whose protocol is 0 or TCP. Idempotent."""
+    from asyncio import base_events
 
-    original = starlette_server._bind_socket
+    original = base_events._set_nodelay  # type: ignore[attr-defined]  # private: see the docstring
     if getattr(original, "_equity_tcp", False):
         return
 
-    @wraps(original)
-    def bind_socket(address: str, port: int, backlog: int) -> socket.socket:
-        bound = original(address, port, backlog)
-        tcp = socket.socket(fileno=bound.detach())  # family, type and protocol read from the socket
-        tcp.setblocking(False)
-        tcp.set_inheritable(True)
-        return tcp
+    def set_nodelay(sock: socket.socket) -> None:
+        if (
+            sock.family in (socket.AF_INET, socket.AF_INET6)
+            and sock.type == socket.SOCK_STREAM
+            and sock.proto in (0, socket.IPPROTO_TCP)
+        ):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        else:
+            original(sock)
 
-    bind_socket._equity_tcp = True  # type: ignore[attr-defined]
-    starlette_server._bind_socket = bind_socket
+    set_nodelay._equity_tcp = True  # type: ignore[attr-defined]
+    base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
 # --- allowed hosts, private routes and security headers ------------------------------------------
@@ -463,7 +466,7 @@ async def short_link(request: Request) -> Response:
 
 _log_to_stderr()
 refuse_clear_cache_unless_allowed()
-listen_as_tcp()
+reply_without_delay()
 
 app = st.App(
     Path(__file__).with_name("app.py"),

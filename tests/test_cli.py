@@ -21,7 +21,16 @@ def test_help_lists_every_command():
         [sys.executable, "-m", "equity_tracking", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0
-    for command in ("init-db", "load-demo", "import", "export", "create-user", "check"):
+    for command in (
+        "init-db",
+        "load-demo",
+        "import",
+        "export",
+        "create-user",
+        "check",
+        "report",
+        "open-data",
+    ):
         assert command in result.stdout
 
 

@@ -273,18 +273,14 @@ def bureau_report(
         _bureau_narrative_section(inputs, name, reports),
         _bureau_demographics_section(inputs, measures, goals),
     )
-    return AnnualReport(
+    return _report(
+        inputs,
         title=f"{name}: annual progress report, {inputs.fy}",
         subject=name,
         bureau_code=code,
-        fiscal_year=fiscal_year,
-        as_of=rules.reporting_deadline(fiscal_year),
         summary=_bureau_summary(inputs, name, due, reported, plan_summary, has_narrative=not reports.empty),
         sections=sections,
-        method=_method(inputs),
-        methodology_url=_methodology_url(site_url),
-        made_on=inputs.made_on,
-        demo_note=_demo_note(inputs.demo),
+        site_url=site_url,
         description=(
             f"{name}'s racial equity plan in {inputs.fy}: measures by health, actions by status, the "
             "bureau's own narrative and figures by race/ethnicity, as published."
@@ -317,23 +313,48 @@ def city_report(
         _city_narratives_section(inputs),
         _city_demographics_section(inputs),
     )
-    return AnnualReport(
+    return _report(
+        inputs,
         title=f"Racial equity plans: citywide annual progress report, {inputs.fy}",
         subject=CITY_NAME,
         bureau_code=None,
-        fiscal_year=fiscal_year,
-        as_of=rules.reporting_deadline(fiscal_year),
         summary=_city_summary(inputs, on_time, city, goals),
         sections=sections,
-        method=_method(inputs),
-        methodology_url=_methodology_url(site_url),
-        made_on=inputs.made_on,
-        demo_note=_demo_note(inputs.demo),
+        site_url=site_url,
         description=(
             f"How the city's bureaus carried out their racial equity plans in {inputs.fy}: who reported, "
             "measures by health, actions by status, progress by citywide goal, the bureaus' own "
             "narratives and the city's workforce by race/ethnicity, as published."
         ),
+    )
+
+
+def _report(
+    inputs: _Inputs,
+    *,
+    title: str,
+    subject: str,
+    bureau_code: str | None,
+    summary: tuple[str, ...],
+    sections: tuple[Section, ...],
+    site_url: str | None,
+    description: str,
+) -> AnnualReport:
+    """A report of ``inputs``' fiscal year: what both kinds share (the as-of date, notes on method,
+    the methodology link, the day made and the demo note) around its own title and contents."""
+    return AnnualReport(
+        title=title,
+        subject=subject,
+        bureau_code=bureau_code,
+        fiscal_year=inputs.fiscal_year,
+        as_of=rules.reporting_deadline(inputs.fiscal_year),
+        summary=summary,
+        sections=sections,
+        method=_method(inputs),
+        methodology_url=_methodology_url(site_url),
+        made_on=inputs.made_on,
+        demo_note=_demo_note(inputs.demo),
+        description=description,
     )
 
 

@@ -48,6 +48,7 @@ from equity_tracking.dashboards.common import fiscal_year_key
 from equity_tracking.db import DatabaseError, shared_engine
 from equity_tracking.formatting import csv_bytes
 from equity_tracking.open_data import Column, NotFoundError, Snapshot
+from equity_tracking.periods import fiscal_year_from_text
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import Settings
 
@@ -163,12 +164,12 @@ def _fiscal_year(asked: Asked, data: Snapshot) -> int | None:
     if text is None:
         return None
     allowed = [fiscal_year_key(year) for year in data.plan_years]
-    match = FISCAL_YEAR_PATTERN.fullmatch(text)
-    if match is None or int(match.group(2)) != (int(match.group(1)) + 1) % 100:
+    # The API takes the one written form only; which years follow on is the periods module's rule.
+    year = fiscal_year_from_text(text) if FISCAL_YEAR_PATTERN.fullmatch(text) else None
+    if year is None:
         raise _bad(
             "fy", text, "fy must be a fiscal year written like 2018-19 (July 2018 to June 2019).", allowed
         )
-    year = int(match.group(1))
     if year not in data.plan_years:
         raise _bad("fy", text, f"No published plan covers the fiscal year {text}.", allowed)
     return year

@@ -102,6 +102,19 @@ def fiscal_year_label(start_year: int) -> str:
     return f"FY {start_year}-{(start_year + 1) % 100:02d}"
 
 
+_FISCAL_YEAR_TEXT = re.compile(r"\s*(?:fy\s*)?(\d{4})\s*[-–/]\s*(\d{2})\s*", flags=re.IGNORECASE)
+
+
+def fiscal_year_from_text(text: str) -> int | None:
+    """A fiscal year as links and people write it ("2018-19", "FY 2018-19", "fy2018-19", "2018/19")
+    → the year it starts in (2018); None when the text is not one (or its years do not follow on)."""
+    match = _FISCAL_YEAR_TEXT.fullmatch(str(text))
+    if match is None:
+        return None
+    start = int(match.group(1))
+    return start if int(match.group(2)) == (start + 1) % 100 else None
+
+
 def format_label(period: Period) -> str:
     if period.kind is PeriodKind.CALENDAR_YEAR:
         return f"CY {period.calendar_year}"

@@ -49,7 +49,7 @@ from equity_tracking.dashboards.intros import CAVEATS_TITLE, Intro
 from equity_tracking.db import DatabaseBusyError, DatabaseError, public_error_message, shared_engine
 from equity_tracking.formatting import date_text, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, href, may_open, page, pages_for
-from equity_tracking.periods import fiscal_year_label
+from equity_tracking.periods import fiscal_year_from_text, fiscal_year_label
 from equity_tracking.permissions import (
     ANONYMOUS,
     PUBLISHED_ONLY,
@@ -677,11 +677,8 @@ def url_choice(
 
 def fiscal_year_param(text: str) -> str | None:
     """A fiscal year as links write it ("2018-19", "FY 2018-19", "fy2018-19") → "2018-19"."""
-    match = re.fullmatch(r"\s*(?:fy\s*)?(\d{4})\s*[-–/]\s*(\d{2})\s*", str(text), flags=re.IGNORECASE)
-    if match is None:
-        return None
-    start = int(match.group(1))
-    return fiscal_year_key(start) if int(match.group(2)) == (start + 1) % 100 else None
+    start = fiscal_year_from_text(text)
+    return None if start is None else fiscal_year_key(start)
 
 
 def pick_fiscal_year(ctx: PageContext) -> int:

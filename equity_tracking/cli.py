@@ -22,7 +22,14 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from equity_tracking.db import DatabaseError, check_connection, connection_error_detail, make_engine
+from equity_tracking.db import (
+    DatabaseError,
+    check_connection,
+    database_error_detail,
+    make_engine,
+    parse_url,
+    sqlite_file,
+)
 from equity_tracking.permissions import Role
 from equity_tracking.settings import Settings, SettingsError, resolve_sqlite_path
 
@@ -118,6 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
         "open-data", help="write everything published (CSVs, data dictionary, README) to a zip file"
     )
     bundle.add_argument("path", type=Path, help="the .zip file to write")
+    # Backups (issue #12): equity_tracking.backups, docs/operations.md.
+    backup = commands.add_parser(
+        "backup", help="copy the whole database to a file (SQLite's online backup, or pg_dump)"
+    )
+    backup.add_argument("path", type=Path, help="the backup file to write")
+    restore = commands.add_parser("restore", help="put a backup back, replacing the database's contents")
+    restore.add_argument("path", type=Path, help="a file written by the backup command")
+    restore.add_argument(
+        "--replace", action="store_true", help="go ahead although the database holds plan data (all replaced)"
+    )
     return parser
 
 
@@ -163,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, DatabaseError, SettingsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 1)
+    except SQLAlchemyError as error:  # a database that failed mid-command: one line, no traceback
+        print(f"error: {database_error_detail(error)}", file=sys.stderr)
+        return 1
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -179,8 +199,9 @@ def _print_progress(step: str, fraction: float) -> None:
 def cmd_init_db(settings: Settings, args: argparse.Namespace) -> int:
     from equity_tracking.startup import prepare_database
 
+    # wait_for_setup_s=0: a second init-db on a database being set up refuses at once, in words.
     startup = prepare_database(
-        settings, load_demo_when_empty=args.load_demo_if_empty, progress=_print_progress
+        settings, load_demo_when_empty=args.load_demo_if_empty, progress=_print_progress, wait_for_setup_s=0
     )
     print(f"Database ready: schema revision {startup.schema.database_revision}.")
     if startup.loaded_demo:
@@ -190,19 +211,20 @@ def cmd_init_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from equity_tracking.demo import load_demo
+    from equity_tracking.demo import NOT_EMPTY
     from equity_tracking.startup import prepare_database
 
-    startup = prepare_database(settings, load_demo_when_empty=False)
     started = time.perf_counter()
-    try:
-        summary = load_demo(startup.engine, scale=args.scale, seed=args.seed, progress=_print_progress)
-    except SQLAlchemyError as error:
-        raise CommandError(connection_error_detail(startup.engine.url, error)) from error
-    finally:
-        startup.engine.dispose()
+    startup = prepare_database(
+        settings, load_demo_when_empty=True, progress=_print_progress, wait_for_setup_s=0,
+        demo_scale=args.scale, demo_seed=args.seed,
+    )  # fmt: skip
+    startup.engine.dispose()
+    if startup.demo_summary is None:
+        raise CommandError(NOT_EMPTY)
     seconds = time.perf_counter() - started
-    counts = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in _summary_items(summary))
+    items = _summary_items(startup.demo_summary)
+    counts = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in items)
     print(f"Loaded the demo city (scale {args.scale}, seed {args.seed}) in {seconds:.1f} s: {counts}.")
     return 0
 
@@ -214,6 +236,7 @@ def _summary_items(summary: Any) -> list[tuple[str, int]]:
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from equity_tracking.checks import Level, run_checks
 
+    _refuse_missing_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         check_connection(engine)
@@ -227,6 +250,15 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         print("counts: " + ", ".join(f"{name} {count:,}" for name, count in report.counts.items()))
     print("check passed" if report.ok else "check FAILED")
     return 0 if report.ok else 1
+
+
+def _refuse_missing_sqlite_file(database_url: str) -> None:
+    """``check`` looks at a database; SQLite would create an empty file at a mistyped path."""
+    path = sqlite_file(parse_url(database_url))
+    if path is not None and not path.exists():
+        raise CommandError(
+            f"there is no database at {path}; nothing was created. Check the path, or create it with init-db."
+        )
 
 
 def _read_password(args: argparse.Namespace) -> str | None:
@@ -404,6 +436,33 @@ def cmd_open_data(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.backups import backup
+
+    engine = make_engine(settings.database_url)
+    try:
+        check_connection(engine)
+        size = backup(engine, args.path)
+    finally:
+        engine.dispose()
+    print(f"Wrote {args.path} ({size:,} bytes): a backup of the whole database.")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.backups import restore
+
+    engine = make_engine(settings.database_url)
+    try:
+        check_connection(engine)
+        result = restore(engine, args.path, replace=args.replace)
+    finally:
+        engine.dispose()
+    upgraded = " and upgraded it to this version's schema" if result.upgraded else ""
+    print(f"Restored {args.path} (schema revision {result.revision}){upgraded}. Run `check` to verify it.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "import": cmd_import,
     "export": cmd_export,
@@ -415,4 +474,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "reminders": cmd_reminders,
     "report": cmd_report,
     "open-data": cmd_open_data,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }

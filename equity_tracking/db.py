@@ -22,6 +22,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from equity_tracking.settings import database_timeouts
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 URL_EXAMPLES = "sqlite:///data/equity.db or postgresql+psycopg://user:password@host:5432/dbname"
 # All a visitor is told about a database problem; what went wrong goes to the server log.
@@ -36,19 +38,21 @@ class DatabaseError(RuntimeError):
 
 
 def mask_url(url: str | URL) -> str:
-    """The URL with any password replaced by ``***``, safe for logs and screens."""
+    """The URL with any password replaced by ``***``, safe for logs and screens.
+
+    Masked by pattern, not by SQLAlchemy's parse: a password with an unencoded ``@`` or ``/`` is
+    read by the parser as part of the host, and would then be shown."""
     if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL: mask by pattern instead
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
+        url = url.render_as_string(hide_password=False)
+    return _mask_urls_in(str(url))
 
 
 def parse_url(url: str) -> URL:
+    """``url`` as SQLAlchemy's URL, or a one-line :class:`DatabaseError` naming the masked URL and
+    the fix: an unreadable URL, an unsupported database, or a password with an unencoded ``@``."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
         raise DatabaseError(
             f"EQUITY_DATABASE_URL {mask_url(url)!r} is not a database URL. "
             f"Set it to a URL such as {URL_EXAMPLES}."
@@ -57,6 +61,11 @@ def parse_url(url: str) -> URL:
         raise DatabaseError(
             f"EQUITY_DATABASE_URL {mask_url(url)!r} names an unsupported database "
             f"({parsed.get_backend_name()}). Use SQLite or PostgreSQL, e.g. {URL_EXAMPLES}."
+        )
+    if "@" in (parsed.host or ""):
+        raise DatabaseError(
+            f"EQUITY_DATABASE_URL {mask_url(url)!r} has an @ in its user name or password: write "
+            "it as %40 (and any other reserved character percent-encoded, e.g. / as %2F)."
         )
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # Plain postgresql:// would pick psycopg2; this project ships psycopg 3.
@@ -77,6 +86,15 @@ def shared_engine(database_url: str) -> Engine:
         return _SHARED[database_url]
 
 
+def close_shared_connections(database_url: str) -> None:
+    """Close the pooled connections of ``database_url``'s shared engine, if there is one (after a
+    failure: they may be dead, or hold a deleted file open). The engine stays usable."""
+    with _SHARED_LOCK:
+        engine = _SHARED.get(database_url)
+    if engine is not None:
+        engine.dispose()
+
+
 def dispose_shared_engines() -> None:
     """Close every shared engine's connections and forget them (tests, between databases)."""
     with _SHARED_LOCK:
@@ -86,20 +104,57 @@ def dispose_shared_engines() -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; raises :class:`DatabaseError` for a URL that cannot be used."""
+    """An engine for ``url``; raises :class:`DatabaseError` for a URL that cannot be used, or whose
+    driver is not installed."""
     parsed = parse_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed)
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return _postgresql_engine(parsed)
     except (ArgumentError, NoSuchModuleError) as error:
         raise DatabaseError(f"Cannot use database URL {mask_url(parsed)!r}: {error}") from error
+    except ImportError as error:  # e.g. postgresql+psycopg2:// without psycopg2
+        raise DatabaseError(
+            f"Cannot use database URL {mask_url(parsed)!r}: its driver ({parsed.drivername}) is not "
+            "installed. Use postgresql+psycopg:// (psycopg 3 comes with the tracker) or sqlite:///."
+        ) from error
+
+
+def _postgresql_engine(url: URL) -> Engine:
+    connect, statement = database_timeouts()
+    return create_engine(
+        url,
+        pool_pre_ping=True,  # a connection the server dropped (a restart) is replaced, not used
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=connect,
+        connect_args={
+            # A server that never answers fails in seconds instead of hanging the page or the
+            # command line; a statement that runs away is stopped by the server; TCP keepalives
+            # notice a host that vanished mid-query.
+            "connect_timeout": max(1, round(connect)),
+            "options": f"-c statement_timeout={round(statement * 1000)}",
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        },
+    )
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL or an in-memory database (``file:`` URIs are
+    left to SQLite)."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in {"", ":memory:"} or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    database = url.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
-        folder = Path(database).parent
+    path = sqlite_file(url)
+    if path is not None:
+        folder = path.parent
         if not folder.is_dir():
             raise DatabaseError(
                 f"Cannot open SQLite database {mask_url(url)!r}: folder {folder} does not exist. "
@@ -197,6 +252,17 @@ def connection_error_detail(url: URL, error: Exception) -> str:
     )
 
 
+def database_error_detail(error: Exception) -> str:
+    """For the people who run the tracker: one line saying what the database reported mid-command
+    (a dropped connection, a missing table, a statement timeout), with any URL's password masked.
+    Each command's writes are one transaction, so a failure leaves nothing half-saved."""
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return (
+        f"the database reported a problem: {_mask_urls_in(reason)}. "
+        "Nothing from this command was left half-saved; check the database and try again."
+    )
+
+
 def describe_connection_error(url: URL, error: Exception) -> str:
     """For visitors: :data:`PUBLIC_DATABASE_ERROR`, which names no path, host, port, database or
     role. The details go to the server log."""
@@ -214,8 +280,10 @@ def public_error_message(error: BaseException) -> str:
 
 
 def _mask_urls_in(text: str) -> str:
-    """``text`` with the password of any URL in it replaced by ``***``."""
-    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    """``text`` with the password of any URL in it replaced by ``***``: everything between the user
+    name's colon and the *last* ``@`` before the host, so an unencoded ``@`` in a password is
+    masked too."""
+    return re.sub(r"(://[^:/@\s]*:)[^\s]*@", r"\1***@", text)
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -2186,14 +2186,14 @@ def load_demo(
             f"The demo scale must be a whole number of at least 1, not {scale!r}. Nothing was changed."
         )
     if has_plan_data(engine):
-        raise DemoError(_NOT_EMPTY)
+        raise DemoError(NOT_EMPTY)
     _report(progress, "Building the demo city", 0.0)
     city = _DemoCity(scale=scale, seed=seed)
     city.build()
     with engine.begin() as connection:
         # Checked again inside the transaction, in case another process loaded data meanwhile.
         if connection.execute(select(func.count()).select_from(Bureau.__table__)).scalar_one():
-            raise DemoError(_NOT_EMPTY)
+            raise DemoError(NOT_EMPTY)
         _report(progress, "Writing reference data, bureaus, plans, goals, actions and measures", 0.1)
         for table in _TABLE_ORDER:
             _insert(connection, table, city.rows.get(table.name, []))
@@ -2209,7 +2209,7 @@ def load_demo(
     return _summary(city, value_count)
 
 
-_NOT_EMPTY = (
+NOT_EMPTY = (
     "The database already holds plan data; the demo city is only loaded into an empty database. "
     "Nothing was changed."
 )

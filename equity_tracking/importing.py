@@ -483,11 +483,20 @@ class _Run:
                     f"“{row.focus_area}” is not a focus area. Write one of: "
                     f"{', '.join(sorted(_area_keys(areas)))}.",
                 )
-            if bureau_id is None or area is None or bureau_id not in plans:
+            citywide_goal_id = citywide.get(contract.CITYWIDE_GOALS[row.citywide_goal.strip()])
+            if citywide_goal_id is None:  # the contract's number, but this database lacks that goal
+                self.error(
+                    "goals",
+                    getattr(row, ROW),
+                    "citywide_goal",
+                    f"Citywide goal {row.citywide_goal.strip()} is not in this database. Write one of: "
+                    f"{', '.join(str(number) for number in sorted(citywide)) or 'none yet'}.",
+                )
+            if bureau_id is None or area is None or bureau_id not in plans or citywide_goal_id is None:
                 continue
             fields: dict[str, Any] = {
                 "title": row.title,
-                "citywide_goal_id": citywide[contract.CITYWIDE_GOALS[row.citywide_goal.strip()]],
+                "citywide_goal_id": citywide_goal_id,
                 "focus_area_id": area,
             }
             if row.description is not None:

@@ -7,6 +7,9 @@ environment. The environment wins over ``.streamlit/secrets.toml``.
 - ``database_url``: ``EQUITY_DATABASE_URL`` (environment, or secrets.toml as that key or as
   ``[database] url``); default ``sqlite:///data/equity.db``, anchored at the project folder.
 - ``load_demo_when_empty``: ``EQUITY_LOAD_DEMO_WHEN_EMPTY``; default true.
+- PostgreSQL's timeouts (:func:`database_timeouts`, environment only): ``EQUITY_DB_CONNECT_TIMEOUT``
+  (seconds to wait for a server to answer, default 10) and ``EQUITY_DB_STATEMENT_TIMEOUT`` (seconds
+  one statement may run, default 300).
 """
 
 from __future__ import annotations
@@ -92,6 +95,34 @@ def _smtp(environ: Mapping[str, str], table: Mapping[str, object]) -> SmtpSettin
         sender=str(pick("from") or "equity-tracker@localhost"),
         starttls=True if starttls is None else _as_bool("EQUITY_SMTP_STARTTLS", starttls),
     )
+
+
+DEFAULT_CONNECT_TIMEOUT_S = 10.0
+DEFAULT_STATEMENT_TIMEOUT_S = 300.0  # above the longest statement of a scale-10 demo load
+
+
+def database_timeouts(environ: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """(connect, statement) timeouts in seconds, from ``EQUITY_DB_CONNECT_TIMEOUT`` and
+    ``EQUITY_DB_STATEMENT_TIMEOUT``: how long to wait for a database server that does not answer,
+    and how long one statement may run before the server stops it."""
+    environ = os.environ if environ is None else environ
+    return (
+        _seconds(environ, "EQUITY_DB_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT_S),
+        _seconds(environ, "EQUITY_DB_STATEMENT_TIMEOUT", DEFAULT_STATEMENT_TIMEOUT_S),
+    )
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86_400:
+        raise SettingsError(f"{name}={text!r} must be a number of seconds between 0 and 86400.")
+    return seconds
 
 
 def resolve_sqlite_path(url: str) -> str:

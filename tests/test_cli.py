@@ -110,6 +110,8 @@ def test_check_reports_orphaned_rows(engine, capsys):
 
 
 def test_check_refuses_an_unmigrated_database(empty_engine, capsys):
+    with empty_engine.connect():  # the database exists, with no tables (SQLite: an empty file)
+        pass
     assert main(["--database-url", _url(empty_engine), "check"]) == 1
     assert "run `python -m equity_tracking init-db`" in capsys.readouterr().out
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from import_files import LAST_VALUE_ROW, TODAY, as_csv_folder, as_xlsx, csv_files, small_city, snapshot
 from principals import make_user
+from tiny_city import build_plan_without_values
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
@@ -189,6 +190,19 @@ def test_an_unknown_group_is_refused_with_the_configured_groups_listed(engine, t
     assert "Martian" in reason
     for group in ("American Indian or Alaska Native", "Asian", BLACK, "Hispanic or Latino", "White"):
         assert group in reason
+
+
+def test_a_citywide_goal_the_database_lacks_is_refused_by_its_cell(engine, tmp_path):
+    # A database set up by hand with goal 1 only (no traceback: found by tests/test_faults.py).
+    build_plan_without_values(engine)
+    before = snapshot(engine)
+    sheets = small_city()  # TR's goal G1 is under citywide goal 2, WA's under 1
+    refused = refusal(lambda: run_import(engine, tmp_path, sheets))
+
+    assert ("goals", 2, "citywide_goal") in places(refused)
+    reason = next(error.reason for error in refused.errors if error.column == "citywide_goal")
+    assert reason == "Citywide goal 2 is not in this database. Write one of: 1."
+    assert snapshot(engine) == before
 
 
 def test_a_roll_up_group_is_refused(engine, tmp_path):

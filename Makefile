@@ -8,9 +8,9 @@ PORT ?= 8501
 BIN := $(VENV)/bin
 STAMPS := .make-stamps
 # Two workers: CI machines have two cores; each worker gets its own databases.
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: run test test-browser lint setup setup-dev chromium pdf-libs clean-venv benchmark
+.PHONY: run test test-browser lint setup setup-dev chromium pdf-libs clean-venv benchmark bench lighthouse
 
 run: setup chromium pdf-libs
 	$(BIN)/python -m equity_tracking init-db
@@ -52,11 +52,39 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing; install Debian's chromium package" >&2; exit 1; }
 
-# Speed targets (see docs/benchmarks.md); add ARGS=--record to rewrite the figures there.
+# Speed targets (see docs/benchmarks.md); add ARGS=--record to rewrite the figures there. `make bench`
+# records every figure (about an hour on 2 cores: it builds the scale-10 city once, in
+# /tmp/equity-benchmark). BENCH_DATABASE_URL (default: that scale-10 SQLite file) points the page
+# benchmark at another database, e.g. a PostgreSQL one loaded with `load-demo --scale 10`.
+SCALE10 := /tmp/equity-benchmark/demo-scale10-seed2016.db
+BENCH_DATABASE_URL ?= sqlite:///$(SCALE10)
 benchmark: setup-dev chromium pdf-libs
 	$(BIN)/python -m benchmarks.analytics $(ARGS)
 	$(BIN)/python -m benchmarks.pages $(ARGS)
 	$(BIN)/python -m benchmarks.reports $(ARGS)
+	$(BIN)/python -m benchmarks.load $(ARGS)
+	$(BIN)/python -m benchmarks.browser_weight $(ARGS)
+
+bench: setup-dev chromium pdf-libs lighthouse $(SCALE10)
+	$(BIN)/python -m benchmarks.analytics --record
+	$(BIN)/python -m benchmarks.pages --database-url $(BENCH_DATABASE_URL) --record
+	$(BIN)/python -m benchmarks.api --record
+	$(BIN)/python -m benchmarks.reports --record
+	$(BIN)/python -m benchmarks.load --record
+	$(BIN)/python -m benchmarks.browser_weight --record
+
+$(SCALE10):
+	mkdir -p $(dir $(SCALE10))
+	$(BIN)/python -m equity_tracking --database-url sqlite:///$(SCALE10) init-db --no-load-demo-if-empty
+	$(BIN)/python -m equity_tracking --database-url sqlite:///$(SCALE10) load-demo --scale 10
+
+# Lighthouse (npm) for the browser-weight benchmark, into .tools/ (git-ignored); it drives Debian's
+# chromium (CHROME_PATH).
+lighthouse: chromium
+	@test -x .tools/lighthouse/node_modules/.bin/lighthouse || { \
+	  command -v npm >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq npm >/dev/null; }; \
+	  mkdir -p .tools/lighthouse && npm install --silent --prefix .tools/lighthouse lighthouse@12; }
 
 # What WeasyPrint needs to lay out the annual reports' PDF (docs/reports.md): pango and HarfBuzz's
 # subsetter, and fonts (Liberation has Arial's metrics, DejaVu the state icons ✓ ◷ ★).

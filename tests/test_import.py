@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from import_files import LAST_VALUE_ROW, TODAY, as_csv_folder, as_xlsx, csv_files, small_city, snapshot
 from principals import make_user
-from tiny_city import build_plan_without_values
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
+from tiny_city import build_plan_without_values
 
 from equity_tracking import accounts, importing
 from equity_tracking.models import (

@@ -1,32 +1,37 @@
-"""What the public may take away, outside a page run: the suppressed view of the city as of a fiscal
-year's reporting deadline, for the open-data API, the downloads bundle and the annual reports.
+"""The city as a viewer may see it, judged and suppressed, for every surface: the process's one store
+of public views.
 
-Owns :func:`build_public_view` (one analytics result wrapped by the suppression module: the pages'
-cache in ``ui`` calls it too, so every surface judges and suppresses the same way) and
-:func:`public_view`, which keeps a few recent views per database, data version and viewer scope for
-processes without Streamlit's caches (the API's routes, the command line).
+Owns :func:`build_public_view` (one analytics result wrapped by the suppression module, so every
+surface judges and suppresses the same way) and :data:`VIEWS`, the store that the pages
+(``ui.PageContext.analytics``), the open-data API, the downloads bundle and the annual reports all
+take their views from (:func:`public_view`): one view per database, data version, viewer scope and
+fiscal year, shared by every session and request of the process.
+
+The store is bounded by memory, not by count. A view of the ``--scale 10`` city holds 150–200 MB,
+so a count says little: the views are measured (:func:`~equity_tracking.analytics.frames.held_bytes`)
+and the least recently used are dropped once they hold more than ``EQUITY_VIEW_CACHE_MB`` megabytes
+(default 400; the view just built is always kept, even alone over the budget, or every page run
+would judge again). A view of an older data version is dropped as soon as a view of the current one
+is built: after a write, no process keeps paying for the city as it was.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from equity_tracking import reads
 from equity_tracking.analytics import AnalyticsFrames, run_analytics
-from equity_tracking.analytics.frames import FRAME_STORE
-from equity_tracking.permissions import PUBLIC, Viewer
+from equity_tracking.analytics.frames import FRAME_STORE, budget_bytes, held_bytes, release_freed_memory
+from equity_tracking.permissions import PUBLIC, Scope, Viewer
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.suppression import GroupSetup, PublicView
 
-KEPT_VIEWS = 4  # each view of a large city holds ~100 MB: keep only the few fiscal years in demand
-
-_views: OrderedDict[Hashable, PublicView] = OrderedDict()
-_lock = threading.Lock()
-_building: dict[Hashable, threading.Lock] = {}  # one build per key at a time: a view takes seconds
+BUDGET_VARIABLE = "EQUITY_VIEW_CACHE_MB"
+DEFAULT_BUDGET_MB = 400
 
 
 def build_public_view(frames: AnalyticsFrames, *, as_of: str) -> PublicView:
@@ -39,35 +44,150 @@ def build_public_view(frames: AnalyticsFrames, *, as_of: str) -> PublicView:
     )
 
 
-def public_view(engine: Engine, *, fiscal_year: int, viewer: Viewer = PUBLIC) -> PublicView:
+@dataclass(frozen=True)
+class _Key:
+    url: str
+    data_version: str
+    scope: Scope
+    as_of: str
+
+
+@dataclass
+class _Kept:
+    view: PublicView
+    nbytes: int
+
+
+class ViewStore:
+    """Public views per database, data version, scope and as-of date, bounded by bytes.
+
+    ``budget`` (bytes) is fixed for a test; without it, ``EQUITY_VIEW_CACHE_MB`` is read each time
+    a view is stored.
+    """
+
+    def __init__(self, *, budget: int | None = None) -> None:
+        self._budget = budget
+        self._kept: OrderedDict[_Key, _Kept] = OrderedDict()  # least recently used first
+        self._lock = threading.Lock()
+        self._building: dict[_Key, threading.Lock] = {}  # one build per key at a time: a view takes seconds
+
+    def held(
+        self, engine: Engine, *, fiscal_year: int, viewer: Viewer = PUBLIC, data_version: str | None = None
+    ) -> PublicView | None:
+        """The view if it is already kept (None: asking for it will judge, which takes seconds)."""
+        key = _key(engine, fiscal_year, viewer, data_version)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None:
+                return None
+            self._kept.move_to_end(key)
+            return kept.view
+
+    def view(
+        self, engine: Engine, *, fiscal_year: int, viewer: Viewer = PUBLIC, data_version: str | None = None
+    ) -> PublicView:
+        """The city as it stood at ``fiscal_year``'s reporting deadline, as ``viewer`` may see it,
+        at ``data_version`` (read from the database when not given; a page passes the version its
+        run started with)."""
+        key = _key(engine, fiscal_year, viewer, data_version)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key].view
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # a second request for the same view waits for the first instead of judging twice
+            with self._lock:
+                if key in self._kept:
+                    return self._kept[key].view
+            try:
+                # The process's one frame store: one copy of the frames, caught up on what changed.
+                frames = FRAME_STORE.frames(engine, viewer=viewer, key=(key.url, key.scope))
+                view = build_public_view(frames, as_of=key.as_of)
+                self._keep(key, view, current_version=reads.data_version(engine))
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return view
+
+    def _keep(self, key: _Key, view: PublicView, *, current_version: str) -> None:
+        """Drop the database's views of other data versions than its current one, keep ``view`` if
+        it is of the current one (a write may have landed while it was judged), and keep within
+        budget."""
+        with self._lock:
+            stale = [k for k in self._kept if k.url == key.url and k.data_version != current_version]
+            for other in stale:
+                del self._kept[other]
+            kept = key.data_version == current_version
+            if kept:
+                self._kept[key] = _Kept(view, 0)
+        trimmed = self._trim(newest=key) if kept else False
+        if stale or trimmed:
+            release_freed_memory()
+
+    def _trim(self, *, newest: _Key) -> bool:
+        """Measure every kept view again (views grow after they are stored, as pages suppress their
+        group tables on demand) and drop the least recently used while over budget, never
+        ``newest``. Whether any was dropped."""
+        with self._lock:
+            kept = list(self._kept.items())
+        sizes = {key: held_bytes(entry.view) for key, entry in kept}  # outside the lock: ~0.1 s a view
+        budget = budget_bytes(BUDGET_VARIABLE, DEFAULT_BUDGET_MB) if self._budget is None else self._budget
+        dropped = False
+        with self._lock:
+            for key, size in sizes.items():
+                if key in self._kept:
+                    self._kept[key].nbytes = size
+            while len(self._kept) > 1 and self._total() > budget:
+                oldest = next(iter(self._kept))
+                if oldest == newest:  # the view just built is the one being asked for
+                    self._kept.move_to_end(newest)
+                    continue
+                del self._kept[oldest]
+                dropped = True
+        return dropped
+
+    def _total(self) -> int:
+        return sum(kept.nbytes for kept in self._kept.values())
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes the kept views held when last measured."""
+        with self._lock:
+            return self._total()
+
+    def contents(self) -> list[tuple[str, str, Scope, str]]:
+        """(url, data version, scope, as-of date) of each kept view, least recently used first."""
+        with self._lock:
+            return [(k.url, k.data_version, k.scope, k.as_of) for k in self._kept]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+def _key(engine: Engine, fiscal_year: int, viewer: Viewer, data_version: str | None) -> _Key:
+    return _Key(
+        url=engine.url.render_as_string(hide_password=False),
+        data_version=reads.data_version(engine) if data_version is None else data_version,
+        scope=viewer.scope,
+        as_of=reporting_deadline(fiscal_year).isoformat(),
+    )
+
+
+VIEWS = ViewStore()  # one per process: the pages, the API, the downloads and the reports share it
+
+
+def public_view(
+    engine: Engine, *, fiscal_year: int, viewer: Viewer = PUBLIC, data_version: str | None = None
+) -> PublicView:
     """The city as it stood at ``fiscal_year``'s reporting deadline, as ``viewer`` (the public by
-    default) may see it. Kept per database, data version, scope and year: a write elsewhere makes
-    the next call judge again (reading only the values that changed)."""
-    url = engine.url.render_as_string(hide_password=False)
-    as_of = reporting_deadline(fiscal_year).isoformat()
-    key = (url, reads.data_version(engine), viewer.scope, as_of)
-    with _lock:
-        if key in _views:
-            _views.move_to_end(key)
-            return _views[key]
-        building = _building.setdefault(key, threading.Lock())
-    with building:  # a second request for the same view waits for the first instead of judging twice
-        with _lock:
-            if key in _views:
-                return _views[key]
-        # The process's one frame store (the pages' cache reads the same): one copy of the frames.
-        frames = FRAME_STORE.frames(engine, viewer=viewer, key=(url, viewer.scope))
-        view = build_public_view(frames, as_of=as_of)
-        with _lock:
-            _views[key] = view
-            _building.pop(key, None)
-            while len(_views) > KEPT_VIEWS:
-                _views.popitem(last=False)
-    return view
+    default) may see it, from the process's one store (:data:`VIEWS`). A write elsewhere changes
+    the data version, so the next call judges again (reading only the values that changed)."""
+    return VIEWS.view(engine, fiscal_year=fiscal_year, viewer=viewer, data_version=data_version)
 
 
 def forget() -> None:
     """Drop every kept view and frame (tests, and a process that wants its memory back)."""
-    with _lock:
-        _views.clear()
+    VIEWS.forget()
     FRAME_STORE.forget()
+    release_freed_memory()

@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import inspect
+import logging
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,8 +35,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.errors import StreamlitAPIException
 
-from equity_tracking import accounts, audit, downloads, glossary, reads, suppression
-from equity_tracking.analytics.frames import FRAME_STORE, AnalyticsFrames
+from equity_tracking import accounts, audit, downloads, glossary, publication, reads, suppression
+from equity_tracking.analytics.frames import FRAME_STORE
 from equity_tracking.charts.style import PLOTLY_CONFIG, Chart
 from equity_tracking.dashboards.common import (
     as_of_caption,
@@ -46,7 +47,14 @@ from equity_tracking.dashboards.common import (
     fiscal_year_key,
 )
 from equity_tracking.dashboards.intros import CAVEATS_TITLE, Intro
-from equity_tracking.db import DatabaseBusyError, DatabaseError, public_error_message, shared_engine
+from equity_tracking.db import (
+    DatabaseBusyError,
+    DatabaseError,
+    close_shared_connections,
+    mask_url,
+    public_error_message,
+    shared_engine,
+)
 from equity_tracking.formatting import date_text, md, md_link
 from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, href, may_open, page, pages_for
 from equity_tracking.periods import fiscal_year_from_text, fiscal_year_label
@@ -59,14 +67,14 @@ from equity_tracking.permissions import (
     Viewer,
     allowed,
 )
-from equity_tracking.publication import build_public_view
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
-from equity_tracking.startup import Startup, prepare_database
+from equity_tracking.startup import DatabaseFileMissingError, Startup, prepare_database
 from equity_tracking.validation import ValidationError
 from equity_tracking.writes import WriteError
 
 DEMO_BANNER = "Demo data — not real City figures"
+LOGGER = logging.getLogger(__name__)
 STYLE = Path(__file__).with_name("ui.css")
 T = TypeVar("T")
 
@@ -119,10 +127,10 @@ class PageContext:
         """Every judgement as the city stood at ``fiscal_year``'s reporting deadline, as this viewer
         may see it: figures by race/ethnicity pass through the suppression module first (cached).
 
-        The result is shared by every session: treat its frames as read-only.
+        The result is shared by every session, and with the API and the reports: treat its frames as
+        read-only.
         """
-        as_of = reporting_deadline(fiscal_year).isoformat()
-        return _cached_public(self.database_url, self.data_version, self.scope, as_of, self.viewer)
+        return _public_view(self.engine, fiscal_year, self.viewer, self.data_version)
 
     def last_updated(self) -> str:
         """The date of the newest publication this viewer may see ("14 Aug 2020"), or a sentence
@@ -390,6 +398,12 @@ def routing(principal: Principal) -> Iterator[None]:
     token = _ROUTED.set(principal)
     try:
         yield
+    except (DatabaseError, SettingsError, SQLAlchemyError) as error:
+        # The database failed after the page's guard (a dropped connection, a missing table, a
+        # statement timeout): the plain message instead of Streamlit's exception box, and the next
+        # run connects and checks the database afresh, so the page recovers when it is back.
+        _forget_database()
+        st.error(md(public_error_message(error)), icon=":material/error:")
     finally:
         _ROUTED.reset(token)
 
@@ -418,7 +432,7 @@ def guard(page_key: str) -> PageContext:
     st.html(STYLE)
     try:
         settings = Settings.from_environment()
-        startup = _startup(settings.database_url, settings.load_demo_when_empty)
+        startup = _current_startup(settings)
         allowed_here = may_open(principal, spec)
         if _ROUTED.get() is None:
             _run_through_the_app(principal, spec)
@@ -434,6 +448,8 @@ def guard(page_key: str) -> PageContext:
         version = reads.data_version(startup.engine)
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
+        if not isinstance(error, DatabaseFileMissingError):
+            _forget_database()
         _stop_with_error(public_error_message(error))
     embed = embedded()
     # An embed shows the public's view: its sidebar (and the switch in it) is not there.
@@ -536,6 +552,38 @@ def _startup(database_url: str, load_demo_when_empty: bool) -> Startup:
     return prepare_database(settings, engine=_engine(database_url))
 
 
+def _current_startup(settings: Settings) -> Startup:
+    """This process's startup for the configured database, checked first against a SQLite file that
+    was deleted (refused, in plain words, until it is back) or replaced, e.g. by a restore (every
+    cache is dropped and the database is prepared again: the new file's data version can repeat
+    one the caches hold)."""
+    startup = _startup(settings.database_url, settings.load_demo_when_empty)
+    change = startup.file_change()
+    if change == "missing":  # the startup is kept: the file that comes back is then "replaced"
+        raise DatabaseFileMissingError(
+            f"The SQLite file of {mask_url(startup.engine.url)} was deleted or moved."
+        )
+    if change == "replaced":
+        LOGGER.warning("The SQLite file of %s was replaced; reading it afresh.", mask_url(startup.engine.url))
+        _forget_database(every_cache=True)
+        startup = _startup(settings.database_url, settings.load_demo_when_empty)
+    return startup
+
+
+def _forget_database(*, every_cache: bool = False) -> None:
+    """After a database failure: close the pool's connections (they may be dead, or hold a deleted
+    file open) and forget the startup, so the next run connects and checks the schema again.
+    ``every_cache``: also drop every cached read and judgement (the data itself was replaced)."""
+    _startup.clear()
+    with suppress(SettingsError):  # nothing was opened with settings that cannot be read
+        close_shared_connections(Settings.from_environment().database_url)
+    if every_cache:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        FRAME_STORE.forget()
+        publication.forget()
+
+
 def _engine(database_url: str) -> Engine:
     # One connection pool per process and database, shared by every session and by serve.py's
     # routes and hooks.
@@ -571,20 +619,19 @@ def _memo(
     return _build()
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_frames(database_url: str, data_version: str, scope: Scope, _viewer: Viewer) -> AnalyticsFrames:
-    # Every version of every value, once per data version: each as-of date then picks its own. A new
-    # data version catches the frames this process holds up, reading only the rows that changed.
-    assert _viewer.scope == scope
-    return FRAME_STORE.frames(_engine(database_url), viewer=_viewer, key=(database_url, scope))
-
-
-@st.cache_resource(show_spinner="Judging progress…", max_entries=32)
-def _cached_public(
-    database_url: str, data_version: str, scope: Scope, as_of: str, _viewer: Viewer
+def _public_view(
+    engine: Engine, fiscal_year: int, viewer: Viewer, data_version: str
 ) -> suppression.PublicView:
-    # cache_resource, not cache_data: the frames are shared read-only instead of unpickled per run.
-    return build_public_view(_cached_frames(database_url, data_version, scope, _viewer), as_of=as_of)
+    # Not a Streamlit cache: the process's one store of views (publication.VIEWS), bounded by bytes
+    # and shared with the API and the reports, so a server holds one judgement per year, not two.
+    # The spinner shows only when the view has to be judged (seconds), as a cache's would.
+    view = publication.VIEWS.held(engine, fiscal_year=fiscal_year, viewer=viewer, data_version=data_version)
+    if view is not None:
+        return view
+    with st.spinner("Judging progress…"):
+        return publication.public_view(
+            engine, fiscal_year=fiscal_year, viewer=viewer, data_version=data_version
+        )
 
 
 # --- the reader's place: choices kept in the URL and carried from page to page -------------------

@@ -155,16 +155,19 @@ def fresh_streamlit_caches() -> Iterator[None]:
     clean, and leave nothing behind."""
     import streamlit as st
 
+    from equity_tracking import publication
     from equity_tracking.analytics.frames import FRAME_STORE
     from equity_tracking.db import dispose_shared_engines
 
     st.cache_data.clear()
     st.cache_resource.clear()
     FRAME_STORE.forget()
+    publication.forget()  # the process's views, shared by the pages, the API and the reports
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
     FRAME_STORE.forget()
+    publication.forget()
     # Each test may use a database of its own: close its connections now rather than when garbage
     # is collected (PostgreSQL allows a hundred clients).
     dispose_shared_engines()

@@ -229,3 +229,68 @@ def test_annual_reports_are_published_ones_unless_staff_ask(database_factory):
     assert public["highlights"].iloc[0] == ["Hired two community liaisons."]
     staff = reads.annual_reports(engine, fiscal_year=2018, viewer=STAFF)
     assert sorted(staff["bureau_code"]) == ["AA", "BB"]
+
+
+@pytest.fixture
+def golden_with_a_draft(database_factory):
+    """The golden city (see golden_city.py) with a draft correction of Alpha's M1 for FY 2018-19,
+    26.0, over its published correction (25.0, itself over the first figure, 24.5)."""
+    from golden_city import build_golden_city
+
+    from equity_tracking.models import MeasureValue, ReviewStatus
+
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    with engine.begin() as connection:
+        corrected = connection.execute(
+            text("SELECT id FROM measure_values WHERE measure_id = 1 AND period_id = 3 AND value = 25.0")
+        ).scalar_one()
+        connection.execute(
+            insert(MeasureValue).values(
+                measure_id=1, period_id=3, value=26.0, review_status=ReviewStatus.DRAFT, replaces_id=corrected
+            )
+        )
+    return engine
+
+
+def _entries(engine, viewer, fiscal_year: int) -> list[tuple]:
+    frame = reads.bureau_entries(engine, viewer=viewer, bureau_id=1, fiscal_year=fiscal_year)
+    return sorted(
+        zip(frame["measure_id"], frame["group_id"], frame["value"], frame["review_status"], strict=True)
+    )
+
+
+# Alpha's figures for FY 2018-19, worked by hand from golden_city.py: M2's total and its five groups
+# (Asian 15, Black 14, Hispanic 33, White 150, Unknown 8) and M3's 48; none of Gamma's (M5 160).
+ALPHA_2018 = [
+    (2, 0, 220.0, "published"),
+    (2, 1, 15.0, "published"),
+    (2, 2, 14.0, "published"),
+    (2, 3, 33.0, "published"),
+    (2, 4, 150.0, "published"),
+    (2, 5, 8.0, "published"),
+    (3, 0, 48.0, "published"),
+]
+
+
+def test_a_bureaus_entries_are_the_newest_versions_its_reader_may_see(golden_with_a_draft):
+    engine = golden_with_a_draft
+    # M1 FY 2018-19: the public sees the published correction; staff the draft over it.
+    assert _entries(engine, PUBLIC, 2018) == [(1, 0, 25.0, "published"), *ALPHA_2018]
+    assert _entries(engine, STAFF, 2018) == [(1, 0, 26.0, "draft"), *ALPHA_2018]
+    # FY 2020-21: M1's 29.0 is only submitted.
+    assert _entries(engine, PUBLIC, 2020) == []
+    assert _entries(engine, STAFF, 2020) == [(1, 0, 29.0, "submitted")]
+
+
+def test_a_bureaus_review_queue_and_cycle_counts_rank_only_its_own_versions(golden_with_a_draft):
+    engine = golden_with_a_draft
+    drafts = reads.values_in_review(
+        engine, viewer=STAFF, review_status="draft", bureau_id=1, fiscal_year=2018
+    )
+    assert drafts[["measure_id", "value", "last_published"]].values.tolist() == [[1, 26.0, 25.0]]
+    work = reads.cycle_work(engine, viewer=STAFF, bureau_id=1, fiscal_year=2018)
+    values = work[work["kind"] == "values"].set_index("review_status")["rows"].to_dict()
+    assert values == {"published": 7, "draft": 1}
+    public = reads.cycle_work(engine, viewer=PUBLIC, bureau_id=1, fiscal_year=2018)
+    assert public[public["kind"] == "values"].set_index("review_status")["rows"].to_dict() == {"published": 8}

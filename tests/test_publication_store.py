@@ -1,0 +1,118 @@
+"""The process's one store of public views (``publication``): shared by the pages and the API, bounded
+by bytes, and rid of a data version's views as soon as the next version's view is built."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_support import open_app
+from golden_city import build_golden_city
+from principals import STAFF
+from sqlalchemy.orm import Session
+
+from equity_tracking import models, publication, reads
+from equity_tracking.analytics.frames import FrameStore, held_bytes
+from equity_tracking.permissions import PUBLIC
+from equity_tracking.publication import ViewStore
+
+
+@pytest.fixture
+def golden(database_factory):
+    engine = database_factory.new_engine()
+    build_golden_city(engine)
+    publication.forget()
+    yield engine
+    publication.forget()
+
+
+def _add_a_value(engine) -> None:
+    """A new published value of M3 (a write as far as the data version is concerned)."""
+    with Session(engine) as session:
+        session.add(
+            models.MeasureValue(
+                measure_id=3, period_id=4, value=60.0, review_status=models.ReviewStatus.PUBLISHED
+            )
+        )  # M3, FY 2019-20 (the golden city's period ids are its fiscal year - 2015)
+        session.commit()
+
+
+def _years(store: ViewStore) -> list[str]:
+    return [as_of for _url, _version, _scope, as_of in store.contents()]
+
+
+def test_a_newer_data_version_drops_the_views_of_the_older_one(golden):
+    store = ViewStore(budget=10**12)
+    before = reads.data_version(golden)
+    store.view(golden, fiscal_year=2017)
+    store.view(golden, fiscal_year=2018)
+    store.view(golden, fiscal_year=2018, viewer=STAFF)
+    assert {version for _url, version, _scope, _as_of in store.contents()} == {before}
+    assert len(store.contents()) == 3
+
+    _add_a_value(golden)
+    after = reads.data_version(golden)
+    assert after != before
+    store.view(golden, fiscal_year=2016)  # the first view of the new version drops every older one
+    assert [(version, as_of) for _url, version, _scope, as_of in store.contents()] == [(after, "2017-09-30")]
+    assert store.held(golden, fiscal_year=2018, data_version=before) is None
+
+
+def test_a_view_judged_for_a_version_already_gone_is_given_but_not_kept(golden):
+    store = ViewStore(budget=10**12)
+    view = store.view(golden, fiscal_year=2018, data_version="a version the database no longer has")
+    assert view.measure_status is not None
+    assert store.contents() == []
+
+
+def test_the_store_keeps_within_its_byte_budget_least_recently_used_first(golden):
+    sizes = {}
+    for year in (2016, 2017, 2018):
+        sizes[year] = held_bytes(ViewStore(budget=10**12).view(golden, fiscal_year=year))
+    assert all(size > 0 for size in sizes.values())
+    store = ViewStore(budget=sum(sizes.values()) - 1)  # any two views fit, not three
+    store.view(golden, fiscal_year=2016)
+    store.view(golden, fiscal_year=2017)
+    store.held(golden, fiscal_year=2016)  # read again: 2017 is now the least recently used
+    store.view(golden, fiscal_year=2018)
+    assert _years(store) == ["2017-09-30", "2019-09-30"]  # FY 2016-17 and FY 2018-19's deadlines
+    assert store.nbytes <= sum(sizes.values()) - 1
+
+
+def test_a_tiny_budget_keeps_only_the_view_just_built(golden):
+    store = ViewStore(budget=1)
+    store.view(golden, fiscal_year=2016)
+    newest = store.view(golden, fiscal_year=2018)
+    assert _years(store) == ["2019-09-30"]
+    assert store.nbytes > 1  # over budget alone: kept, or every request would judge again
+    assert store.view(golden, fiscal_year=2018) is newest
+
+
+def test_the_budget_is_read_from_the_environment(golden, monkeypatch):
+    monkeypatch.setenv(publication.BUDGET_VARIABLE, "0.000001")
+    store = ViewStore()
+    store.view(golden, fiscal_year=2016)
+    store.view(golden, fiscal_year=2017)
+    assert len(store.contents()) == 1
+    monkeypatch.setenv(publication.BUDGET_VARIABLE, "not a number")  # the default (400 MB), not a crash
+    store.view(golden, fiscal_year=2018)
+    assert len(store.contents()) == 2
+
+
+def test_the_pages_and_the_api_share_one_view(golden, monkeypatch):
+    app = open_app("pages/home.py", golden, monkeypatch, query={"fy": "2018-19"})
+    app.run()
+    assert not app.exception, app.exception
+    from_the_page = publication.VIEWS.held(golden, fiscal_year=2018)
+    assert from_the_page is not None
+    assert publication.public_view(golden, fiscal_year=2018, viewer=PUBLIC) is from_the_page
+    assert len(publication.VIEWS.contents()) == 1
+
+
+def test_the_frame_store_keeps_within_its_budget_and_the_newest_frames_of_a_key(golden):
+    store = FrameStore(budget=1)
+    store.frames(golden, viewer=PUBLIC, key="public")
+    staff = store.frames(golden, viewer=STAFF, key="staff")
+    assert store.contents() == ["staff"]  # the scope read last stays, even alone over budget
+    _add_a_value(golden)
+    caught_up = store.frames(golden, viewer=STAFF, key="staff")
+    assert store.contents() == ["staff"]
+    assert len(caught_up.values) == len(staff.values) + 1

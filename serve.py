@@ -21,6 +21,10 @@ and a middleware in front of every request (``docs/security.md`` explains each c
 - except that a public page asked for as an embed (``/bureau?bureau=TR&embed=true``) may be framed
   by the sites listed in ``EQUITY_EMBED_ORIGINS`` (none by default; ``docs/embedding.md``).
 
+Streamlit's own files (its JavaScript, 8.7 MiB for a page with charts) go out compressed, each
+compressed once rather than on every request, and its page shell carries ``ui.css`` so that the first
+frame is laid out as the page will be (``equity_tracking.compression``).
+
 Streamlit lets any session clear every shared cache, for all users, with a ``clear_cache`` message
 over its WebSocket (the toolbar only hides the menu item). :func:`refuse_clear_cache_unless_allowed`
 makes the server refuse that message unless the session's principal may clear caches.
@@ -47,11 +51,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from streamlit import file_util
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.pages_manager import PagesManager
 
 from equity_tracking import accounts, api, audit, password_form
+from equity_tracking.compression import CompressedFiles, PrecompressedStatic, StyledShell
 from equity_tracking.db import shared_engine
 from equity_tracking.navigation import PAGES, Audience, short_link_target
 from equity_tracking.permissions import ANONYMOUS, Permission, Principal, allowed
@@ -59,7 +65,7 @@ from equity_tracking.settings import Settings
 
 # Where each script run keeps the session's signed-in principal (absent means anonymous). Only the
 # server reads it here; the browser cannot set session state.
-from equity_tracking.ui import IDENTITY_COOKIE, PRINCIPAL_KEY, SSO_PROVIDER
+from equity_tracking.ui import IDENTITY_COOKIE, PRINCIPAL_KEY, SSO_PROVIDER, STYLE
 
 LOGGER = logging.getLogger("equity_tracking.serve")
 
@@ -464,6 +470,8 @@ async def short_link(request: Request) -> Response:
     return RedirectResponse(target, status_code=307)
 
 
+STATIC_DIR = Path(file_util.get_static_dir())  # Streamlit's page shell and its JavaScript
+
 _log_to_stderr()
 refuse_clear_cache_unless_allowed()
 reply_without_delay()
@@ -478,5 +486,8 @@ app = st.App(
     middleware=[
         Middleware(HardeningMiddleware, hosts=allowed_hosts(), embed_origins=embed_origins()),
         Middleware(IdentityCallbackAudit),
+        # Streamlit's page shell with ui.css, and its static files compressed once (not per request).
+        Middleware(StyledShell, shell=STATIC_DIR / "index.html", style=STYLE.read_text(encoding="utf-8")),
+        Middleware(PrecompressedStatic, files=CompressedFiles(STATIC_DIR), base_path=_base_path),
     ],
 )

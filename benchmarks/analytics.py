@@ -149,6 +149,21 @@ def _record(lines: list[tuple[str, str]], argv: list[str]) -> None:
     record_section("analytics", "python -m benchmarks.analytics", lines, argv)
 
 
+def demo_database(path: Path) -> str:
+    """The demo city (scale 1) in a new SQLite file at ``path``, built by the command line as
+    ``make run`` builds it; its URL."""
+    import subprocess
+
+    url = f"sqlite:///{path}"
+    subprocess.run(
+        [sys.executable, "-m", "equity_tracking", "--database-url", url, "init-db", "--load-demo-if-empty"],
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return url
+
+
 def record_section(name: str, command: str, lines: list[tuple[str, str]], argv: list[str]) -> None:
     """Replace the section between ``<!-- name:start -->`` and ``<!-- name:end -->`` of
     docs/benchmarks.md (or add it at the end) with a table of these figures and the command that

@@ -59,7 +59,7 @@ import locust
 from locust import User, between, constant, task
 from locust.env import Environment
 
-from benchmarks.analytics import _machine, record_section
+from benchmarks.analytics import _machine, demo_database, record_section
 from benchmarks.api import _free_port, _wait_for
 from benchmarks.streamlit_client import RunResult, RunTimeoutError, SessionDroppedError, StreamlitSession
 
@@ -527,14 +527,7 @@ def describe(report: RunReport) -> list[tuple[str, str]]:
 
 
 def _demo_database(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'load.db'}"
-    subprocess.run(
-        [sys.executable, "-m", "equity_tracking", "--database-url", url, "init-db", "--load-demo-if-empty"],
-        cwd=PROJECT_ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return url
+    return demo_database(folder / "load.db")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -38,7 +38,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.analytics import _machine, record_section
+from benchmarks.analytics import _machine, demo_database, record_section
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"warm_s": 0.250, "cold_s": 2.0, "first_chart_s": 3.0, "memory_mib": 1024}
@@ -57,14 +57,7 @@ PAGES = {
 
 
 def _demo_database(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'bench.db'}"
-    subprocess.run(
-        [sys.executable, "-m", "equity_tracking", "--database-url", url, "init-db", "--load-demo-if-empty"],
-        cwd=PROJECT_ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return url
+    return demo_database(folder / "bench.db")
 
 
 def _apptest(script: str, params: dict[str, str]):

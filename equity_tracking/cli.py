@@ -16,10 +16,12 @@ import datetime as dt
 import getpass
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from equity_tracking.db import (
@@ -237,12 +239,8 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from equity_tracking.checks import Level, run_checks
 
     _refuse_missing_sqlite_file(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        check_connection(engine)
+    with _connected(settings) as engine:
         report = run_checks(engine)
-    finally:
-        engine.dispose()
     marks = {Level.OK: "ok     ", Level.WARNING: "warning", Level.ERROR: "ERROR  "}
     for finding in report.findings:
         print(f"{marks[finding.level]}  {finding.check}: {finding.message}")
@@ -436,15 +434,23 @@ def cmd_open_data(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from equity_tracking.backups import backup
-
+@contextmanager
+def _connected(settings: Settings) -> Iterator[Engine]:
+    """An engine on the configured database that has answered once (a one-line error otherwise),
+    disposed afterwards; no migration or demo, for commands that look at the database as it is."""
     engine = make_engine(settings.database_url)
     try:
         check_connection(engine)
-        size = backup(engine, args.path)
+        yield engine
     finally:
         engine.dispose()
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from equity_tracking.backups import backup
+
+    with _connected(settings) as engine:
+        size = backup(engine, args.path)
     print(f"Wrote {args.path} ({size:,} bytes): a backup of the whole database.")
     return 0
 
@@ -452,12 +458,8 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     from equity_tracking.backups import restore
 
-    engine = make_engine(settings.database_url)
-    try:
-        check_connection(engine)
+    with _connected(settings) as engine:
         result = restore(engine, args.path, replace=args.replace)
-    finally:
-        engine.dispose()
     upgraded = " and upgraded it to this version's schema" if result.upgraded else ""
     print(f"Restored {args.path} (schema revision {result.revision}){upgraded}. Run `check` to verify it.")
     return 0

@@ -137,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--replace", action="store_true", help="go ahead although the database holds plan data (all replaced)"
     )
+    # Snapshots of the public's views (issue #12): equity_tracking.snapshots, docs/operations.md.
+    prepare = commands.add_parser(
+        "prepare-views",
+        help="judge and suppress every fiscal year for the public ahead of visitors, saved for every process",
+    )
+    prepare.add_argument(
+        "--fiscal-year",
+        type=_fiscal_year,
+        action="append",
+        help="only this fiscal year, written as 2018-19 (repeatable; default: every year a plan covers)",
+    )
     return parser
 
 
@@ -465,6 +476,31 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prepare_views(settings: Settings, args: argparse.Namespace) -> int:
+    import time
+
+    from equity_tracking import publication, reads, snapshots
+    from equity_tracking.dashboards.common import fiscal_year_choices
+    from equity_tracking.periods import fiscal_year_label
+    from equity_tracking.permissions import PUBLIC
+
+    if snapshots.folder() is None:
+        raise CommandError(f"Snapshots are off ({snapshots.FOLDER_VARIABLE} is empty): nothing to prepare.")
+    with _connected(settings) as engine:
+        years = args.fiscal_year or fiscal_year_choices(reads.plans(engine, viewer=PUBLIC))
+        for year in years:
+            started = time.perf_counter()
+            path = publication.prepare_snapshot(engine, fiscal_year=year)
+            if path is None:
+                raise CommandError(
+                    f"The data changed while {fiscal_year_label(year)} was being prepared, or the snapshot "
+                    "folder cannot be written: nothing was saved for it. Run the command again."
+                )
+            print(f"{fiscal_year_label(year)}: {path} ({time.perf_counter() - started:.1f} s)")
+    print(f"Prepared {len(years)} fiscal year(s) for the public in {snapshots.folder()}.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "import": cmd_import,
     "export": cmd_export,
@@ -478,4 +514,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "open-data": cmd_open_data,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "prepare-views": cmd_prepare_views,
 }

@@ -20,10 +20,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from equity_tracking import reads
+from equity_tracking import reads, snapshots
 from equity_tracking.analytics import AnalyticsFrames, run_analytics
 from equity_tracking.analytics.frames import FRAME_STORE, budget_bytes, held_bytes, release_freed_memory
 from equity_tracking.permissions import PUBLIC, Scope, Viewer
@@ -100,13 +101,27 @@ class ViewStore:
                 if key in self._kept:
                     return self._kept[key].view
             try:
-                # The process's one frame store: one copy of the frames, caught up on what changed.
-                frames = FRAME_STORE.frames(engine, viewer=viewer, key=(key.url, key.scope))
-                view = build_public_view(frames, as_of=key.as_of)
-                self._keep(key, view, current_version=reads.data_version(engine))
+                view = _from_snapshot(engine, key)
+                if view is None:
+                    view = self._judge(engine, key, viewer)
+                else:
+                    self._keep(key, view, current_version=reads.data_version(engine))
             finally:
                 with self._lock:
                     self._building.pop(key, None)
+        return view
+
+    def _judge(self, engine: Engine, key: _Key, viewer: Viewer) -> PublicView:
+        """Judge the view from the frames, keep it, and save the public's for the next process."""
+        # The process's one frame store: one copy of the frames, caught up on what changed.
+        frames = FRAME_STORE.frames(engine, viewer=viewer, key=(key.url, key.scope))
+        view = build_public_view(frames, as_of=key.as_of)
+        current = reads.data_version(engine)
+        self._keep(key, view, current_version=current)
+        # Only a view of the version it is filed under (a write may have landed while it was judged).
+        if key.scope == PUBLIC.scope and key.data_version == current:
+            judged = snapshots.Judged(analytics=view.analytics, measures=view.measures, setup=view.setup)
+            snapshots.save_in_background(engine, judged, data_version=key.data_version, as_of=key.as_of)
         return view
 
     def _keep(self, key: _Key, view: PublicView, *, current_version: str) -> None:
@@ -163,6 +178,33 @@ class ViewStore:
     def forget(self) -> None:
         with self._lock:
             self._kept.clear()
+
+
+def prepare_snapshot(engine: Engine, *, fiscal_year: int) -> Path | None:
+    """Judge ``fiscal_year`` for the public, suppress every measure's group tables, and save it all
+    for every process to start from (the ``prepare-views`` command, a release step). The file
+    written; None when snapshots are off, or when the data changed meanwhile (nothing is saved of a
+    version that is already gone: run it again)."""
+    version = reads.data_version(engine)
+    view = VIEWS.view(engine, fiscal_year=fiscal_year, data_version=version)
+    judged = snapshots.Judged(
+        analytics=view.analytics, measures=view.measures, setup=view.setup, tables=view.suppressed_tables()
+    )
+    if reads.data_version(engine) != version:
+        return None
+    return snapshots.save(
+        engine, judged, data_version=version, as_of=reporting_deadline(fiscal_year).isoformat()
+    )
+
+
+def _from_snapshot(engine: Engine, key: _Key) -> PublicView | None:
+    """The public's view as a process judged it before, if one saved it (:mod:`snapshots`)."""
+    if key.scope != PUBLIC.scope:
+        return None
+    judged = snapshots.load(engine, data_version=key.data_version, as_of=key.as_of)
+    if judged is None:
+        return None
+    return PublicView.restored(judged.analytics, judged.measures, judged.setup, judged.tables)
 
 
 def _key(engine: Engine, fiscal_year: int, viewer: Viewer, data_version: str | None) -> _Key:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,9 @@ from equity_tracking.db import make_engine
 from equity_tracking.schema import upgrade_to_head
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The public's view snapshots (equity_tracking.snapshots) of servers started for a whole session go
+# to a folder of this process's own, never data/snapshots; each test gets a fresh one below.
+os.environ["EQUITY_SNAPSHOT_DIR"] = tempfile.mkdtemp(prefix="equity-test-snapshots-")
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 DEMO_SEED = 2016
 _counter = itertools.count()
@@ -147,6 +151,14 @@ def analytics_as_of(demo_engine: Engine):
         return results[fiscal_year]
 
     return _for
+
+
+@pytest.fixture(autouse=True)
+def own_snapshot_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of snapshots for each test: a view judged by one test is never read by the next."""
+    folder = tmp_path / "snapshots"
+    monkeypatch.setenv("EQUITY_SNAPSHOT_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture(autouse=True)

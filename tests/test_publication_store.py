@@ -16,7 +16,10 @@ from equity_tracking.publication import ViewStore
 
 
 @pytest.fixture
-def golden(database_factory):
+def golden(database_factory, monkeypatch):
+    # Views judged here, not loaded from snapshots (tests/test_snapshots.py): a loaded view's frames
+    # take other sizes than the judged one's, and sizes are what the budget tests measure.
+    monkeypatch.setenv("EQUITY_SNAPSHOT_DIR", "")
     engine = database_factory.new_engine()
     build_golden_city(engine)
     publication.forget()

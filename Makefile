@@ -12,8 +12,11 @@ PYTEST_ARGS ?= -n 2 --durations=15
 
 .PHONY: run test test-browser lint setup setup-dev chromium pdf-libs clean-venv benchmark bench lighthouse
 
+# prepare-views judges the city for the public ahead of the first visitor (docs/operations.md); it
+# refuses when EQUITY_SNAPSHOT_DIR is set empty, which must not stop the dashboard from starting.
 run: setup chromium pdf-libs
 	$(BIN)/python -m equity_tracking init-db
+	-$(BIN)/python -m equity_tracking prepare-views
 	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
 test: lint chromium pdf-libs

@@ -92,13 +92,18 @@ def load(engine: Engine, *, data_version: str, as_of: str) -> Judged | None:
     return judged if isinstance(judged, Judged) else None
 
 
-def save(engine: Engine, judged: Judged, *, data_version: str, as_of: str) -> Path | None:
+def save(
+    engine: Engine, judged: Judged, *, data_version: str, as_of: str, replace: bool = True
+) -> Path | None:
     """Write ``judged`` for the next process to start from, and delete this database's snapshots of
     other data versions. The file written (None when snapshots are off or the folder is unusable:
-    a snapshot is an optimisation, never a reason to fail a page)."""
+    a snapshot is an optimisation, never a reason to fail a page). Without ``replace``, a file
+    already saved for the same key is kept: it may hold the suppressed tables this one lacks."""
     path = _path(engine, data_version=data_version, as_of=as_of)
     if path is None:
         return None
+    if not replace and path.exists():
+        return path
     try:
         _private_folder(path.parent)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=SUFFIX)
@@ -113,12 +118,13 @@ def save(engine: Engine, judged: Judged, *, data_version: str, as_of: str) -> Pa
 
 
 def save_in_background(engine: Engine, judged: Judged, *, data_version: str, as_of: str) -> threading.Thread:
-    """:func:`save` in a thread of its own: pickling a scale-10 view takes about a second, which the
-    viewer who asked for it should not wait for."""
+    """:func:`save` in a thread of its own, keeping a file already saved for the key (``prepare-views``
+    may have saved it, suppressed tables and all): pickling a scale-10 view takes a quarter of a
+    second or more, which the viewer who asked for it should not wait for."""
     thread = threading.Thread(
         target=save,
         args=(engine, judged),
-        kwargs={"data_version": data_version, "as_of": as_of},
+        kwargs={"data_version": data_version, "as_of": as_of, "replace": False},
         name="equity-snapshot",
         daemon=True,
     )

@@ -12,6 +12,7 @@ import threading
 
 import pandas as pd
 import pytest
+from apptest_support import metrics, open_app, table_with, texts
 from golden_city import build_golden_city
 from principals import STAFF
 from sqlalchemy.orm import Session
@@ -220,3 +221,37 @@ def test_prepare_views_refuses_when_snapshots_are_off(demo_engine, monkeypatch, 
     url = demo_engine.url.render_as_string(hide_password=False)
     assert main(["--database-url", url, "prepare-views"]) == 1
     assert "Snapshots are off" in capsys.readouterr().err
+
+
+def test_a_page_opened_from_a_prepared_view_shows_the_hand_worked_figures(golden, monkeypatch):
+    """The bureau page of the golden city's AA in FY 2018-19 (figures worked out in golden_city.py,
+    as in test_pages.py), in a process that has judged nothing: everything comes from the file."""
+    url = golden.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "prepare-views", "--fiscal-year", "2018-19"]) == 0
+    publication.forget()
+    _no_judging(monkeypatch)
+    app = open_app("pages/bureau.py", golden, monkeypatch, query={"bureau": "AA", "fy": "2018-19"})
+    app.run()
+    assert not app.exception, app.exception
+    tiles = metrics(app)
+    assert tiles["Overall progress"] == "70.0 %"
+    assert tiles["✓ On track"] == "1"  # M3
+    assert tiles["! Behind"] == "1"  # M1
+    assert "Employees by race/ethnicity · equity score: 49 of 100" in texts(app)
+    groups = table_with(app, "Representation index").set_index("Group")
+    assert groups.loc["Asian", "Share"] == "7.1 %"
+    assert groups.loc["People of color", "Count"] == "62"
+
+
+def test_a_judged_view_never_replaces_a_prepared_one(golden, own_snapshot_folder):
+    url = golden.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "prepare-views", "--fiscal-year", "2018-19"]) == 0
+    version = reads.data_version(golden)
+    prepared = snapshots.load(golden, data_version=version, as_of="2019-09-30")
+    assert prepared is not None
+    assert prepared.tables is not None
+    bare = snapshots.Judged(analytics=prepared.analytics, measures=prepared.measures, setup=prepared.setup)
+    snapshots.save_in_background(golden, bare, data_version=version, as_of="2019-09-30").join()
+    kept = snapshots.load(golden, data_version=version, as_of="2019-09-30")
+    assert kept is not None
+    assert kept.tables is not None  # the suppressed tables are still there

@@ -61,6 +61,8 @@ chromium:
 # benchmark at another database, e.g. a PostgreSQL one loaded with `load-demo --scale 10`.
 SCALE10 := /tmp/equity-benchmark/demo-scale10-seed2016.db
 BENCH_DATABASE_URL ?= sqlite:///$(SCALE10)
+# The same city on PostgreSQL (made and loaded on the first run, then reused).
+BENCH_POSTGRESQL_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/equity_bench_scale10
 benchmark: setup-dev chromium pdf-libs
 	$(BIN)/python -m benchmarks.analytics $(ARGS)
 	$(BIN)/python -m benchmarks.pages $(ARGS)
@@ -71,6 +73,8 @@ benchmark: setup-dev chromium pdf-libs
 bench: setup-dev chromium pdf-libs lighthouse $(SCALE10)
 	$(BIN)/python -m benchmarks.analytics --record
 	$(BIN)/python -m benchmarks.pages --database-url $(BENCH_DATABASE_URL) --record
+	$(BIN)/python -m benchmarks.pages --database-url $(BENCH_POSTGRESQL_URL) --load-scale 10 --section pages-postgresql --record
+	$(BIN)/python -m benchmarks.pages --section pages-demo --record
 	$(BIN)/python -m benchmarks.api --record
 	$(BIN)/python -m benchmarks.reports --record
 	$(BIN)/python -m benchmarks.load --record

@@ -57,6 +57,27 @@ PAGES = {
 }
 
 
+def _demo_city_in(url: str, *, scale: int) -> None:
+    """Make sure ``url`` holds the demo city at ``scale`` (seed 2016): create a missing PostgreSQL
+    database, and load the city into an empty one (about 100 s at scale 10)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from benchmarks.analytics import _prepare
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        server.dispose()
+    engine, _seconds = _prepare(url, scale=scale, seed=2016)
+    engine.dispose()
+
+
 def _demo_database(folder: Path) -> str:
     return demo_database(folder / "bench.db")
 
@@ -466,7 +487,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", type=int, default=6, help="saved values to measure memory after")
     parser.add_argument("--skip-browser", action="store_true", help="leave out the Chromium timings")
     parser.add_argument("--record", action="store_true", help="write the figures to docs/benchmarks.md")
+    parser.add_argument("--section", default="pages", help="the section of docs/benchmarks.md to write")
+    parser.add_argument(
+        "--load-scale",
+        type=int,
+        help="load the demo city at this scale into --database-url first if it is empty (a PostgreSQL "
+        "database is created when missing); reused on later runs",
+    )
     args = parser.parse_args(argv)
+    if args.load_scale and args.database_url:
+        _demo_city_in(args.database_url, scale=args.load_scale)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         url = args.database_url or _demo_database(folder)
@@ -492,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: {figure}")
     if args.record:
         record_section(
-            "pages", "python -m benchmarks.pages", lines, argv if argv is not None else sys.argv[1:]
+            args.section, "python -m benchmarks.pages", lines, argv if argv is not None else sys.argv[1:]
         )
     return 0
 

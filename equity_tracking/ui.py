@@ -22,6 +22,7 @@ import html
 import inspect
 import logging
 import re
+import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -446,6 +447,7 @@ def guard(page_key: str) -> PageContext:
         if not allowed_here:
             _refuse(startup.engine, principal, spec)
         version = reads.data_version(startup.engine)
+        _drop_superseded_caches(settings.database_url, version)
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
         if not isinstance(error, DatabaseFileMissingError):
@@ -617,6 +619,24 @@ def _memo(
 ) -> object:
     # ``_build`` is left out of the cache key (leading underscore); ``name`` and ``key`` identify it.
     return _build()
+
+
+_SEEN_VERSIONS: dict[str, str] = {}  # database URL → the newest data version a page run has read
+_SEEN_LOCK = threading.Lock()
+
+
+def _drop_superseded_caches(database_url: str, version: str) -> None:
+    """The first time this process sees a new data version of a database, drop the pages' cached
+    reads and assembled tables: every entry is keyed on a version, so none of the older one's can be
+    asked for again, and bounded only by count they would stay until pushed out (about 10 MiB a
+    write for the ``--scale 10`` city). The views and frames have their own stores."""
+    with _SEEN_LOCK:
+        previous = _SEEN_VERSIONS.get(database_url)
+        _SEEN_VERSIONS[database_url] = version
+    if previous is not None and previous != version:
+        _cached_read.clear()
+        _memo.clear()
+        _cached_demo_marker.clear()
 
 
 def _public_view(

@@ -119,3 +119,29 @@ def test_the_frame_store_keeps_within_its_budget_and_the_newest_frames_of_a_key(
     caught_up = store.frames(golden, viewer=STAFF, key="staff")
     assert store.contents() == ["staff"]
     assert len(caught_up.values) == len(staff.values) + 1
+
+
+def test_a_new_data_version_drops_the_pages_cached_reads_and_tables(golden):
+    """The pages' caches (``PageContext.read`` and ``memo``) are keyed on the data version: once a
+    newer one is seen, the older one's entries go, instead of staying until pushed out by count."""
+    from equity_tracking import ui
+    from equity_tracking.permissions import PUBLISHED_ONLY
+
+    url = golden.url.render_as_string(hide_password=False)
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(1)
+        return len(builds)
+
+    def assembled(version: str) -> object:
+        return ui._memo("a page's tables", url, version, PUBLISHED_ONLY, (), build)
+
+    ui._drop_superseded_caches(url, "version 1")
+    assert assembled("version 1") == 1
+    ui._drop_superseded_caches(url, "version 1")  # the same version again: nothing dropped
+    assert assembled("version 1") == 1
+    ui._drop_superseded_caches(url, "version 2")
+    assert assembled("version 1") == 2  # built again: the entry of the older version was dropped
+    ui._drop_superseded_caches("sqlite:///another.db", "version 9")  # another database's versions
+    assert assembled("version 1") == 2

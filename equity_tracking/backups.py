@@ -99,9 +99,13 @@ def _holds_data(engine: Engine) -> bool:
 
 
 def _count_as_structural_change(engine: Engine) -> None:
-    from equity_tracking.writes import bump_data_version
+    from equity_tracking.writes import bump_data_version, mark_restored
 
-    writing(engine, lambda connection: bump_data_version(connection, structural=True))
+    def count(connection) -> None:
+        bump_data_version(connection, structural=True)
+        mark_restored(connection)
+
+    writing(engine, count)
 
 
 def _refuse_unusable(revision: str | None, path: Path) -> None:

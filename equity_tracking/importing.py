@@ -254,7 +254,7 @@ class _Run:
                 "published": self.publish,
             },
         )
-        writes.bump_data_version(self.connection, structural=self.result.structural)
+        writes.bump_data_version(self.connection, structural=self.result.structural, public=self.publish)
 
     def error(self, sheet: str, row: object, column: str | None, reason: str) -> None:
         self.errors.append(CellError(sheet, int(row) if row is not None else None, column, reason))  # type: ignore[call-overload]

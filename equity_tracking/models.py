@@ -699,6 +699,11 @@ DATA_CHANGES_KEY = "data_changes"  # a counter every write of plan data bumps (r
 # A counter of the changes that are more than new values and review steps (a plan's status, a target,
 # a renamed bureau…): after one, a process holding the values reads them all again.
 STRUCTURE_CHANGES_KEY = "structure_changes"
+# A counter of the changes the public can see (a publication, an import that publishes, any structural
+# change): the public's data version, so that drafts saved all week leave the public's views alone.
+PUBLIC_CHANGES_KEY = "public_changes"
+# Made anew by every restore: a restored copy's counters may repeat ones the processes have seen.
+RESTORE_KEY = "restore"
 
 
 def _length_check(column: Column) -> CheckConstraint | None:

@@ -357,7 +357,8 @@ _snapshots_lock = threading.Lock()
 def snapshot(engine: Engine) -> Snapshot:
     """The open data of ``engine``'s database as it is now: kept per data version (one cheap query
     tells whether anything changed), so that repeated requests are slices of the same frames."""
-    key = (engine.url.render_as_string(hide_password=False), reads.data_version(engine))
+    # The public's version: drafts saved meanwhile change nothing here, so they keep the ETags too.
+    key = (engine.url.render_as_string(hide_password=False), reads.data_version(engine, PUBLIC.scope))
     with _snapshots_lock:
         if key not in _snapshots:
             _snapshots[key] = Snapshot(engine=engine, data_version=key[1])

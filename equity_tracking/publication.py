@@ -105,7 +105,7 @@ class ViewStore:
                 if view is None:
                     view = self._judge(engine, key, viewer)
                 else:
-                    self._keep(key, view, current_version=reads.data_version(engine))
+                    self._keep(key, view, current_version=reads.data_version(engine, key.scope))
             finally:
                 with self._lock:
                     self._building.pop(key, None)
@@ -116,7 +116,7 @@ class ViewStore:
         # The process's one frame store: one copy of the frames, caught up on what changed.
         frames = FRAME_STORE.frames(engine, viewer=viewer, key=(key.url, key.scope))
         view = build_public_view(frames, as_of=key.as_of)
-        current = reads.data_version(engine)
+        current = reads.data_version(engine, key.scope)
         self._keep(key, view, current_version=current)
         # Only a view of the version it is filed under (a write may have landed while it was judged).
         if key.scope == PUBLIC.scope and key.data_version == current:
@@ -129,7 +129,13 @@ class ViewStore:
         it is of the current one (a write may have landed while it was judged), and keep within
         budget."""
         with self._lock:
-            stale = [k for k in self._kept if k.url == key.url and k.data_version != current_version]
+            stale = [
+                k
+                for k in self._kept
+                if k.url == key.url
+                and k.scope.published_only == key.scope.published_only  # the same kind of version
+                and k.data_version != current_version
+            ]
             for other in stale:
                 del self._kept[other]
             kept = key.data_version == current_version
@@ -185,12 +191,12 @@ def prepare_snapshot(engine: Engine, *, fiscal_year: int) -> Path | None:
     for every process to start from (the ``prepare-views`` command, a release step). The file
     written; None when snapshots are off, or when the data changed meanwhile (nothing is saved of a
     version that is already gone: run it again)."""
-    version = reads.data_version(engine)
+    version = reads.data_version(engine, PUBLIC.scope)
     view = VIEWS.view(engine, fiscal_year=fiscal_year, data_version=version)
     judged = snapshots.Judged(
         analytics=view.analytics, measures=view.measures, setup=view.setup, tables=view.suppressed_tables()
     )
-    if reads.data_version(engine) != version:
+    if reads.data_version(engine, PUBLIC.scope) != version:
         return None
     return snapshots.save(
         engine, judged, data_version=version, as_of=reporting_deadline(fiscal_year).isoformat()
@@ -210,7 +216,7 @@ def _from_snapshot(engine: Engine, key: _Key) -> PublicView | None:
 def _key(engine: Engine, fiscal_year: int, viewer: Viewer, data_version: str | None) -> _Key:
     return _Key(
         url=engine.url.render_as_string(hide_password=False),
-        data_version=reads.data_version(engine) if data_version is None else data_version,
+        data_version=reads.data_version(engine, viewer.scope) if data_version is None else data_version,
         scope=viewer.scope,
         as_of=reporting_deadline(fiscal_year).isoformat(),
     )

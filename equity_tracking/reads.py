@@ -29,6 +29,8 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 from equity_tracking.models import (
     DATA_CHANGES_KEY,
     DEMO_DATA_KEY,
+    PUBLIC_CHANGES_KEY,
+    RESTORE_KEY,
     STRUCTURE_CHANGES_KEY,
     Action,
     ActionStatus,
@@ -56,7 +58,7 @@ from equity_tracking.models import (
     in_plans,
 )
 from equity_tracking.periods import fiscal_year_label
-from equity_tracking.permissions import Viewer
+from equity_tracking.permissions import Scope, Viewer
 from equity_tracking.rules import (
     as_of_day,
     newest_versions,
@@ -629,21 +631,37 @@ def _enum_value(value: object) -> object:
     return getattr(value, "value", value)
 
 
-def data_version(engine: Engine) -> str:
-    """A cheap fingerprint that changes whenever the data does, for keying caches.
+PUBLIC_VERSION = "public"  # the first part of a public data version
+
+
+def data_version(engine: Engine, scope: Scope | None = None) -> str:
+    """A cheap fingerprint that changes whenever the data ``scope`` may see does, for keying caches
+    (without a scope: any plan data).
 
     Values and action updates are append-only, so their newest ids change with every one added;
     every other change of plan data bumps the ``data_changes`` counter in its own transaction
     (``writes.bump_data_version``). Sign-ins, refusals and user changes are audited but are not
     plan data: they leave every cache alone (else anyone could empty the caches by failing to sign
     in). One indexed query per page run.
+
+    A reader of published rows only gets the *public* version: it moves with a publication, an
+    import that publishes, a structural change or a new bureau (``public_changes``), and not with
+    the drafts, submissions and approvals of the deadline week, so the public's judged views,
+    snapshots and cached reads outlive them. A restore's mark is part of both versions.
     """
-    statement = select(
-        select(func.max(MeasureValue.id)).scalar_subquery(),
-        select(func.max(ActionUpdate.id)).scalar_subquery(),
-        select(AppMetadata.value).where(AppMetadata.key == DATA_CHANGES_KEY).scalar_subquery(),
-        select(func.count()).select_from(Bureau).scalar_subquery(),
-    )
+    restored = select(AppMetadata.value).where(AppMetadata.key == RESTORE_KEY).scalar_subquery()
+    bureaus = select(func.count()).select_from(Bureau).scalar_subquery()
+    if scope is not None and scope.published_only:
+        published = select(AppMetadata.value).where(AppMetadata.key == PUBLIC_CHANGES_KEY).scalar_subquery()
+        statement = select(literal(PUBLIC_VERSION), published, bureaus, restored)
+    else:
+        statement = select(
+            select(func.max(MeasureValue.id)).scalar_subquery(),
+            select(func.max(ActionUpdate.id)).scalar_subquery(),
+            select(AppMetadata.value).where(AppMetadata.key == DATA_CHANGES_KEY).scalar_subquery(),
+            bureaus,
+            restored,
+        )
     with engine.connect() as connection:
         row = connection.execute(statement).one()
     return "-".join("0" if part is None else str(part) for part in row)

@@ -446,17 +446,18 @@ def guard(page_key: str) -> PageContext:
             link("Sign in: other ways in, or sign out of the City account", "sign_in")
         if not allowed_here:
             _refuse(startup.engine, principal, spec)
-        version = reads.data_version(startup.engine)
+        embed = embedded()
+        # An embed shows the public's view: its sidebar (and the switch in it) is not there.
+        unpublished = spec.working or (not embed and _include_unpublished_switch(principal))
+        viewer = Viewer(principal, include_unpublished=unpublished)
+        # The version of what this viewer may see: the public's moves only with what is published.
+        version = reads.data_version(startup.engine, viewer.scope)
         _drop_superseded_caches(settings.database_url, version)
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
         if not isinstance(error, DatabaseFileMissingError):
             _forget_database()
         _stop_with_error(public_error_message(error))
-    embed = embedded()
-    # An embed shows the public's view: its sidebar (and the switch in it) is not there.
-    unpublished = spec.working or (not embed and _include_unpublished_switch(principal))
-    viewer = Viewer(principal, include_unpublished=unpublished)
     st.session_state[_SHOWING_UNPUBLISHED] = not viewer.scope.published_only
     st.session_state[_DOWNLOADS] = _DownloadContext(page_title=spec.title, demo=demo)
     if embed:
@@ -621,7 +622,8 @@ def _memo(
     return _build()
 
 
-_SEEN_VERSIONS: dict[str, str] = {}  # database URL → the newest data version a page run has read
+# (database URL, a public version?) → the newest data version a page run has read
+_SEEN_VERSIONS: dict[tuple[str, bool], str] = {}
 _SEEN_LOCK = threading.Lock()
 
 
@@ -629,10 +631,13 @@ def _drop_superseded_caches(database_url: str, version: str) -> None:
     """The first time this process sees a new data version of a database, drop the pages' cached
     reads and assembled tables: every entry is keyed on a version, so none of the older one's can be
     asked for again, and bounded only by count they would stay until pushed out (about 10 MiB a
-    write for the ``--scale 10`` city). The views and frames have their own stores."""
+    write for the ``--scale 10`` city). The views and frames have their own stores. The public's
+    versions and the full ones are followed apart (``reads.data_version``): sessions of both kinds
+    take turns all day, and that is no change."""
+    kind = (database_url, version.startswith(f"{reads.PUBLIC_VERSION}-"))
     with _SEEN_LOCK:
-        previous = _SEEN_VERSIONS.get(database_url)
-        _SEEN_VERSIONS[database_url] = version
+        previous = _SEEN_VERSIONS.get(kind)
+        _SEEN_VERSIONS[kind] = version
     if previous is not None and previous != version:
         _cached_read.clear()
         _memo.clear()

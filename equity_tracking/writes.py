@@ -21,17 +21,20 @@ approved, and only then is it public.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, Integer, Row, String, insert, select, update
+from sqlalchemy import Connection, Engine, Integer, Row, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from equity_tracking import audit, permissions, validation
 from equity_tracking.db import writing
 from equity_tracking.models import (
     DATA_CHANGES_KEY,
+    PUBLIC_CHANGES_KEY,
+    RESTORE_KEY,
     STRUCTURE_CHANGES_KEY,
     Action,
     ActionStatus,
@@ -97,14 +100,25 @@ def _write(engine: Engine, work: Callable[[Connection], T]) -> T:
 # --- the data version and compare-and-set -------------------------------------------------------
 
 
-def bump_data_version(connection: Connection, *, structural: bool = False) -> None:
+def bump_data_version(connection: Connection, *, structural: bool = False, public: bool = False) -> None:
     """Count one more change of plan data (in the caller's transaction), so every process's caches
     see it on their next page run (``reads.data_version``). A ``structural`` change (anything but
     new values and review steps) also tells processes holding the values to read them all again
-    (``reads.value_watermark``); new values and review steps are caught up row by row."""
+    (``reads.value_watermark``); new values and review steps are caught up row by row. A change the
+    public can see (``public``: something published; every structural change) also moves the
+    public's data version on."""
     _count_one_more(connection, DATA_CHANGES_KEY)
     if structural:
         _count_one_more(connection, STRUCTURE_CHANGES_KEY)
+    if structural or public:
+        _count_one_more(connection, PUBLIC_CHANGES_KEY)
+
+
+def mark_restored(connection: Connection) -> None:
+    """A restored copy brings its own counters, which may repeat ones processes have already seen
+    for other data: a new mark, part of every data version, tells them apart."""
+    connection.execute(delete(AppMetadata).where(AppMetadata.key == RESTORE_KEY))
+    connection.execute(insert(AppMetadata).values(key=RESTORE_KEY, value=uuid.uuid4().hex))
 
 
 def _count_one_more(connection: Connection, key: str) -> None:
@@ -684,7 +698,7 @@ def _take_step(
             connection, actor=actor, action=f"cycle_{state.value}", entity="review_step", entity_id=step_id,
             detail={"bureau_id": bureau_id, "fiscal_year": fiscal_year, "rows": moved},
         )  # fmt: skip
-        bump_data_version(connection)
+        bump_data_version(connection, public=state is ReviewState.PUBLISHED)
         return moved
 
     return _write(engine, work)

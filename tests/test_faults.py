@@ -21,10 +21,12 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from apptest_support import PROJECT_ROOT, open_app, texts
+from golden_city import build_golden_city
 from import_files import snapshot
 from sqlalchemy import make_url, text
 from tiny_city import build_plan_without_values
 
+from equity_tracking import reads
 from equity_tracking.cli import main
 from equity_tracking.db import PUBLIC_DATABASE_ERROR, make_engine, mask_url
 from equity_tracking.startup import SETUP_BUSY, exclusive_setup
@@ -321,6 +323,25 @@ def test_a_restored_backup_passes_check_and_shows_the_same_numbers(demo_engine, 
         assert restored == original
     finally:
         target.dispose()
+
+
+def test_a_restored_copy_never_repeats_a_data_version_seen_before(engine, tmp_path):
+    """A backup's counters, restored, plus one may equal the counters the database had before the
+    restore: a new restore mark in every data version tells the two apart."""
+    from equity_tracking.permissions import PUBLISHED_ONLY
+    from equity_tracking.writes import bump_data_version
+
+    build_golden_city(engine)
+    archive = tmp_path / "equity.backup"
+    assert main(["--database-url", _url(engine), "backup", str(archive)]) == 0
+    with engine.begin() as connection:  # one structural change after the backup …
+        bump_data_version(connection, structural=True)
+    before = reads.data_version(engine), reads.data_version(engine, PUBLISHED_ONLY)
+    assert main(["--database-url", _url(engine), "restore", "--replace", str(archive)]) == 0
+    # … which the restore undoes, counting one change itself: the counters are back where they were
+    after = reads.data_version(engine), reads.data_version(engine, PUBLISHED_ONLY)
+    assert after[0] != before[0]
+    assert after[1] != before[1]
 
 
 def test_a_restore_refuses_what_it_cannot_use_and_changes_nothing(engine, database_factory, tmp_path, capsys):

@@ -288,6 +288,23 @@ def test_publish_publishes_the_figures_and_without_it_they_are_drafts(engine, da
     assert all(row.review_status.value == "draft" and row.published_at is None for row in rows)
 
 
+def test_only_an_import_that_publishes_moves_the_publics_data_version(database_factory, tmp_path):
+    """Drafts imported leave the public's version (and so its views) alone; figures imported and
+    published move it. Both move the full version."""
+    from equity_tracking import reads
+    from equity_tracking.permissions import PUBLISHED_ONLY
+
+    for publish in (False, True):
+        engine = database_factory.new_engine()
+        run_import(engine, tmp_path, small_city(), publish=False)  # the city's structure, and drafts
+        public, full = reads.data_version(engine, PUBLISHED_ONLY), reads.data_version(engine)
+        figures = small_city()
+        figures["values"].loc[0, "value"] = "21.0"  # hires_poc in FY 2016-17, a correction of 20.0
+        run_import(engine, tmp_path, figures, publish=publish)
+        assert reads.data_version(engine) != full
+        assert (reads.data_version(engine, PUBLISHED_ONLY) != public) is publish
+
+
 def person(engine: Engine, role: Role, *bureaus: str) -> Principal:
     """A real user of ``role`` (the audit log names users by id), as the sign-in would load them."""
     user_id = make_user(engine, f"{role.value}@city.example", role, *bureaus)

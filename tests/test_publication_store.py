@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from equity_tracking import models, publication, reads
 from equity_tracking.analytics.frames import FrameStore, held_bytes
-from equity_tracking.permissions import PUBLIC
+from equity_tracking.permissions import PUBLIC, PUBLISHED_ONLY
 from equity_tracking.publication import ViewStore
 
 
@@ -28,13 +28,17 @@ def golden(database_factory, monkeypatch):
 
 
 def _add_a_value(engine) -> None:
-    """A new published value of M3 (a write as far as the data version is concerned)."""
+    """A new published value of M3, counted as a publication (as the importer and the review's
+    last step count theirs)."""
+    from equity_tracking.writes import bump_data_version
+
     with Session(engine) as session:
         session.add(
             models.MeasureValue(
                 measure_id=3, period_id=4, value=60.0, review_status=models.ReviewStatus.PUBLISHED
             )
         )  # M3, FY 2019-20 (the golden city's period ids are its fiscal year - 2015)
+        bump_data_version(session.connection(), public=True)
         session.commit()
 
 
@@ -44,18 +48,22 @@ def _years(store: ViewStore) -> list[str]:
 
 def test_a_newer_data_version_drops_the_views_of_the_older_one(golden):
     store = ViewStore(budget=10**12)
-    before = reads.data_version(golden)
+    before = reads.data_version(golden, PUBLISHED_ONLY)
     store.view(golden, fiscal_year=2017)
     store.view(golden, fiscal_year=2018)
     store.view(golden, fiscal_year=2018, viewer=STAFF)
-    assert {version for _url, version, _scope, _as_of in store.contents()} == {before}
-    assert len(store.contents()) == 3
+    # The public's views are filed under the public's version, a staff view under the full one.
+    assert sorted(version for _url, version, _scope, _as_of in store.contents()) == sorted(
+        [before, before, reads.data_version(golden)]
+    )
 
     _add_a_value(golden)
-    after = reads.data_version(golden)
+    after = reads.data_version(golden, PUBLISHED_ONLY)
     assert after != before
-    store.view(golden, fiscal_year=2016)  # the first view of the new version drops every older one
-    assert [(version, as_of) for _url, version, _scope, as_of in store.contents()] == [(after, "2017-09-30")]
+    store.view(golden, fiscal_year=2016)  # the first public view of the new version drops the older ones
+    assert [(version, as_of) for _url, version, scope, as_of in store.contents() if scope.published_only] == [
+        (after, "2017-09-30")
+    ]
     assert store.held(golden, fiscal_year=2018, data_version=before) is None
 
 
@@ -145,3 +153,22 @@ def test_a_new_data_version_drops_the_pages_cached_reads_and_tables(golden):
     assert assembled("version 1") == 2  # built again: the entry of the older version was dropped
     ui._drop_superseded_caches("sqlite:///another.db", "version 9")  # another database's versions
     assert assembled("version 1") == 2
+
+
+def test_a_draft_leaves_the_publics_views_alone_and_a_staff_view_is_judged_again(golden):
+    from equity_tracking import writes
+
+    public = publication.public_view(golden, fiscal_year=2018)
+    staff = publication.public_view(golden, fiscal_year=2018, viewer=STAFF)
+    with Session(golden) as session:  # a bureau's draft of M3 for FY 2019-20
+        session.add(
+            models.MeasureValue(
+                measure_id=3, period_id=4, value=61.0, review_status=models.ReviewStatus.DRAFT
+            )
+        )
+        session.commit()
+    assert publication.public_view(golden, fiscal_year=2018) is public  # nothing the public sees moved
+    assert publication.public_view(golden, fiscal_year=2018, viewer=STAFF) is not staff
+    with golden.begin() as connection:  # a publication, as writes.publish_cycle counts it
+        writes.bump_data_version(connection, public=True)
+    assert publication.public_view(golden, fiscal_year=2018) is not public

@@ -17,9 +17,10 @@ from golden_city import build_golden_city
 from principals import STAFF
 from sqlalchemy.orm import Session
 
-from equity_tracking import models, publication, reads, snapshots
+from equity_tracking import models, publication, reads, snapshots, writes
 from equity_tracking.analytics.frames import FRAME_STORE
 from equity_tracking.cli import main
+from equity_tracking.permissions import PUBLISHED_ONLY
 from equity_tracking.suppression import PublicView
 
 
@@ -41,6 +42,11 @@ def _a_fresh_process() -> None:
     """What a new process holds: nothing in memory (the snapshot folder is on disk)."""
     _saved()
     publication.forget()
+
+
+def _public_version(engine) -> str:
+    """The data version a public view (and its snapshot) is filed under."""
+    return reads.data_version(engine, PUBLISHED_ONLY)
 
 
 def _files(folder) -> list[str]:
@@ -97,6 +103,7 @@ def test_a_write_makes_the_snapshot_of_the_older_version_useless_and_it_is_delet
                 entered_at=dt.datetime(2019, 9, 1, tzinfo=dt.UTC),  # before the year's reporting deadline
             )
         )
+        writes.bump_data_version(session.connection(), public=True)  # as a publication counts it
         session.commit()
 
     view = publication.public_view(golden, fiscal_year=2018)
@@ -129,7 +136,7 @@ def test_a_file_others_may_write_is_never_loaded(golden, own_snapshot_folder, mo
     assert own_snapshot_folder.stat().st_mode & 0o777 == 0o700
     assert path.stat().st_mode & 0o777 == 0o600
     path.chmod(0o620)  # writable by the group: pickle would run whatever someone put there
-    assert snapshots.load(golden, data_version=reads.data_version(golden), as_of="2019-09-30") is None
+    assert snapshots.load(golden, data_version=_public_version(golden), as_of="2019-09-30") is None
     view = publication.public_view(golden, fiscal_year=2018)  # judged again instead
     assert not view.measure_status.empty
 
@@ -139,7 +146,7 @@ def test_a_damaged_file_is_a_miss_not_a_failed_page(golden, own_snapshot_folder)
     _a_fresh_process()
     (path,) = own_snapshot_folder.glob("*.view")
     path.write_bytes(path.read_bytes()[:100])  # cut short, as by a full disk
-    assert snapshots.load(golden, data_version=reads.data_version(golden), as_of="2019-09-30") is None
+    assert snapshots.load(golden, data_version=_public_version(golden), as_of="2019-09-30") is None
     assert not publication.public_view(golden, fiscal_year=2018).measure_status.empty
 
 
@@ -147,7 +154,7 @@ def test_other_code_never_reads_this_codes_judgements(golden, own_snapshot_folde
     publication.public_view(golden, fiscal_year=2018)
     _a_fresh_process()
     monkeypatch.setattr(snapshots, "_CODE", ["the fingerprint of another release"])
-    assert snapshots.load(golden, data_version=reads.data_version(golden), as_of="2019-09-30") is None
+    assert snapshots.load(golden, data_version=_public_version(golden), as_of="2019-09-30") is None
 
 
 def test_each_database_has_its_own_identity_and_files(database_factory, own_snapshot_folder):
@@ -158,11 +165,11 @@ def test_each_database_has_its_own_identity_and_files(database_factory, own_snap
     assert identity
     assert snapshots.database_identity(first) == identity  # made once, then kept
     assert snapshots.database_identity(second) not in (None, identity)
-    assert reads.data_version(first) == reads.data_version(second)  # the same data version …
+    assert _public_version(first) == _public_version(second)  # the same data version …
     publication.public_view(first, fiscal_year=2018)
     _a_fresh_process()
     # … but the second database never reads the first one's judgement
-    assert snapshots.load(second, data_version=reads.data_version(second), as_of="2019-09-30") is None
+    assert snapshots.load(second, data_version=_public_version(second), as_of="2019-09-30") is None
 
 
 def test_a_replaced_sqlite_file_is_not_taken_for_the_old_one(database_factory, own_snapshot_folder, tmp_path):
@@ -176,7 +183,7 @@ def test_a_replaced_sqlite_file_is_not_taken_for_the_old_one(database_factory, o
     _a_fresh_process()
     engine.dispose()
     shutil.copyfile(spare.url.database, engine.url.database)  # same URL, same data version, other file
-    assert snapshots.load(engine, data_version=reads.data_version(engine), as_of="2019-09-30") is None
+    assert snapshots.load(engine, data_version=_public_version(engine), as_of="2019-09-30") is None
 
 
 def test_prepared_views_show_exactly_what_suppressing_on_demand_shows(
@@ -246,7 +253,7 @@ def test_a_page_opened_from_a_prepared_view_shows_the_hand_worked_figures(golden
 def test_a_judged_view_never_replaces_a_prepared_one(golden, own_snapshot_folder):
     url = golden.url.render_as_string(hide_password=False)
     assert main(["--database-url", url, "prepare-views", "--fiscal-year", "2018-19"]) == 0
-    version = reads.data_version(golden)
+    version = _public_version(golden)
     prepared = snapshots.load(golden, data_version=version, as_of="2019-09-30")
     assert prepared is not None
     assert prepared.tables is not None

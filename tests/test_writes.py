@@ -509,6 +509,21 @@ def test_every_kind_of_edit_changes_the_data_version(city):
         assert reads.data_version(city) != before, kind
 
 
+def test_only_a_publication_changes_the_publics_data_version(city):
+    """The public's version (``reads.data_version`` for published rows only) moves with what the
+    public can see: nothing of a cycle until it is published, and then it moves."""
+    from equity_tracking.permissions import PUBLISHED_ONLY
+
+    for kind, edit in _each_kind_of_edit(city):
+        public_before, full_before = reads.data_version(city, PUBLISHED_ONLY), reads.data_version(city)
+        edit()
+        assert reads.data_version(city) != full_before, kind
+        if kind == "a publication":
+            assert reads.data_version(city, PUBLISHED_ONLY) != public_before, kind
+        else:
+            assert reads.data_version(city, PUBLISHED_ONLY) == public_before, kind
+
+
 @pytest.mark.parametrize("who", ["public", "analyst", "AA"])
 def test_a_held_frame_caught_up_equals_a_fresh_read(city, who):
     """After new values, a return, a resubmission, an approval and a publication, the frame a

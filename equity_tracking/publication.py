@@ -189,18 +189,21 @@ class ViewStore:
 def prepare_snapshot(engine: Engine, *, fiscal_year: int) -> Path | None:
     """Judge ``fiscal_year`` for the public, suppress every measure's group tables, and save it all
     for every process to start from (the ``prepare-views`` command, a release step). The file
-    written; None when snapshots are off, or when the data changed meanwhile (nothing is saved of a
-    version that is already gone: run it again)."""
+    written, or already there for the public's current data version; None when snapshots are off,
+    or when the data changed meanwhile (nothing is saved of a version that is already gone: run it
+    again)."""
     version = reads.data_version(engine, PUBLIC.scope)
+    as_of = reporting_deadline(fiscal_year).isoformat()
+    saved = snapshots.load(engine, data_version=version, as_of=as_of)
+    if saved is not None and saved.tables is not None:  # already prepared: a run from cron costs little
+        return snapshots.location(engine, data_version=version, as_of=as_of)
     view = VIEWS.view(engine, fiscal_year=fiscal_year, data_version=version)
     judged = snapshots.Judged(
         analytics=view.analytics, measures=view.measures, setup=view.setup, tables=view.suppressed_tables()
     )
     if reads.data_version(engine, PUBLIC.scope) != version:
         return None
-    return snapshots.save(
-        engine, judged, data_version=version, as_of=reporting_deadline(fiscal_year).isoformat()
-    )
+    return snapshots.save(engine, judged, data_version=version, as_of=as_of)
 
 
 def _from_snapshot(engine: Engine, key: _Key) -> PublicView | None:

@@ -152,6 +152,12 @@ def database_identity(engine: Engine) -> str | None:
         return None
 
 
+def location(engine: Engine, *, data_version: str, as_of: str) -> Path | None:
+    """Where the public's view of ``engine`` at ``data_version`` as of ``as_of`` is saved (None when
+    snapshots are off)."""
+    return _path(engine, data_version=data_version, as_of=as_of)
+
+
 def _path(engine: Engine, *, data_version: str, as_of: str) -> Path | None:
     place = folder()
     if place is None:

@@ -262,3 +262,16 @@ def test_a_judged_view_never_replaces_a_prepared_one(golden, own_snapshot_folder
     kept = snapshots.load(golden, data_version=version, as_of="2019-09-30")
     assert kept is not None
     assert kept.tables is not None  # the suppressed tables are still there
+
+
+def test_preparing_again_at_the_same_version_leaves_the_file_alone(golden, own_snapshot_folder):
+    """``prepare-views`` from cron: a year already prepared at the public's current version is not
+    judged or written again."""
+    url = golden.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "prepare-views", "--fiscal-year", "2018-19"]) == 0
+    (path,) = own_snapshot_folder.glob("*.view")
+    written = path.stat().st_mtime_ns
+    publication.forget()
+    assert main(["--database-url", url, "prepare-views", "--fiscal-year", "2018-19"]) == 0
+    assert path.stat().st_mtime_ns == written
+    assert publication.VIEWS.contents() == []  # nothing was judged

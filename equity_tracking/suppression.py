@@ -970,17 +970,16 @@ class PublicView:
         measure_ids = [int(measure_id) for measure_id in measure_ids]
         shares = self.analytics.group_shares
         rows = shares[shares["measure_id"].isin(measure_ids)]
-        year_end = [
-            pd.Timestamp(fiscal_year_end(fiscal_year_containing(end.date()))) for end in rows["period_end"]
-        ]
-        rows = rows[
-            (rows["period_end"] == pd.Series(year_end, index=rows.index, dtype="datetime64[ns]")).to_numpy()
-        ]
+        # The rule per distinct period end (a few dozen dates), not per row (tens of thousands).
+        ends = rows["period_end"].unique()
+        fiscal_year_of = {end: fiscal_year_containing(end.date()) for end in ends}
+        at_year_end = {end: end == pd.Timestamp(fiscal_year_end(fiscal_year_of[end])) for end in ends}
+        rows = rows[rows["period_end"].map(at_year_end).to_numpy(dtype=bool)]
         rows = rules.one_per_period_end(rows, by=["measure_id", "group_id"])
         bureau_of = self.measures.set_index("measure_id")["bureau_id"]
         cells = pd.DataFrame(
             {
-                "fiscal_year": [fiscal_year_containing(end.date()) for end in rows["period_end"]],
+                "fiscal_year": rows["period_end"].map(fiscal_year_of).astype("int64").to_numpy(),
                 "bureau_id": rows["measure_id"].map(bureau_of).astype("int64").to_numpy(),
                 "group_id": rows["group_id"].astype("int64").to_numpy(),
                 "people": rows["value"].astype(float).to_numpy(),

@@ -81,8 +81,9 @@ for code, name, parts in view.narratives_by_bureau(reports):
     with ui.section(title, key=f"report-{code}"):
         for heading, texts in parts:
             st.markdown(f"**{heading}**")
-            for item in texts:
-                ui.text(f"• {item}")
+            # One text element per heading, not per item: 260 bureaus' narratives are thousands of
+            # items, and each element costs every rerun.
+            ui.text("\n".join(f"• {item}" for item in texts))
         ui.link(f"{name}: the bureau's plan and figures", "bureau", bureau=code, fy=fy_key)
 ui.download(
     view.narratives_data(reports),

@@ -13,6 +13,12 @@ and the least recently used are dropped once they hold more than ``EQUITY_VIEW_C
 (default 400; the view just built is always kept, even alone over the budget, or every page run
 would judge again). A view of an older data version is dropped as soon as a view of the current one
 is built: after a write, no process keeps paying for the city as it was.
+
+Before it judges the public's view, the store looks for a snapshot of it on disk
+(:mod:`equity_tracking.snapshots`), saved by another process or ahead of visitors by
+``prepare-views`` (:func:`prepare_snapshot`, which also suppresses every measure); a view it judges
+itself is saved there for the next process. The public's views are filed under the public's data
+version (``reads.data_version``), which drafts do not move.
 """
 
 from __future__ import annotations

@@ -851,23 +851,20 @@ class SuppressedTables:
     grids: Mapping[str, pd.DataFrame]
     measure_ids: frozenset[int]
 
-    def parts(self, measure_ids: Iterable[int]) -> dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
-        """The measures' rows in each frame, as :meth:`PublicView._suppress` keeps them."""
-        wanted = [int(measure_id) for measure_id in measure_ids if int(measure_id) in self.measure_ids]
-        frames = (self.shares, self.by_period, self.summary)
-        found = [_runs(frame, wanted) for frame in frames]
-        return {measure_id: tuple(runs[measure_id] for runs in found) for measure_id in wanted}
+    def covers(self, measure_ids: Iterable[int]) -> bool:
+        return all(int(measure_id) in self.measure_ids for measure_id in measure_ids)
 
-
-def _runs(frame: pd.DataFrame, measure_ids: list[int]) -> dict[int, pd.DataFrame]:
-    """Each measure's run of rows in ``frame`` (sorted by measure_id), found by binary search."""
-    keys = frame["measure_id"].to_numpy()
-    starts = np.searchsorted(keys, measure_ids, side="left")
-    ends = np.searchsorted(keys, measure_ids, side="right")
-    return {
-        measure_id: frame.iloc[start:end].reset_index(drop=True)
-        for measure_id, start, end in zip(measure_ids, starts, ends, strict=True)
-    }
+    def rows(self, measure_ids: list[int], which: int) -> pd.DataFrame:
+        """The rows of ``measure_ids`` (sorted) in the ``which``-th frame (shares, by period,
+        summary), measure after measure as :meth:`PublicView._frames` gives them: one ``take`` of
+        the measures' runs, found by binary search, instead of a frame per measure."""
+        frame = (self.shares, self.by_period, self.summary)[which]
+        keys = frame["measure_id"].to_numpy()
+        starts = np.searchsorted(keys, measure_ids, side="left")
+        ends = np.searchsorted(keys, measure_ids, side="right")
+        runs = [np.arange(start, end) for start, end in zip(starts, ends, strict=True)]
+        positions = np.concatenate(runs) if runs else np.array([], dtype=np.int64)
+        return frame.take(positions).reset_index(drop=True)
 
 
 def _sorted_by_measure(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1043,12 +1040,9 @@ class PublicView:
 
     def _frames(self, measure_ids: Iterable[int], which: int) -> pd.DataFrame:
         wanted = sorted({int(measure_id) for measure_id in measure_ids})
+        if self._tables is not None and self._tables.covers(wanted):
+            return self._tables.rows(wanted, which)
         missing = [measure_id for measure_id in wanted if measure_id not in self._done]
-        if missing and self._tables is not None:
-            made = self._tables.parts(missing)
-            with self._lock:
-                self._done.update(made)
-            missing = [measure_id for measure_id in missing if measure_id not in made]
         if missing:
             self._suppress(missing)
         parts = [self._done[measure_id][which] for measure_id in wanted]

@@ -808,12 +808,15 @@ def plain_link(label: str, url: str) -> None:
 
 
 def links(items: list[tuple[str, str, dict]], *, columns: int = 2) -> None:
-    """Several links (label, page key, parameters) side by side; they stack on a phone."""
-    for start in range(0, len(items), columns):
-        for column, (label, page_key, params) in zip(
-            st.columns(columns), items[start : start + columns], strict=False
-        ):
-            with column:
+    """Several links (label, page key, parameters) in ``columns`` columns, read down each column;
+    the columns stack on a phone. One row of columns, not a row per pair: a city's 260 bureaus
+    would otherwise be 130 rows of blocks, rebuilt on every rerun."""
+    if not items:
+        return
+    per_column = -(-len(items) // columns)  # rounded up
+    for column, start in zip(st.columns(columns), range(0, len(items), per_column), strict=False):
+        with column:
+            for label, page_key, params in items[start : start + per_column]:
                 link(label, page_key, **params)
 
 

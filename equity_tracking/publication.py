@@ -10,7 +10,7 @@ fiscal year, shared by every session and request of the process.
 The store is bounded by memory, not by count. A view of the ``--scale 10`` city holds 150–200 MB,
 so a count says little: the views are measured (:func:`~equity_tracking.analytics.frames.held_bytes`)
 and the least recently used are dropped once they hold more than ``EQUITY_VIEW_CACHE_MB`` megabytes
-(default 400; the view just built is always kept, even alone over the budget, or every page run
+(default 250; the view just built is always kept, even alone over the budget, or every page run
 would judge again). A view of an older data version is dropped as soon as a view of the current one
 is built: after a write, no process keeps paying for the city as it was.
 
@@ -38,7 +38,9 @@ from equity_tracking.rules import reporting_deadline
 from equity_tracking.suppression import GroupSetup, PublicView
 
 BUDGET_VARIABLE = "EQUITY_VIEW_CACHE_MB"
-DEFAULT_BUDGET_MB = 400
+# 250: one large year and a small one at scale 10. A public view dropped comes back from its
+# snapshot in a fraction of a second, so holding more buys little and costs a process's memory.
+DEFAULT_BUDGET_MB = 250
 
 
 def build_public_view(frames: AnalyticsFrames, *, as_of: str) -> PublicView:

@@ -103,7 +103,7 @@ def test_the_budget_is_read_from_the_environment(golden, monkeypatch):
     store.view(golden, fiscal_year=2016)
     store.view(golden, fiscal_year=2017)
     assert len(store.contents()) == 1
-    monkeypatch.setenv(publication.BUDGET_VARIABLE, "not a number")  # the default (400 MB), not a crash
+    monkeypatch.setenv(publication.BUDGET_VARIABLE, "not a number")  # the default (250 MB), not a crash
     store.view(golden, fiscal_year=2018)
     assert len(store.contents()) == 2
 

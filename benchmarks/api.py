@@ -28,17 +28,16 @@ import http.client
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
 # The scale-10 database is made, and kept, where the analytics benchmark keeps it.
 from benchmarks.analytics import _default_url, _prepare, record_section
+from benchmarks.servers import HEALTH, app_command, app_environment, free_port, serving
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = 50.0
@@ -85,49 +84,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for(port: int, path: str, process: subprocess.Popen, timeout_s: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server on port {port} exited with code {process.returncode}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        time.sleep(0.3)  # polling while the server starts
-    raise RuntimeError(f"the server on port {port} did not answer {path} within {timeout_s:.0f} s")
-
-
-@contextlib.contextmanager
-def _serving(command: list[str], port: int, ready_path: str, env: dict[str, str]) -> Iterator[None]:
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        _wait_for(port, ready_path, process)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _app(database_url: str, port: int):
-    env = {**os.environ, "EQUITY_DATABASE_URL": database_url, "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
-    return _serving(command, port, "/_stcore/health", env)
+    return serving(app_command(port), port, HEALTH, app_environment(database_url))
 
 
 def _datasette_binary() -> Path:
@@ -145,7 +103,7 @@ def _datasette(path: Path, port: int):
     settings = ["--setting", "sql_time_limit_ms", "10000", "--setting", "max_returned_rows", "1000"]
     command = [str(_datasette_binary()), "serve", str(path), "--host", "127.0.0.1", "--port", str(port)]
     command += settings
-    return _serving(command, port, "/-/versions.json", dict(os.environ))
+    return serving(command, port, "/-/versions.json", dict(os.environ))
 
 
 def _time_requests(port: int, path: str, count: int, *, keep_alive: bool) -> tuple[list[float], bytes]:
@@ -205,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     engine, load_seconds = _prepare(url, scale=args.scale, seed=args.seed)
     engine.dispose()  # type: ignore[attr-defined]
     database = Path(url.removeprefix("sqlite:///"))
-    app_port, datasette_port = _free_port(), _free_port()
+    app_port, datasette_port = free_port(), free_port()
     with _app(url, app_port):
         connection = http.client.HTTPConnection("127.0.0.1", app_port, timeout=600)
         started = time.perf_counter()

@@ -35,19 +35,18 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.analytics import _machine, record_section
 from benchmarks.pages import PAGES, _demo_database
+from benchmarks.servers import app_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGET_DESKTOP_SCORE = 75
@@ -55,39 +54,6 @@ TOOLS_LIGHTHOUSE = PROJECT_ROOT / ".tools" / "lighthouse" / "node_modules" / ".b
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 MIB = 1024 * 1024
-
-
-# --- the server ---------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _server(database_url: str) -> Iterator[str]:
-    """``streamlit run serve.py`` on the database, as ``make run`` starts it; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "EQUITY_DATABASE_URL": database_url, "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    # "localhost": one of the host names serve.py answers to by default, and what Lighthouse reports.
-    base = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                break
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- bytes, counted in Chromium ------------------------------------------------------------------------
@@ -309,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Lighthouse not found ($LIGHTHOUSE, PATH, .tools/lighthouse): bytes only.", file=sys.stderr)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or _demo_database(Path(folder))
-        with _server(url) as base:
+        with app_server(url, host="localhost") as server:
+            base = server.url
             print("Measuring bytes in Chromium…", file=sys.stderr)
             sizes = measure_bytes(base)
             scores = None

@@ -60,7 +60,7 @@ from locust import User, between, constant, task
 from locust.env import Environment
 
 from benchmarks.analytics import _machine, demo_database, record_section
-from benchmarks.api import _free_port, _wait_for
+from benchmarks.servers import HEALTH, app_command, app_environment, free_port, start, stop, wait_for
 from benchmarks.streamlit_client import RunResult, RunTimeoutError, SessionDroppedError, StreamlitSession
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -270,37 +270,23 @@ def servers(
     """``count`` servers as ``make run`` starts them, on one database, with Streamlit's ``options``
     (``runner.postScriptGC=false``) on top of .streamlit/config.toml; stopped on exit."""
     extra = [part for option in options for part in _command_line_option(option)]
-    env = {**os.environ, "EQUITY_DATABASE_URL": database_url, "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false"}
     started: list[tuple[subprocess.Popen, Server]] = []
     try:
         for number in range(count):
-            port = _free_port()
+            port = free_port()
             log = log_folder / f"server-{number + 1}-{port}.log"
-            command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-                       "--server.address", "127.0.0.1", "--server.headless", "true",
-                       "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-                       *extra]  # fmt: skip
             with log.open("w") as output:
-                process = subprocess.Popen(
-                    command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-                )
+                process = start(app_command(port, extra), app_environment(database_url), output)
             started.append((process, Server(f"http://127.0.0.1:{port}", process.pid, log)))
         for process, server in started:
             try:
-                _wait_for(int(server.url.rsplit(":", 1)[1]), "/_stcore/health", process)
+                wait_for(int(server.url.rsplit(":", 1)[1]), HEALTH, process)
             except RuntimeError:
                 print(server.log.read_text(errors="replace")[-3000:], file=sys.stderr)
                 raise
         yield [server for _, server in started]
     finally:
-        for process, _ in started:
-            process.terminate()
-        for process, _ in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process for process, _ in started)
 
 
 def _command_line_option(option: str) -> list[str]:

@@ -35,15 +35,14 @@ import gc
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from benchmarks.analytics import _machine, demo_database, record_section
+from benchmarks.servers import app_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"warm_s": 0.250, "cold_s": 2.0, "sql_ratio": 3.0, "first_chart_s": 3.0, "memory_mib": 1024}
@@ -325,32 +324,6 @@ def _copy_for_writes(url: str, folder: Path):
     yield f"sqlite:///{copy}"
 
 
-@contextlib.contextmanager
-def _server(database_url: str):
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "EQUITY_DATABASE_URL": database_url, "EQUITY_LOAD_DEMO_WHEN_EMPTY": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                break
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def _seconds_to_first_chart(page, url: str, has_charts: bool) -> float:
     idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
     started = time.perf_counter()
@@ -372,7 +345,8 @@ def measure_first_chart(database_url: str) -> dict[str, dict[str, float]]:
 
     results: dict[str, dict[str, float]] = {}
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-    with _server(database_url) as (base, pid), sync_playwright() as playwright:
+    with app_server(database_url) as server, sync_playwright() as playwright:
+        base, pid = server.url, server.pid
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=args)
         warm = browser.new_context(viewport={"width": 1280, "height": 900})
         warm_page = warm.new_page()

@@ -43,6 +43,8 @@ from pathlib import Path
 
 from benchmarks.analytics import _machine, demo_database, record_section
 from benchmarks.servers import app_server
+from equity_tracking import snapshots
+from equity_tracking.periods import fiscal_year_label
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"warm_s": 0.250, "cold_s": 2.0, "sql_ratio": 3.0, "first_chart_s": 3.0, "memory_mib": 1024}
@@ -149,15 +151,6 @@ def _sql_clock() -> Iterator[list[float]]:
         event.remove(Engine, "after_cursor_execute", after)
 
 
-def _snapshots_written() -> None:
-    """Wait for the public views' snapshots being saved in the background (``equity_tracking.snapshots``)."""
-    import threading
-
-    for thread in threading.enumerate():
-        if thread.name == "equity-snapshot":
-            thread.join()
-
-
 def _cold_run(key: str, script: str, params: dict[str, str]):
     """A page's first run in a process that holds nothing: (app, seconds, seconds of SQL)."""
     _forget_everything()
@@ -200,7 +193,7 @@ def measure_server_side(runs: int, snapshot_folder: Path) -> dict[str, dict[str,
         os.environ[FOLDER_VARIABLE] = str(scratch)
         shutil.rmtree(scratch, ignore_errors=True)
         _app, judged, judged_sql = _cold_run(key, script, params)
-        _snapshots_written()  # its snapshot is written in the background: not while the next is timed
+        snapshots.wait_for_saves()  # its snapshot is written in the background: not while the next is timed
         os.environ[FOLDER_VARIABLE] = str(prepared)
         app, cold, cold_sql = _cold_run(key, script, params)
         warm = []
@@ -373,12 +366,6 @@ def _seconds(figure: float, target: float) -> str:
     if target < 1:
         return f"{figure * 1000:.0f} ms (≤ {target * 1000:.0f} ms: {_verdict(figure, target)})"
     return f"{figure:.2f} s (≤ {target:g} s: {_verdict(figure, target)})"
-
-
-def fiscal_year_label(year: int) -> str:
-    from equity_tracking.periods import fiscal_year_label as label
-
-    return label(year)
 
 
 def report(server: dict, memory: dict, browser: dict | None, *, database: str) -> list[tuple[str, str]]:

@@ -51,6 +51,7 @@ FOLDER_VARIABLE = "EQUITY_SNAPSHOT_DIR"
 DEFAULT_FOLDER = PROJECT_ROOT / "data" / "snapshots"
 IDENTITY_KEY = "database_identity"
 SUFFIX = ".view"
+_SAVING = "equity-snapshot"  # the name of a thread saving a snapshot
 _FORMAT = 1  # bump when the pickled tuple changes shape
 
 
@@ -125,11 +126,19 @@ def save_in_background(engine: Engine, judged: Judged, *, data_version: str, as_
         target=save,
         args=(engine, judged),
         kwargs={"data_version": data_version, "as_of": as_of, "replace": False},
-        name="equity-snapshot",
+        name=_SAVING,
         daemon=True,
     )
     thread.start()
     return thread
+
+
+def wait_for_saves() -> None:
+    """Wait until the snapshots being saved in the background are written (a benchmark that times
+    the next step, a test that looks at the folder)."""
+    for thread in threading.enumerate():
+        if thread.name == _SAVING:
+            thread.join()
 
 
 def database_identity(engine: Engine) -> str | None:

@@ -452,7 +452,7 @@ def guard(page_key: str) -> PageContext:
         viewer = Viewer(principal, include_unpublished=unpublished)
         # The version of what this viewer may see: the public's moves only with what is published.
         version = reads.data_version(startup.engine, viewer.scope)
-        _drop_superseded_caches(settings.database_url, version)
+        _drop_superseded_caches(settings.database_url, version, public=viewer.scope.published_only)
         demo = _cached_demo_marker(settings.database_url, version)
     except (DatabaseError, SettingsError, SQLAlchemyError) as error:
         if not isinstance(error, DatabaseFileMissingError):
@@ -627,14 +627,14 @@ _SEEN_VERSIONS: dict[tuple[str, bool], str] = {}
 _SEEN_LOCK = threading.Lock()
 
 
-def _drop_superseded_caches(database_url: str, version: str) -> None:
+def _drop_superseded_caches(database_url: str, version: str, *, public: bool = False) -> None:
     """The first time this process sees a new data version of a database, drop the pages' cached
     reads and assembled tables: every entry is keyed on a version, so none of the older one's can be
     asked for again, and bounded only by count they would stay until pushed out (about 10 MiB a
     write for the ``--scale 10`` city). The views and frames have their own stores. The public's
-    versions and the full ones are followed apart (``reads.data_version``): sessions of both kinds
-    take turns all day, and that is no change."""
-    kind = (database_url, version.startswith(f"{reads.PUBLIC_VERSION}-"))
+    versions (``public``) and the full ones are followed apart (``reads.data_version``): sessions of
+    both kinds take turns all day, and that is no change."""
+    kind = (database_url, public)
     with _SEEN_LOCK:
         previous = _SEEN_VERSIONS.get(kind)
         _SEEN_VERSIONS[kind] = version

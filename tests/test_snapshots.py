@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import threading
 
 import pandas as pd
 import pytest
@@ -33,9 +32,7 @@ def golden(database_factory):
 
 def _saved() -> None:
     """Wait for the snapshots being written in the background."""
-    for thread in threading.enumerate():
-        if thread.name == "equity-snapshot":
-            thread.join()
+    snapshots.wait_for_saves()
 
 
 def _a_fresh_process() -> None:

@@ -902,7 +902,7 @@ class PublicView:
         return cls(analytics=analytics, measures=measures, setup=setup, _grids=grids, _tables=tables)
 
     def suppressed_tables(self) -> SuppressedTables:
-        """Every measure's suppressed tables at once (about 45 s for the ``--scale 10`` city: for a
+        """Every measure's suppressed tables at once (25–45 s for the ``--scale 10`` city: for a
         snapshot made ahead of the visitors, never during a page run)."""
         if self._tables is not None:
             return self._tables

@@ -84,6 +84,8 @@ def hidden_count(frame: pd.DataFrame) -> int:
     if HIDDEN_COLUMN not in frame.columns:
         return 0
     hidden = frame[HIDDEN_COLUMN].fillna(False).astype(bool)
+    if not hidden.any():  # most tables, on every rerun of a page
+        return 0
     return int(sum((hidden & frame[column].isna()).sum() for column in _number_columns(frame)))
 
 

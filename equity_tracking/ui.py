@@ -23,6 +23,8 @@ import inspect
 import logging
 import re
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -105,7 +107,7 @@ class PageContext:
         if "viewer" in params:
             raise TypeError("PageContext.read passes the page's own viewer; do not pass one.")
         scoped = reader in SCOPED_READERS
-        return _cached_read(
+        shared = _cached_read(
             reader,
             self.database_url,
             self.data_version,
@@ -113,6 +115,9 @@ class PageContext:
             tuple(sorted(params.items())),
             self.viewer if scoped else None,
         )
+        # A new frame over the shared one's columns: with pandas' copy-on-write, whatever the page
+        # changes in it is copied first, and the cached frame stays as read.
+        return shared.copy(deep=False)
 
     def memo(self, name: str, build: Callable[[], T], **key: Hashable) -> T:
         """``build()``, cached per ``name``, database, data version, visibility and ``key``.
@@ -583,6 +588,7 @@ def _forget_database(*, every_cache: bool = False) -> None:
     if every_cache:
         st.cache_data.clear()
         st.cache_resource.clear()
+        _DERIVED.clear()
         FRAME_STORE.forget()
         publication.forget()
 
@@ -603,7 +609,10 @@ def _cached_demo_marker(database_url: str, data_version: str) -> dict | None:
 # The viewer itself is passed with a leading underscore, which leaves it out of the key.
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# A resource cache, not a data cache: a data cache unpickles a fresh copy on every hit, which was a
+# tenth of a rerun's time under a crowd (benchmarks/load.py); PageContext.read hands out a shallow
+# copy instead.
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _cached_read(
     reader: str, database_url: str, data_version: str, scope: Scope, params: tuple, _viewer: Viewer | None
 ) -> pd.DataFrame:
@@ -620,6 +629,43 @@ def _memo(
 ) -> object:
     # ``_build`` is left out of the cache key (leading underscore); ``name`` and ``key`` identify it.
     return _build()
+
+
+class _DerivedStore:
+    """What the house widgets derive from a frame a page holds across reruns (a memo's tables, a
+    cached read): a table's Markdown cells, its phone cards. A crowd of viewers reruns the same
+    shared frames, and deriving them again was a tenth of a rerun's time (benchmarks/load.py).
+
+    Keyed on the frame's identity and checked through a weak reference: a frame built anew on every
+    run simply misses, and a dead frame's entry is never returned for a new one that reuses its id.
+    Frames are treated as read-only (as :meth:`PageContext.memo` asks). Bounded by count."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._entries: OrderedDict[tuple[int, Hashable], tuple[weakref.ref, object]] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, frame: pd.DataFrame, kind: Hashable, derive: Callable[[], T]) -> T:
+        key = (id(frame), kind)
+        with self._lock:
+            held = self._entries.get(key)
+            if held is not None and held[0]() is frame:
+                self._entries.move_to_end(key)
+                return held[1]  # type: ignore[return-value]
+        value = derive()
+        with self._lock:
+            self._entries[key] = (weakref.ref(frame), value)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_DERIVED = _DerivedStore()
+_derived = _DERIVED.get
 
 
 # (database URL, a public version?) → the newest data version a page run has read
@@ -642,6 +688,7 @@ def _drop_superseded_caches(database_url: str, version: str, *, public: bool = F
         _cached_read.clear()
         _memo.clear()
         _cached_demo_marker.clear()
+        _DERIVED.clear()
 
 
 def _public_view(
@@ -878,13 +925,7 @@ def table(
     title, so that a phone's page stays short."""
     if showing_unpublished():
         st.caption(UNPUBLISHED_MARK)
-    links = dict(links or {})
-    shown = frame.drop(columns=list(links.values()))
-    cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
-    for column, address in links.items():
-        cells[column] = [
-            md_link(label, url) for label, url in zip(frame[column], frame[address], strict=True)
-        ]
+    cells = _derived(frame, ("cells", tuple((links or {}).items())), lambda: _cells(frame, links or {}))
     if phone_columns is None and phone_title is None and len(cells.columns) <= PHONE_TABLE_COLUMNS:
         st.table(cells, hide_index=True)
         return
@@ -893,23 +934,44 @@ def table(
         st.table(cells, hide_index=True)
     with narrow:
         title = phone_title or str(cells.columns[0])
-        columns = phone_columns or [column for column in cells.columns if column != title]
-        if phone_fold is None or len(cells) <= PHONE_CARDS_SHOWN:
-            _cards(cells, title, columns)
+        columns = tuple(phone_columns or [column for column in cells.columns if column != title])
+        cards = _derived(
+            frame,
+            ("cards", tuple((links or {}).items()), title, columns),
+            lambda: _cards(cells, title, columns),
+        )
+        if phone_fold is None or len(cards) <= PHONE_CARDS_SHOWN:
+            _write_cards(cards)
         else:
-            with section(f"{phone_fold} ({len(cells):,})", key=f"cards-{key}"):
-                _cards(cells, title, columns)
+            with section(f"{phone_fold} ({len(cards):,})", key=f"cards-{key}"):
+                _write_cards(cards)
 
 
-def _cards(cells: pd.DataFrame, title: str, columns: Sequence[str]) -> None:
-    """One bordered card per row: ``title``'s cell in bold, then a line per column (cells are
-    already Markdown-safe)."""
-    for _, row in cells.iterrows():
-        lines = [f"**{row[title]}**"] + [
-            f"{md(column)}: {row[column]}" for column in columns if column != title
+def _cells(frame: pd.DataFrame, links: Mapping[str, str]) -> pd.DataFrame:
+    """A table's cells as Markdown-safe text, with each column in ``links`` made a link."""
+    shown = frame.drop(columns=list(links.values()))
+    cells = shown.astype(object).map(lambda value: md(value) if isinstance(value, str) else value)
+    for column, address in links.items():
+        cells[column] = [
+            md_link(label, url) for label, url in zip(frame[column], frame[address], strict=True)
         ]
+    return cells
+
+
+def _cards(cells: pd.DataFrame, title: str, columns: Sequence[str]) -> list[str]:
+    """One card's Markdown per row: ``title``'s cell in bold, then a line per column (cells are
+    already Markdown-safe)."""
+    others = [column for column in columns if column != title]
+    return [
+        "  \n".join([f"**{row[title]}**"] + [f"{md(column)}: {row[column]}" for column in others])
+        for row in cells.to_dict("records")
+    ]
+
+
+def _write_cards(cards: list[str]) -> None:
+    for card in cards:
         with st.container(border=True):
-            st.markdown("  \n".join(str(line) for line in lines))
+            st.markdown(card)
 
 
 def section(title: str, *, expanded: bool = False, key: str | None = None):
@@ -1278,6 +1340,6 @@ def long_table(
         )
     with narrow:
         cells = frame.head(PHONE_ROWS_LISTED).astype(object).map(md)
-        _cards(cells, phone_title, [column for column in cells.columns if column != phone_title])
+        _write_cards(_cards(cells, phone_title, list(cells.columns)))
         if len(frame) > PHONE_ROWS_LISTED:
             st.markdown(f"… and {len(frame) - PHONE_ROWS_LISTED:,} more. {md(rest)}")

@@ -264,12 +264,7 @@ for panel in panels:
             continue
         if panel.kind == "shares":
             ui.chart(
-                charts.shares_chart(
-                    panel.chart_rows,
-                    measure_name=panel.name,
-                    benchmark_name=panel.benchmark_name,
-                    period=panel.period,
-                ),
+                built["panel_charts"][panel.measure_id],
                 table=panel.table,
                 data=panel.data,
                 alt=f"Bar chart of each group's share in {panel.period}"

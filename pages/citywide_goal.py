@@ -51,7 +51,12 @@ fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
 baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
 public = ctx.analytics(year)
 goals = ctx.read("goals")
-headline = view.goal_headline(public, goals=goals, citywide_goal_id=goal_id)
+headline = ctx.memo(
+    "goal-headline",
+    lambda: view.goal_headline(public, goals=goals, citywide_goal_id=goal_id),
+    goal=number,
+    year=year,
+)
 
 st.header(f"Goal {number} · {md(goal['short_title'])}")
 ui.text(goal["text"])
@@ -81,17 +86,29 @@ def _build() -> dict:
         links=ctx.read("goal_strategy_links"),
         citywide_goal_id=goal_id,
     )
+    health = state_table(headline.health, HEALTH, noun="Measures")
     return {
         "contributions": contributions,
         "contributions_chart": charts.contributions_chart(
             contributions, goal_number=number, fiscal_year_label=fy
         ),
-        "focus": focus,
+        "contributions_table": bureau_chart_table(contributions),
+        "contributions_data": contributions.drop(columns=["progress_text"]),
+        "contributions_alt": view.contributions_alt(contributions, goal_number=number, fiscal_year_label=fy),
+        "contributions_detail": bureau_detail_table(contributions),
+        "health_chart": health_chart(headline.health, title=f"Goal {number}: measures by health, {fy}"),
+        "health_table": health.drop(columns="state_key"),
+        "health_data": health.rename(columns={"State": "health_label", "state_key": "health"}),
         "focus_chart": charts.breakdown_chart(
             focus, by="focus area", goal_number=number, fiscal_year_label=fy
         ),
-        "strategies": by_strategy,
+        "focus_table": view.breakdown_table(focus, heading="Focus area"),
+        "focus_alt": view.breakdown_alt(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
         "strategies_chart": charts.breakdown_chart(
+            by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy
+        ),
+        "strategies_table": view.breakdown_table(by_strategy, heading="Strategy"),
+        "strategies_alt": view.breakdown_alt(
             by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy
         ),
     }
@@ -132,15 +149,15 @@ st.markdown(
 contributions = built["contributions"]
 ui.chart(
     built["contributions_chart"],
-    table=bureau_chart_table(contributions),
-    data=contributions.drop(columns=["progress_text"]),
-    alt=view.contributions_alt(contributions, goal_number=number, fiscal_year_label=fy),
+    table=built["contributions_table"],
+    data=built["contributions_data"],
+    alt=built["contributions_alt"],
     key="contributions",
     file_name=f"goal-{number}-bureaus-{fy_key}.csv",
 )
 with ui.section("Each bureau's goals and measures (table)", key="bureau-table"):
     ui.dataframe(
-        bureau_detail_table(contributions),
+        built["contributions_detail"],
         hide_index=True,
         width="stretch",
         column_config={"Progress (%)": st.column_config.NumberColumn(format="%.1f %%")},
@@ -154,11 +171,10 @@ with ui.section("Open a bureau's page", key="bureau-links"):
     )
 
 st.header("The health of its measures")
-health = state_table(headline.health, HEALTH, noun="Measures")
 ui.chart(
-    health_chart(headline.health, title=f"Goal {number}: measures by health, {fy}"),
-    table=health.drop(columns="state_key"),
-    data=health.rename(columns={"State": "health_label", "state_key": "health"}),
+    built["health_chart"],
+    table=built["health_table"],
+    data=built["health_data"],
     alt=view.health_alt(headline.health, subject=f"under goal {number}", fiscal_year_label=fy),
     key="health",
     file_name=f"goal-{number}-health-{fy_key}.csv",
@@ -166,22 +182,20 @@ ui.chart(
 
 st.header("By focus area and by strategy")
 ui.terms("Focus area", "GARE strategy")
-focus = built["focus"]
 with ui.section("By focus area", key="focus-areas", expanded=True):
     ui.chart(
         built["focus_chart"],
-        table=view.breakdown_table(focus, heading="Focus area"),
-        alt=view.breakdown_alt(focus, by="focus area", goal_number=number, fiscal_year_label=fy),
+        table=built["focus_table"],
+        alt=built["focus_alt"],
         key="focus-areas",
         file_name=f"goal-{number}-focus-areas-{fy_key}.csv",
     )
-by_strategy = built["strategies"]
 with ui.section("By strategy", key="strategies"):
     st.markdown("A bureau goal that names several strategies counts under each of them.")
     ui.chart(
         built["strategies_chart"],
-        table=view.breakdown_table(by_strategy, heading="Strategy"),
-        alt=view.breakdown_alt(by_strategy, by="strategy", goal_number=number, fiscal_year_label=fy),
+        table=built["strategies_table"],
+        alt=built["strategies_alt"],
         key="strategies",
         file_name=f"goal-{number}-strategies-{fy_key}.csv",
     )

@@ -159,15 +159,42 @@ else:
     area = focus_areas[focus_areas["key"] == key].iloc[0]
     year = ui.pick_fiscal_year(ctx)
     fy, fy_key = fiscal_year_label(year), fiscal_year_key(year)
-    public = ctx.analytics(year)
-    bureaus = ctx.read("bureaus", include_inactive=True)
-    comparison = view.focus_area_comparison(
-        public, goals=ctx.read("goals"), bureaus=bureaus, focus_area_id=int(area["id"])
-    )
+
+    def _focus_build() -> dict:
+        """The focus area's comparison, charts and tables for the year: built once, then redrawn."""
+        public = ctx.analytics(year)
+        comparison = view.focus_area_comparison(
+            public,
+            goals=ctx.read("goals"),
+            bureaus=ctx.read("bureaus", include_inactive=True),
+            focus_area_id=int(area["id"]),
+        )
+        row = view.focus_area_row(public, int(area["id"]))
+        if comparison.empty or row is None:
+            return {"comparison": comparison, "row": row}
+        health = health_counts(row)
+        table = state_table(health, HEALTH, noun="Measures")
+        return {
+            "comparison": comparison,
+            "row": row,
+            "chart": charts.focus_chart(comparison, focus_name=area["name"], fiscal_year_label=fy),
+            "chart_table": bureau_chart_table(comparison),
+            "chart_data": comparison.drop(columns=["progress_text"]),
+            "alt": view.focus_alt(comparison, focus_name=area["name"], fiscal_year_label=fy),
+            "detail": bureau_detail_table(comparison),
+            "health_chart": health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
+            "health_table": table.drop(columns="state_key"),
+            "health_data": table.rename(columns={"State": "health_label", "state_key": "health"}),
+            "health_alt": f"Bar chart of the measures in {area['name']} by health: "
+            + "; ".join(f"{item.State}: {item.Measures}" for item in table.itertuples())
+            + ".",
+        }
+
+    built = ctx.memo("compare-focus", _focus_build, focus=key, year=year)
+    comparison, row = built["comparison"], built["row"]
     st.header(md(area["name"]))
     if isinstance(area["description"], str) and area["description"]:
         ui.text(area["description"])
-    row = view.focus_area_row(public, int(area["id"]))
     if comparison.empty or row is None:
         st.info(
             f"No bureau has a goal in {md(area['name'])} yet, so there is nothing to compare. Bureaus assign "
@@ -192,16 +219,16 @@ else:
 
     st.subheader("Bureaus ranked by progress")
     ui.chart(
-        charts.focus_chart(comparison, focus_name=area["name"], fiscal_year_label=fy),
-        table=bureau_chart_table(comparison),
-        data=comparison.drop(columns=["progress_text"]),
-        alt=view.focus_alt(comparison, focus_name=area["name"], fiscal_year_label=fy),
+        built["chart"],
+        table=built["chart_table"],
+        data=built["chart_data"],
+        alt=built["alt"],
         key="focus",
         file_name=f"compare-{key}-{fy_key}.csv",
     )
     with ui.section("Each bureau's goals and measures (table)", key="focus-table"):
         ui.dataframe(
-            bureau_detail_table(comparison),
+            built["detail"],
             hide_index=True,
             width="stretch",
             column_config={"Progress (%)": st.column_config.NumberColumn(format="%.1f %%")},
@@ -214,15 +241,11 @@ else:
             ]
         )
     st.subheader("The health of every measure in it")
-    health = health_counts(row)
-    table = state_table(health, HEALTH, noun="Measures")
     ui.chart(
-        health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
-        table=table.drop(columns="state_key"),
-        data=table.rename(columns={"State": "health_label", "state_key": "health"}),
-        alt=f"Bar chart of the measures in {area['name']} by health: "
-        + "; ".join(f"{item.State}: {item.Measures}" for item in table.itertuples())
-        + ".",
+        built["health_chart"],
+        table=built["health_table"],
+        data=built["health_data"],
+        alt=built["health_alt"],
         key="focus-health",
         file_name=f"compare-{key}-health-{fy_key}.csv",
     )

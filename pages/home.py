@@ -27,20 +27,53 @@ baseline = is_baseline_year(year, fiscal_year_choices(ctx.read("plans")))
 public = ctx.analytics(year)
 citywide_goals = ctx.read("citywide_goals")
 bureaus = ctx.read("bureaus")
-city = view.city_row(public)
-goals = view.goal_progress(public, citywide_goals)
 
 
 def _build() -> dict:
     """The overview's tables and figures for the year: built once, then redrawn."""
+    goals = view.goal_progress(public, citywide_goals)
+    city = view.city_row(public)
     table = view.bureau_table(public, bureaus=bureaus, fiscal_year=year)
     grid = view.bureau_goal_grid(
         public, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals
     )
     health = {int(goal.id): view.goal_health(public, int(goal.id)) for goal in goals.itertuples()}
+    health_tables = {
+        goal_id: state_table(counts, HEALTH, noun="Measures") for goal_id, counts in health.items()
+    }
     return {
+        "goals": goals,
+        "city": city,
+        "headline_counts": view.headline_counts(city),
+        "reporting": view.reported_on_time(table),
+        "stopped": view.stopped_names(table),
         "bureaus": table,
-        "goal_health": health,
+        "staff": view.staff_table(table),
+        "reporting_table": table[
+            ["name", "Reporting", "measures_due", "measures_reported", "reported_pct", "last_reported"]
+        ].rename(
+            columns={
+                "name": "Bureau",
+                "measures_due": "Measures due",
+                "measures_reported": "Reported",
+                "reported_pct": "Reported (%)",
+                "last_reported": "Latest value for",
+            }
+        ),
+        "bureaus_data": table.drop(columns=["Reporting"]).rename(
+            columns={"name": "bureau", "code": "bureau_code"}
+        ),
+        "goal_health_tables": {
+            goal_id: frame.drop(columns="state_key") for goal_id, frame in health_tables.items()
+        },
+        "goal_health_data": {
+            goal_id: frame.rename(columns={"State": "health_label", "state_key": "health"})
+            for goal_id, frame in health_tables.items()
+        },
+        "goal_health_alts": {
+            goal_id: "; ".join(f"{row.State}: {row.Measures}" for row in frame.itertuples())
+            for goal_id, frame in health_tables.items()
+        },
         "goal_charts": {
             int(goal.id): charts.goal_health_chart(
                 health[int(goal.id)], goal_number=goal.number, fiscal_year_label=fy
@@ -55,7 +88,7 @@ def _build() -> dict:
 
 
 built = ctx.memo("overview-page", _build, year=year)
-table = built["bureaus"]
+goals, city, table = built["goals"], built["city"], built["bureaus"]
 
 st.header("Progress toward the citywide goals")
 st.caption(
@@ -76,8 +109,8 @@ for tile, goal in zip(st.columns(len(goals) or 1), goals.itertuples(), strict=Fa
                 f"{percent(goal.expected_pct)} was expected by now. {md(goal.progress_reason)}",
             )
 
-counts = view.headline_counts(city)
-reporting = view.reported_on_time(table)
+counts = built["headline_counts"]
+reporting = built["reporting"]
 with st.container(horizontal=True):  # tiles wrap: three or more a row on a desktop, two on a phone
     for key, label, help_text in view.HEADLINE_TILES:
         ui.tile(label, f"{counts[key]:,}", help=help_text)
@@ -112,13 +145,12 @@ for goal in goals.itertuples():
             f"{plural(goal.n_actions, 'action')}."
         )
         ui.link(f"Open goal {goal.number}: {goal.short_title}", "goal", goal=goal.number, fy=fy_key)
-        health_table = state_table(built["goal_health"][int(goal.id)], HEALTH, noun="Measures")
         ui.chart(
             built["goal_charts"][int(goal.id)],
-            table=health_table.drop(columns="state_key"),
-            data=health_table.rename(columns={"State": "health_label", "state_key": "health"}),
+            table=built["goal_health_tables"][int(goal.id)],
+            data=built["goal_health_data"][int(goal.id)],
             alt=f"Bar chart of the measures under goal {goal.number} by health: "
-            + "; ".join(f"{row.State}: {row.Measures}" for row in health_table.itertuples())
+            + built["goal_health_alts"][int(goal.id)]
             + ".",
             key=f"goal-health-{goal.number}",
             file_name=f"goal-{goal.number}-health-{fy_key}.csv",
@@ -142,7 +174,7 @@ with narrow:
     ui.table(built["grid_table"], key="grid")
 
 st.header("Who is reporting")
-stopped = view.stopped_names(table)
+stopped = built["stopped"]
 if stopped:
     st.warning(
         f"{plural(len(stopped), 'bureau')} had stopped reporting by {fy}'s deadline: "
@@ -155,17 +187,7 @@ else:
 with ui.section(f"Measures reported by each bureau, {fy}", key="reporting"):
     ui.chart(
         built["reporting_chart"],
-        table=table[
-            ["name", "Reporting", "measures_due", "measures_reported", "reported_pct", "last_reported"]
-        ].rename(
-            columns={
-                "name": "Bureau",
-                "measures_due": "Measures due",
-                "measures_reported": "Reported",
-                "reported_pct": "Reported (%)",
-                "last_reported": "Latest value for",
-            }
-        ),
+        table=built["reporting_table"],
         alt=f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus reported every "
         "measure due.",
         key="reporting",
@@ -178,9 +200,8 @@ st.markdown(
     "actions, the share of the measures due that were reported, the last report and progress against "
     "what was expected by now. Select a column heading to sort."
 )
-staff = view.staff_table(table)
 ui.dataframe(
-    staff,
+    built["staff"],
     hide_index=True,
     width="stretch",
     column_config={
@@ -192,7 +213,7 @@ ui.dataframe(
     },
 )
 ui.download(
-    table.drop(columns=["Reporting"]).rename(columns={"name": "bureau", "code": "bureau_code"}),
+    built["bureaus_data"],
     file_name=f"bureaus-{fy_key}.csv",
     label="Download every bureau's figures (CSV)",
     key="bureaus",

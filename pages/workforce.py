@@ -39,42 +39,61 @@ bureaus = ctx.read("bureaus", include_inactive=True)
 benchmark = view.benchmark_name(definitions, ctx.read("benchmark_share_frame"))
 st.caption(SUPPRESSION_NOTE)
 
+
+def _city_charts() -> dict:
+    """The city's year and its years so far: built once per year, then redrawn for every viewer."""
+    city = grid[(grid["fiscal_year"] == year) & (grid["bureau_id"] == 0)]
+    over_time = view.city_over_time(grid)
+    return {
+        "year_chart": charts.city_year_chart(city, fiscal_year_label=fy, benchmark=benchmark),
+        "year_table": view.city_year(grid, year),
+        "year_data": view.grid_data(city, bureaus),
+        "trend_chart": charts.city_trend_chart(over_time, benchmark=benchmark),
+        "trend_table": view.city_over_time_table(over_time),
+        "trend_data": view.grid_data(grid[grid["bureau_id"] == 0], bureaus),
+        "never_shown": view.hidden_every_year(over_time),
+    }
+
+
+def _group_chart(group_id: int, group_name: str) -> dict:
+    """Every bureau's figures for one group in the year."""
+    rows = view.bureaus_for_group(grid, year=year, group_id=group_id, bureaus=bureaus)
+    return {
+        "chart": charts.bureaus_chart(rows, group=group_name, fiscal_year_label=fy, benchmark=benchmark),
+        "table": view.bureau_table(rows),
+        "data": view.grid_data(rows, bureaus),
+    }
+
+
+built = ctx.memo("workforce-city", _city_charts, year=year)
 st.header(f"The city's workforce, {fy}")
-city = grid[(grid["fiscal_year"] == year) & (grid["bureau_id"] == 0)]
 ui.chart(
-    charts.city_year_chart(city, fiscal_year_label=fy, benchmark=benchmark),
-    table=view.city_year(grid, year),
-    data=view.grid_data(city, bureaus),
+    built["year_chart"],
+    table=built["year_table"],
+    data=built["year_data"],
     alt="Bar chart: each group's share of the city's workforce beside its share of the residents.",
     key="city-year",
     file_name=f"workforce-city-{fy_key}.csv",
 )
 
 st.header("Year by year")
-over_time = view.city_over_time(grid)
-never_shown = view.hidden_every_year(over_time)
+never_shown = built["never_shown"]
 not_drawn = f" Hidden in every year, so not drawn: {', '.join(never_shown)}." if never_shown else ""
 ui.chart(
-    charts.city_trend_chart(over_time, benchmark=benchmark),
-    table=over_time.assign(
-        Year=[fiscal_year_label(int(y)) for y in over_time["fiscal_year"]],
-        Share=[
-            ("hidden" if h else f"{v:.1f} %")
-            for v, h in zip(over_time["share_pct"], over_time["hidden"], strict=True)
-        ],
-        Residents=[f"{v:.1f} %" for v in over_time["residents_pct"]],
-    )[["Year", "group", "Share", "Residents"]].rename(columns={"group": "Group"}),
-    data=view.grid_data(grid[grid["bureau_id"] == 0], bureaus),
+    built["trend_chart"],
+    table=built["trend_table"],
+    data=built["trend_data"],
     alt=f"Line chart: each group's share of the city's workforce in each fiscal year up to {fy}." + not_drawn,
     key="city-trend",
     file_name=f"workforce-city-by-year-{fy_key}.csv",
 )
 
 st.header("Bureau by bureau")
+group_options = view.group_options(grid)
 group_id = int(
     ui.url_choice(
         "group",
-        view.group_options(grid),
+        group_options,
         label="Race/ethnicity group",
         normalize=number_param,
         not_found=lambda asked: (
@@ -82,12 +101,12 @@ group_id = int(
         ),
     )
 )
-group_name = view.group_options(grid)[str(group_id)]
-rows = view.bureaus_for_group(grid, year=year, group_id=group_id, bureaus=bureaus)
+group_name = group_options[str(group_id)]
+by_group = ctx.memo("workforce-group", lambda: _group_chart(group_id, group_name), year=year, group=group_id)
 ui.chart(
-    charts.bureaus_chart(rows, group=group_name, fiscal_year_label=fy, benchmark=benchmark),
-    table=view.bureau_table(rows),
-    data=view.grid_data(rows, bureaus),
+    by_group["chart"],
+    table=by_group["table"],
+    data=by_group["data"],
     alt=f"Bar chart: each bureau's representation index for {group_name} in {fy}, most represented first; "
     "hidden figures are marked hidden.",
     key="bureaus",

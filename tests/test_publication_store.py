@@ -3,6 +3,7 @@ by bytes, and rid of a data version's views as soon as the next version's view i
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from apptest_support import open_app
 from golden_city import build_golden_city
@@ -172,3 +173,43 @@ def test_a_draft_leaves_the_publics_views_alone_and_a_staff_view_is_judged_again
     with golden.begin() as connection:  # a publication, as writes.publish_cycle counts it
         writes.bump_data_version(connection, public=True)
     assert publication.public_view(golden, fiscal_year=2018) is not public
+
+
+def test_a_page_changing_a_cached_read_leaves_the_next_reader_s_frame_as_read(golden):
+    """Cached reads are shared by every session of a process (no copy on each hit): what one page
+    writes into its frame must not reach the next run's."""
+    from equity_tracking import ui
+
+    url = golden.url.render_as_string(hide_password=False)
+    context = ui.PageContext(golden, url, "version 1", PUBLIC, None)
+    first = context.read("bureaus")
+    names = list(first["name"])
+    first["name"] = "changed by a page"
+    first.loc[first.index[0], "code"] = "XX"
+    again = context.read("bureaus")
+    assert list(again["name"]) == names
+    assert "XX" not in set(again["code"])
+
+
+def test_what_a_table_derives_from_a_frame_is_kept_while_that_frame_lives():
+    from equity_tracking import ui
+
+    store = ui._DerivedStore(capacity=2)
+    derived: list[str] = []
+
+    def derive(label: str):
+        return lambda: derived.append(label) or label
+
+    shared = pd.DataFrame({"a": [1]})
+    assert store.get(shared, "cells", derive("first")) == "first"
+    assert store.get(shared, "cells", derive("second")) == "first"  # the same frame: kept
+    assert store.get(shared, "cards", derive("cards")) == "cards"  # another derivation of it
+    assert derived == ["first", "cards"]
+    other = pd.DataFrame({"a": [1]})  # equal, but another frame
+    assert store.get(other, "cells", derive("other")) == "other"
+    assert store.get(shared, "cells", derive("again")) == "again"  # pushed out: capacity 2
+    gone = id(other)
+    del other
+    reused = [pd.DataFrame({"a": [2]}) for _ in range(50)]
+    for frame in (frame for frame in reused if id(frame) == gone):  # a new frame at the dead one's id
+        assert store.get(frame, "cells", derive("new")) == "new"

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equity_tracking.formatting import MISSING, index, number, percent
+from equity_tracking.periods import fiscal_year_label
 from equity_tracking.reference import WORKFORCE_HEADCOUNT
 from equity_tracking.suppression import CITY, HIDDEN_LABEL, PublicView
 
@@ -128,6 +129,21 @@ def city_over_time(grid: pd.DataFrame) -> pd.DataFrame:
             "share_pct": (rows["share"] * 100).to_numpy(float),
             "residents_pct": (rows["benchmark_share"] * 100).to_numpy(float),
             "hidden": rows["suppressed"].astype(bool).to_numpy(),
+        }
+    )
+
+
+def city_over_time_table(over_time: pd.DataFrame) -> pd.DataFrame:
+    """:func:`city_over_time` as people read it: Year, Group, Share ("hidden" where it is), Residents."""
+    return pd.DataFrame(
+        {
+            "Year": [fiscal_year_label(int(year)) for year in over_time["fiscal_year"]],
+            "Group": over_time["group"].to_numpy(),
+            "Share": [
+                ("hidden" if hidden else f"{share:.1f} %")
+                for share, hidden in zip(over_time["share_pct"], over_time["hidden"], strict=True)
+            ],
+            "Residents": [f"{share:.1f} %" for share in over_time["residents_pct"]],
         }
     )
 

@@ -112,10 +112,11 @@ def _forget_everything() -> None:
     """A fresh process, as far as the pages can tell: no cached read, view or frame."""
     import streamlit as st
 
-    from equity_tracking import publication
+    from equity_tracking import publication, ui
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_caches()
     publication.forget()
     gc.collect()
 

@@ -23,8 +23,10 @@ version (``reads.data_version``), which drafts do not move.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +43,7 @@ BUDGET_VARIABLE = "EQUITY_VIEW_CACHE_MB"
 # 250: one large year and a small one at scale 10. A public view dropped comes back from its
 # snapshot in a fraction of a second, so holding more buys little and costs a process's memory.
 DEFAULT_BUDGET_MB = 250
+LOG = logging.getLogger(__name__)
 
 
 def build_public_view(frames: AnalyticsFrames, *, as_of: str) -> PublicView:
@@ -212,6 +215,51 @@ def prepare_snapshot(engine: Engine, *, fiscal_year: int) -> Path | None:
     if reads.data_version(engine, PUBLIC.scope) != version:
         return None
     return snapshots.save(engine, judged, data_version=version, as_of=as_of)
+
+
+_PREPARING = "equity-prepare-views"  # the name of the thread preparing views after a publication
+_PENDING: dict[str, tuple[Engine, tuple[int, ...]]] = {}  # database URL → what to prepare next
+_PENDING_LOCK = threading.Lock()
+_PREPARER: list[threading.Thread] = []  # the running preparer, if any
+
+
+def prepare_in_background(engine: Engine, *, fiscal_years: Iterable[int]) -> threading.Thread | None:
+    """:func:`prepare_snapshot` for ``fiscal_years``, in a thread of its own: called once something
+    is published, so that the public's next visitor, in any process, starts from the snapshot
+    instead of judging the city (8–17 s at ``--scale 10``), and the publisher's own page does not
+    wait for it. One thread per process prepares one database at a time; a publication while it
+    works is prepared after it (the newest years asked for win). None when snapshots are off."""
+    if snapshots.folder() is None:
+        return None
+    url = engine.url.render_as_string(hide_password=False)
+    with _PENDING_LOCK:
+        _PENDING[url] = (engine, tuple(fiscal_years))
+        if not _PREPARER:
+            _PREPARER.append(threading.Thread(target=_prepare_pending, name=_PREPARING, daemon=True))
+            _PREPARER[0].start()
+        return _PREPARER[0]
+
+
+def _prepare_pending() -> None:
+    while True:
+        with _PENDING_LOCK:
+            if not _PENDING:
+                _PREPARER.clear()  # under the lock: a new request now starts a new thread
+                return
+            _url, (engine, years) = _PENDING.popitem()
+        for year in years:
+            try:
+                prepare_snapshot(engine, fiscal_year=year)
+            except Exception:  # a background nicety: the next visitor judges the year instead
+                LOG.exception("Preparing the public's view of %s after a publication failed.", year)
+
+
+def wait_for_preparations() -> None:
+    """Wait until the views being prepared after a publication are saved (tests, benchmarks)."""
+    for thread in threading.enumerate():
+        if thread.name == _PREPARING:
+            thread.join()
+    snapshots.wait_for_saves()
 
 
 def _from_snapshot(engine: Engine, key: _Key) -> PublicView | None:

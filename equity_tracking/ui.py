@@ -63,6 +63,7 @@ from equity_tracking.navigation import FISCAL_YEAR, PAGES, Audience, PageSpec, h
 from equity_tracking.periods import fiscal_year_from_text, fiscal_year_label
 from equity_tracking.permissions import (
     ANONYMOUS,
+    PUBLIC,
     PUBLISHED_ONLY,
     Permission,
     Principal,
@@ -588,7 +589,7 @@ def _forget_database(*, every_cache: bool = False) -> None:
     if every_cache:
         st.cache_data.clear()
         st.cache_resource.clear()
-        _DERIVED.clear()
+        clear_caches()
         FRAME_STORE.forget()
         publication.forget()
 
@@ -599,36 +600,91 @@ def _engine(database_url: str) -> Engine:
     return shared_engine(database_url)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _cached_demo_marker(database_url: str, data_version: str) -> dict | None:
-    return reads.demo_marker(_engine(database_url))
-
-
 # Every cache below is shared by every session of the process, so each is keyed on what the viewer
 # may see (their scope, not who they are: two readers who may see the same rows share an entry).
-# The viewer itself is passed with a leading underscore, which leaves it out of the key.
 
 
-# A resource cache, not a data cache: a data cache unpickles a fresh copy on every hit, which was a
-# tenth of a rerun's time under a crowd (benchmarks/load.py); PageContext.read hands out a shallow
-# copy instead.
-@st.cache_resource(show_spinner=False, max_entries=512)
+class _SharedCache:
+    """Values shared by every session of the process, keyed on tuples of hashable parts and bounded by
+    count (the least recently used go first). One build per key at a time: a crowd arriving at a
+    cold process waits for the first viewer's build instead of each building its own.
+
+    Not Streamlit's ``st.cache_resource``: on every call it hashes each argument with its own hasher
+    and looks up the function's signature again, about a tenth of a warm overview rerun once the
+    page itself was shared (benchmarks/load.py). The keys here are plain tuples, hashed by Python."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[return-value]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]  # type: ignore[return-value]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > self._max_entries:
+                    self._entries.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_READS = _SharedCache(max_entries=512)
+_MEMOS = _SharedCache(max_entries=512)
+_DEMO_MARKERS = _SharedCache(max_entries=8)
+
+
+def clear_caches() -> None:
+    """Forget every read, assembled page and derived table this process holds (tests; a replaced
+    database). Streamlit's own caches are cleared with ``st.cache_data.clear()`` and
+    ``st.cache_resource.clear()``."""
+    _READS.clear()
+    _MEMOS.clear()
+    _DEMO_MARKERS.clear()
+    _DERIVED.clear()
+
+
 def _cached_read(
-    reader: str, database_url: str, data_version: str, scope: Scope, params: tuple, _viewer: Viewer | None
+    reader: str, database_url: str, data_version: str, scope: Scope, params: tuple, viewer: Viewer | None
 ) -> pd.DataFrame:
-    function = getattr(reads, reader)
-    if _viewer is not None:
-        assert _viewer.scope == scope
-        return function(_engine(database_url), viewer=_viewer, **dict(params))
-    return function(_engine(database_url), **dict(params))
+    """``reads.<reader>``, shared: a reader that takes a viewer gets ``viewer`` (whose ``scope`` is
+    the key: the viewer itself is not)."""
+
+    def read() -> pd.DataFrame:
+        function = getattr(reads, reader)
+        if viewer is not None:
+            assert viewer.scope == scope
+            return function(_engine(database_url), viewer=viewer, **dict(params))
+        return function(_engine(database_url), **dict(params))
+
+    return _READS.get((reader, database_url, data_version, scope, params), read)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+def _cached_demo_marker(database_url: str, data_version: str) -> dict | None:
+    return _DEMO_MARKERS.get((database_url, data_version), lambda: reads.demo_marker(_engine(database_url)))
+
+
 def _memo(
-    name: str, database_url: str, data_version: str, scope: Scope, key: tuple, _build: Callable
+    name: str, database_url: str, data_version: str, scope: Scope, key: tuple, build: Callable
 ) -> object:
-    # ``_build`` is left out of the cache key (leading underscore); ``name`` and ``key`` identify it.
-    return _build()
+    """``build()``, shared, under ``name`` and ``key`` (``build`` itself is not part of the key)."""
+    return _MEMOS.get((name, database_url, data_version, scope, key), build)
 
 
 class _DerivedStore:
@@ -685,10 +741,7 @@ def _drop_superseded_caches(database_url: str, version: str, *, public: bool = F
         previous = _SEEN_VERSIONS.get(kind)
         _SEEN_VERSIONS[kind] = version
     if previous is not None and previous != version:
-        _cached_read.clear()
-        _memo.clear()
-        _cached_demo_marker.clear()
-        _DERIVED.clear()
+        clear_caches()
 
 
 def _public_view(
@@ -832,6 +885,16 @@ def pick_fiscal_year(ctx: PageContext) -> int:
     if note:
         st.info(note, icon=":material/flag:")
     return year
+
+
+def prepare_public_views(ctx: PageContext) -> None:
+    """Once something is published: prepare the fiscal year a public page opens on, in the
+    background, so that the public's first visitor after the publication does not wait for the city
+    to be judged (``publication.prepare_in_background``)."""
+    choices = fiscal_year_choices(reads.plans(ctx.engine, viewer=PUBLIC))
+    year = default_fiscal_year(choices, today=dt.date.today())
+    if year is not None:
+        publication.prepare_in_background(ctx.engine, fiscal_years=[year])
 
 
 # --- the house widgets ------------------------------------------------------------------------------

@@ -95,6 +95,8 @@ def _run(dry_run: bool) -> None:
             outcome = shape.failed(str(error))
         else:
             outcome = shape.done(result)
+            if publish and not dry_run:
+                ui.prepare_public_views(ctx)
         # Kept before anything else is drawn: a click meanwhile would stop the script at the next
         # drawing, and an import that has been saved must still say so.
         st.session_state[OUTCOME] = outcome

@@ -91,6 +91,8 @@ else:
             ui.flash("decide", str(refused), ok=False)
         else:
             ui.flash("decide", f"{done} {formatting.plural(moved, 'item')}.", ok=True)
+            if step is writes.publish_cycle:
+                ui.prepare_public_views(ctx)
         st.rerun()
 
     if state == "submitted":

@@ -167,17 +167,20 @@ def fresh_streamlit_caches() -> Iterator[None]:
     clean, and leave nothing behind."""
     import streamlit as st
 
-    from equity_tracking import publication
+    from equity_tracking import publication, ui
     from equity_tracking.analytics.frames import FRAME_STORE
     from equity_tracking.db import dispose_shared_engines
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_caches()  # the pages' shared reads and assemblies
     FRAME_STORE.forget()
     publication.forget()  # the process's views, shared by the pages, the API and the reports
     yield
+    publication.wait_for_preparations()  # nothing of this test is still being written afterwards
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_caches()
     FRAME_STORE.forget()
     publication.forget()
     # Each test may use a database of its own: close its connections now rather than when garbage

@@ -378,10 +378,12 @@ def test_a_backup_from_a_newer_version_is_refused(engine, tmp_path, capsys):
 
 
 def _clear_caches() -> None:
+    from equity_tracking import ui
     from equity_tracking.analytics.frames import FRAME_STORE
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_caches()
     FRAME_STORE.forget()
 
 
@@ -527,9 +529,11 @@ def test_postgresql_down_at_start_and_mid_session_recovers_by_itself(engine, mon
 def _clear_caches_but_keep_startup() -> None:
     """Drop the cached reads (so the next run asks the database) but not the process's startup: a
     running server that has started once."""
+    from equity_tracking import ui
     from equity_tracking.analytics.frames import FRAME_STORE
 
     st.cache_data.clear()
+    ui.clear_caches()
     FRAME_STORE.forget()
 
 

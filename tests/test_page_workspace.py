@@ -10,9 +10,9 @@ from golden_city import build_golden_city
 from principals import make_user
 from sqlalchemy import select, text
 
-from equity_tracking import accounts
+from equity_tracking import accounts, publication, reads, snapshots
 from equity_tracking.models import MeasureValue
-from equity_tracking.permissions import Role
+from equity_tracking.permissions import PUBLISHED_ONLY, Role
 
 TOKEN = "_equity_session_token"
 
@@ -150,6 +150,13 @@ def test_a_reviewer_returns_with_a_comment_the_lead_sees_and_an_admin_publishes(
         ).one()
     assert status == "published"
     assert published_at is not None
+    # The public's opening year (FY 2020-21, the plans' last, whose deadline has passed) is prepared
+    # in the background for the next visitor, suppressed tables and all.
+    publication.wait_for_preparations()
+    version = reads.data_version(city, PUBLISHED_ONLY)
+    prepared = snapshots.load(city, data_version=version, as_of="2021-09-30")
+    assert prepared is not None
+    assert prepared.tables is not None
 
 
 def test_the_working_pages_are_refused_to_those_without_the_permission(city, monkeypatch):

@@ -213,3 +213,37 @@ def test_what_a_table_derives_from_a_frame_is_kept_while_that_frame_lives():
     reused = [pd.DataFrame({"a": [2]}) for _ in range(50)]
     for frame in (frame for frame in reused if id(frame) == gone):  # a new frame at the dead one's id
         assert store.get(frame, "cells", derive("new")) == "new"
+
+
+def test_a_crowd_asking_a_cold_cache_for_the_same_page_builds_it_once():
+    import threading
+    import time
+
+    from equity_tracking import ui
+
+    cache = ui._SharedCache(max_entries=2)
+    builds: list[str] = []
+
+    def build() -> str:
+        builds.append("built")
+        time.sleep(0.05)  # long enough for every viewer to arrive while it builds
+        return "page"
+
+    got: list[str] = []
+    crowd = [
+        threading.Thread(target=lambda: got.append(cache.get(("overview", 2018), build))) for _ in range(8)
+    ]
+    for viewer in crowd:
+        viewer.start()
+    for viewer in crowd:
+        viewer.join()
+    assert got == ["page"] * 8
+    assert builds == ["built"]
+    cache.get(("goal", 1), lambda: "goal 1")
+    cache.get(("goal", 2), lambda: "goal 2")  # a third key: the least recently used goes
+    assert cache.get(("overview", 2018), lambda: "built again") == "built again"
+    with pytest.raises(ZeroDivisionError):
+        cache.get(("broken",), lambda: 1 / 0)
+    assert cache.get(("broken",), lambda: "fixed") == "fixed"  # a failed build is not kept
+    cache.clear()
+    assert cache.get(("goal", 2), lambda: "after clear") == "after clear"

@@ -272,3 +272,20 @@ def test_preparing_again_at_the_same_version_leaves_the_file_alone(golden, own_s
     assert main(["--database-url", url, "prepare-views", "--fiscal-year", "2018-19"]) == 0
     assert path.stat().st_mtime_ns == written
     assert publication.VIEWS.contents() == []  # nothing was judged
+
+
+def test_a_publication_s_views_are_prepared_in_the_background_once_asked(
+    golden, monkeypatch, own_snapshot_folder
+):
+    version = reads.data_version(golden, PUBLISHED_ONLY)
+    monkeypatch.setenv(snapshots.FOLDER_VARIABLE, "")
+    assert publication.prepare_in_background(golden, fiscal_years=[2018]) is None  # snapshots are off
+    monkeypatch.setenv(snapshots.FOLDER_VARIABLE, str(own_snapshot_folder))
+    thread = publication.prepare_in_background(golden, fiscal_years=[2018, 2019])
+    assert thread is not None
+    publication.wait_for_preparations()
+    for as_of in ("2019-09-30", "2020-09-30"):  # FY 2018-19's and FY 2019-20's deadlines
+        prepared = snapshots.load(golden, data_version=version, as_of=as_of)
+        assert prepared is not None
+        assert prepared.tables is not None
+    assert not thread.is_alive()

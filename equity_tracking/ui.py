@@ -437,6 +437,7 @@ def guard(page_key: str) -> PageContext:
     spec = page(page_key)
     principal = _ROUTED.get() or current_principal()
     st.html(STYLE)
+    _follow_streamlit_clear()
     try:
         settings = Settings.from_environment()
         startup = _current_startup(settings)
@@ -658,6 +659,29 @@ def clear_caches() -> None:
     _MEMOS.clear()
     _DEMO_MARKERS.clear()
     _DERIVED.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _streamlit_cache_generation() -> object:
+    # A marker that goes when Streamlit's caches are cleared (an administrator's "Clear caches",
+    # which serve.py lets through): Streamlit empties only its own caches, so the guard follows it.
+    return object()
+
+
+_GENERATION_SEEN: list[object] = []
+
+
+def _follow_streamlit_clear() -> None:
+    """Clear the process's own caches once Streamlit's have been cleared since the last page run:
+    "clear caches" means every cache."""
+    generation = _streamlit_cache_generation()
+    with _SEEN_LOCK:
+        if _GENERATION_SEEN and _GENERATION_SEEN[0] is generation:
+            return
+        cleared = bool(_GENERATION_SEEN)
+        _GENERATION_SEEN[:] = [generation]
+    if cleared:
+        clear_caches()
 
 
 def _cached_read(

@@ -73,20 +73,32 @@ if reports.empty:
     st.stop()
 if missing:
     st.caption(f"No report published for {fy}: {md(', '.join(missing))}.")
-statuses = dict(zip(reports["bureau_code"], reports["review_status"], strict=True))
-for code, name, parts in view.narratives_by_bureau(reports):
-    title = f"{name}: {plural(sum(len(texts) for _, texts in parts), 'item')}"
-    if note := unpublished_note(statuses[code]):
-        title = f"{title} — {note}"
+
+
+def _narratives() -> dict:
+    """Each bureau's narrative as the page writes it, and the download: built once, then redrawn."""
+    statuses = dict(zip(reports["bureau_code"], reports["review_status"], strict=True))
+    sections = []
+    for code, name, parts in view.narratives_by_bureau(reports):
+        title = f"{name}: {plural(sum(len(texts) for _, texts in parts), 'item')}"
+        if note := unpublished_note(statuses[code]):
+            title = f"{title} — {note}"
+        # One text per heading, not per item: 260 bureaus' narratives are thousands of items, and
+        # each element costs every rerun.
+        texts = [(heading, "\n".join(f"• {item}" for item in items)) for heading, items in parts]
+        sections.append((code, name, title, texts))
+    return {"sections": sections, "data": view.narratives_data(reports)}
+
+
+narratives = ctx.memo("reports-narratives", _narratives, year=year)
+for code, name, title, texts in narratives["sections"]:
     with ui.section(title, key=f"report-{code}"):
-        for heading, texts in parts:
+        for heading, text in texts:
             st.markdown(f"**{heading}**")
-            # One text element per heading, not per item: 260 bureaus' narratives are thousands of
-            # items, and each element costs every rerun.
-            ui.text("\n".join(f"• {item}" for item in texts))
+            ui.text(text)
         ui.link(f"{name}: the bureau's plan and figures", "bureau", bureau=code, fy=fy_key)
 ui.download(
-    view.narratives_data(reports),
+    narratives["data"],
     file_name=f"bureau-reports-{fy_key}.csv",
     label="Download every report (CSV)",
     key="reports",

@@ -2,7 +2,8 @@
 Streamlit session that reruns the public pages with changing filters.
 
     python -m benchmarks.load [--database-url URL] [--users 50 200] [--processes 1 2] [--reruns 5]
-                              [--think 0] [--timeout 120] [--max-seconds 300] [--no-warm-up]
+                              [--think 0] [--arrive 0] [--timeout 120] [--max-seconds 300]
+                              [--no-warm-up]
                               [--streamlit-option SECTION.NAME=VALUE] [--record]
 
 Without ``--database-url`` it builds the demo city (scale 1) in a throw-away SQLite file; give a URL
@@ -13,12 +14,13 @@ for the scale-10 file or PostgreSQL. For each number of processes and each crowd
 2. warms each one by visiting every page and filter the crowd will ask for, once (a server that has
    been up for a while has them; ``--no-warm-up`` measures a crowd arriving at a cold server);
 3. runs Locust headless, as a library (``locust.env.Environment``, a local runner), with
-   ``--users`` viewers spawned together: each opens its own session on one server (viewer *i* on
-   server *i* mod *processes*: sticky by construction, as a proxy's sticky sessions make it), lands
-   on the overview, then opens ``--reruns`` - 1 further pages chosen at random with random filters
-   (fiscal year, bureau, goal, focus area, group), waiting ``--think`` seconds on average in
-   between (0: at once, the crowd's worst case). A viewer that is done keeps its session open, idle,
-   until every viewer is done, so that the memory measured holds every session;
+   ``--users`` viewers spawned together (or evenly over ``--arrive`` seconds): each opens its own
+   session on one server (viewer *i* on server *i* mod *processes*: sticky by construction, as a
+   proxy's sticky sessions make it), lands on the overview, then opens ``--reruns`` - 1 further
+   pages chosen at random with random filters (fiscal year, bureau, goal, focus area, group),
+   waiting ``--think`` seconds on average in between (0: at once, the crowd's worst case). A viewer
+   that is done keeps its session open, idle, until every viewer is done, so that the memory
+   measured holds every session;
 4. reports the reruns, failures (an exception on the page, a page not found, no ``script_finished``
    within ``--timeout``), dropped sessions (the server closed the WebSocket or it broke; the viewer
    then reconnects, as the browser does), p50/p95/max of a full-page rerun (request sent until
@@ -399,7 +401,14 @@ class RunReport:
 
 
 def run_crowd(
-    servers_: list[Server], *, users: int, reruns: int, think_s: float, timeout_s: float, max_s: float
+    servers_: list[Server],
+    *,
+    users: int,
+    reruns: int,
+    think_s: float,
+    timeout_s: float,
+    max_s: float,
+    arrive_s: float = 0.0,
 ) -> RunReport:
     """One Locust run of ``users`` viewers against ``servers_``; every session closed afterwards."""
     crowd = Crowd([server.url for server in servers_], reruns=reruns, timeout_s=timeout_s)
@@ -411,8 +420,9 @@ def run_crowd(
     cpu_before = sum(cpu_seconds(pid) for pid in pids)
     client_before = time.process_time()
     started = time.perf_counter()
-    # Everyone within a second or two (a link in a press release); Locust warns above 100 a second.
-    runner.start(users, spawn_rate=min(users, 100))
+    # Everyone within a second or two (a link in a press release), or evenly over ``arrive_s``
+    # seconds; Locust warns above 100 a second.
+    runner.start(users, spawn_rate=users / arrive_s if arrive_s > 0 else min(users, 100))
     deadline = started + max_s
     next_report = started + 15
     while crowd.finished < users and time.perf_counter() < deadline:
@@ -523,6 +533,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="server processes")
     parser.add_argument("--reruns", type=int, default=5, help="pages each viewer opens")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a viewer reads a page")
+    parser.add_argument(
+        "--arrive", type=float, default=0.0, help="seconds over which the viewers arrive (0: all at once)"
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a rerun may take")
     parser.add_argument("--max-seconds", type=float, default=300.0, help="longest a crowd may run")
     parser.add_argument("--no-warm-up", action="store_true", help="the crowd meets cold servers")
@@ -555,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
                         users=users,
                         reruns=args.reruns,
                         think_s=args.think,
+                        arrive_s=args.arrive,
                         timeout_s=args.timeout,
                         max_s=args.max_seconds,
                     )
@@ -590,7 +604,12 @@ def _header(args: argparse.Namespace, database: str) -> list[tuple[str, str]]:
         ),
         (
             "crowd",
-            "all viewers spawned at once (100 a second at most); each opens its own session, lands on "
+            (
+                f"viewers arriving evenly over {args.arrive:g} s"
+                if args.arrive > 0
+                else "all viewers spawned at once (100 a second at most)"
+            )
+            + "; each opens its own session, lands on "
             f"the overview and opens {args.reruns - 1} more public pages at random (fiscal year, bureau, "
             f"goal, focus area, group at random); thinking time between pages: {think}; "
             + (

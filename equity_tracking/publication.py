@@ -24,6 +24,9 @@ version (``reads.data_version``), which drafts do not move.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess  # nosec B404: prepare-views runs as a child process
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -35,6 +38,7 @@ from sqlalchemy import Engine
 from equity_tracking import reads, snapshots
 from equity_tracking.analytics import AnalyticsFrames, run_analytics
 from equity_tracking.analytics.frames import FRAME_STORE, budget_bytes, held_bytes, release_freed_memory
+from equity_tracking.periods import fiscal_year_label
 from equity_tracking.permissions import PUBLIC, Scope, Viewer
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.suppression import GroupSetup, PublicView
@@ -217,41 +221,77 @@ def prepare_snapshot(engine: Engine, *, fiscal_year: int) -> Path | None:
     return snapshots.save(engine, judged, data_version=version, as_of=as_of)
 
 
-_PREPARING = "equity-prepare-views"  # the name of the thread preparing views after a publication
+_PREPARING = "equity-prepare-views"  # the name of the thread that waits for a preparation
 _PENDING: dict[str, tuple[Engine, tuple[int, ...]]] = {}  # database URL → what to prepare next
 _PENDING_LOCK = threading.Lock()
 _PREPARER: list[threading.Thread] = []  # the running preparer, if any
+PREPARATION_TIMEOUT_S = 900  # a fiscal year of the --scale 10 city takes about 30 s
 
 
 def prepare_in_background(engine: Engine, *, fiscal_years: Iterable[int]) -> threading.Thread | None:
-    """:func:`prepare_snapshot` for ``fiscal_years``, in a thread of its own: called once something
-    is published, so that the public's next visitor, in any process, starts from the snapshot
-    instead of judging the city (8–17 s at ``--scale 10``), and the publisher's own page does not
-    wait for it. One thread per process prepares one database at a time; a publication while it
-    works is prepared after it (the newest years asked for win). None when snapshots are off."""
+    """:func:`prepare_snapshot` for ``fiscal_years`` once something is published, so that the
+    public's next visitor, in any process, starts from the snapshot instead of judging the city
+    (8–17 s at ``--scale 10``).
+
+    In a process of its own (``python -m equity_tracking prepare-views``), watched by a thread of
+    this one: judging and suppressing the city takes half a minute of CPU at scale 10, which would
+    otherwise hold this server's Python lock away from every page it serves; the publisher's page
+    does not wait either. One preparation per server process at a time; publications meanwhile are
+    prepared after it, the newest request per database winning. None when snapshots are off."""
     if snapshots.folder() is None:
         return None
     url = engine.url.render_as_string(hide_password=False)
     with _PENDING_LOCK:
         _PENDING[url] = (engine, tuple(fiscal_years))
-        if not _PREPARER:
-            _PREPARER.append(threading.Thread(target=_prepare_pending, name=_PREPARING, daemon=True))
+        if not (_PREPARER and _PREPARER[0].is_alive()):
+            _PREPARER[:] = [threading.Thread(target=_prepare_pending, name=_PREPARING, daemon=True)]
             _PREPARER[0].start()
         return _PREPARER[0]
 
 
 def _prepare_pending() -> None:
-    while True:
+    try:
+        while True:
+            with _PENDING_LOCK:
+                if not _PENDING:
+                    _PREPARER.clear()  # under the lock: a new request now starts a new thread
+                    return
+                url, (_engine, years) = _PENDING.popitem()
+            _run_prepare_views(url, years)
+    finally:
         with _PENDING_LOCK:
-            if not _PENDING:
-                _PREPARER.clear()  # under the lock: a new request now starts a new thread
-                return
-            _url, (engine, years) = _PENDING.popitem()
-        for year in years:
-            try:
-                prepare_snapshot(engine, fiscal_year=year)
-            except Exception:  # a background nicety: the next visitor judges the year instead
-                LOG.exception("Preparing the public's view of %s after a publication failed.", year)
+            if _PREPARER and _PREPARER[0] is threading.current_thread():
+                _PREPARER.clear()
+
+
+def _run_prepare_views(url: str, years: tuple[int, ...]) -> None:
+    """``prepare-views`` for ``years`` of the database at ``url``, in a child process. The URL goes
+    in the environment, not on the command line, where every user of the machine could read its
+    password."""
+    environment = {
+        **os.environ,
+        "EQUITY_DATABASE_URL": url,
+        snapshots.FOLDER_VARIABLE: str(snapshots.folder()),
+    }
+    years_given = [argument for year in years for argument in ("--fiscal-year", fiscal_year_label(year))]
+    command = [sys.executable, "-m", "equity_tracking", "prepare-views", *years_given]
+    try:
+        # Not a shell: the arguments are this program's own (the interpreter, fiscal years).
+        done = subprocess.run(  # nosec B603
+            command,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=PREPARATION_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        LOG.exception("Preparing the public's views after a publication did not finish.")
+        return
+    if done.returncode != 0:  # e.g. another publication meanwhile: the next request prepares it
+        LOG.warning(
+            "Preparing the public's views after a publication stopped: %s", done.stderr.strip()[-500:]
+        )
 
 
 def wait_for_preparations() -> None:

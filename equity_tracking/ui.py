@@ -619,6 +619,7 @@ class _SharedCache:
         self._building: dict[Hashable, threading.Lock] = {}
         self._max_entries = max_entries
         self._lock = threading.Lock()
+        self._clears = 0  # a build that started before a clear must not put its result back
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         with self._lock:
@@ -630,20 +631,27 @@ class _SharedCache:
             with self._lock:
                 if key in self._entries:
                     return self._entries[key]  # type: ignore[return-value]
+                clears = self._clears
             try:
                 value = build()
-            finally:
+            except BaseException:
                 with self._lock:
-                    self._building.pop(key, None)
-            with self._lock:
-                self._entries[key] = value
-                while len(self._entries) > self._max_entries:
-                    self._entries.popitem(last=False)
+                    if self._building.get(key) is building:
+                        del self._building[key]
+                raise
+            with self._lock:  # kept and no longer building in one step: no second build starts
+                if self._building.get(key) is building:
+                    del self._building[key]
+                if clears == self._clears:
+                    self._entries[key] = value
+                    while len(self._entries) > self._max_entries:
+                        self._entries.popitem(last=False)
             return value
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._clears += 1
 
 
 _READS = _SharedCache(max_entries=512)
@@ -652,9 +660,10 @@ _DEMO_MARKERS = _SharedCache(max_entries=8)
 
 
 def clear_caches() -> None:
-    """Forget every read, assembled page and derived table this process holds (tests; a replaced
-    database). Streamlit's own caches are cleared with ``st.cache_data.clear()`` and
-    ``st.cache_resource.clear()``."""
+    """Forget every read, assembled page and derived table the pages hold in this process: when a
+    newer data version is seen, when Streamlit's caches are cleared, when the database is replaced,
+    and between tests. The judged views and the analytics' frames have stores of their own
+    (``publication.VIEWS``, ``FRAME_STORE``)."""
     _READS.clear()
     _MEMOS.clear()
     _DEMO_MARKERS.clear()
@@ -672,8 +681,8 @@ _GENERATION_SEEN: list[object] = []
 
 
 def _follow_streamlit_clear() -> None:
-    """Clear the process's own caches once Streamlit's have been cleared since the last page run:
-    "clear caches" means every cache."""
+    """Clear the pages' own caches (:func:`clear_caches`) once Streamlit's have been cleared since
+    the last page run: an administrator's "Clear caches" means the pages' caches too."""
     generation = _streamlit_cache_generation()
     with _SEEN_LOCK:
         if _GENERATION_SEEN and _GENERATION_SEEN[0] is generation:
@@ -712,32 +721,53 @@ def _memo(
 
 
 class _DerivedStore:
-    """What the house widgets derive from a frame a page holds across reruns (a memo's tables, a
-    cached read): a table's Markdown cells, its phone cards. A crowd of viewers reruns the same
-    shared frames, and deriving them again was a tenth of a rerun's time (benchmarks/load.py).
+    """What the house widgets derive from a frame a page holds across reruns (a memo's tables): a
+    table's Markdown cells, its phone cards. A crowd of viewers reruns the same shared frames, and
+    deriving them again was a tenth of a rerun's time (benchmarks/load.py).
 
     Keyed on the frame's identity and checked through a weak reference: a frame built anew on every
-    run simply misses, and a dead frame's entry is never returned for a new one that reuses its id.
-    Frames are treated as read-only (as :meth:`PageContext.memo` asks). Bounded by count."""
+    run simply misses, and its entry goes when the frame does (a dead frame's entry is never
+    returned for a new frame that reuses its id). Frames are treated as read-only (as
+    :meth:`PageContext.memo` asks). Bounded by count."""
 
     def __init__(self, capacity: int = 256) -> None:
         self._entries: OrderedDict[tuple[int, Hashable], tuple[weakref.ref, object]] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
+        # Ids of frames gone, noted by the weak references' callbacks (which may run in any thread,
+        # at any allocation, even while the lock is held: so they only append) and purged on use.
+        self._dead: list[int] = []
 
     def get(self, frame: pd.DataFrame, kind: Hashable, derive: Callable[[], T]) -> T:
         key = (id(frame), kind)
         with self._lock:
+            self._purge()
             held = self._entries.get(key)
             if held is not None and held[0]() is frame:
                 self._entries.move_to_end(key)
                 return held[1]  # type: ignore[return-value]
         value = derive()
         with self._lock:
-            self._entries[key] = (weakref.ref(frame), value)
+            self._entries[key] = (weakref.ref(frame, self._noting_death(id(frame))), value)
             while len(self._entries) > self._capacity:
                 self._entries.popitem(last=False)
         return value
+
+    def _noting_death(self, ident: int) -> Callable[[weakref.ref], None]:
+        dead = self._dead
+        return lambda _ref: dead.append(ident)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._purge()
+            return len(self._entries)
+
+    def _purge(self) -> None:
+        if not self._dead:
+            return
+        dead, self._dead[:] = set(self._dead), []
+        for key in [key for key, (ref, _value) in self._entries.items() if key[0] in dead and ref() is None]:
+            del self._entries[key]
 
     def clear(self) -> None:
         with self._lock:
@@ -914,11 +944,15 @@ def pick_fiscal_year(ctx: PageContext) -> int:
 def prepare_public_views(ctx: PageContext) -> None:
     """Once something is published: prepare the fiscal year a public page opens on, in the
     background, so that the public's first visitor after the publication does not wait for the city
-    to be judged (``publication.prepare_in_background``)."""
-    choices = fiscal_year_choices(reads.plans(ctx.engine, viewer=PUBLIC))
-    year = default_fiscal_year(choices, today=dt.date.today())
-    if year is not None:
-        publication.prepare_in_background(ctx.engine, fiscal_years=[year])
+    to be judged (``publication.prepare_in_background``). A nicety: a failure is logged, never shown
+    on the page of a publication that succeeded."""
+    try:
+        choices = fiscal_year_choices(reads.plans(ctx.engine, viewer=PUBLIC))
+        year = default_fiscal_year(choices, today=dt.date.today())
+        if year is not None:
+            publication.prepare_in_background(ctx.engine, fiscal_years=[year])
+    except Exception:
+        LOGGER.exception("Could not start preparing the public's views after a publication.")
 
 
 # --- the house widgets ------------------------------------------------------------------------------

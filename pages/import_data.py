@@ -77,6 +77,7 @@ def _run(dry_run: bool) -> None:
     """Check (``dry_run``) or import the chosen files; keep what was said for the page to show."""
     st.session_state.pop(OUTCOME, None)
     st.session_state[RUNNING] = True  # still set on the next run: the page was used meanwhile
+    public_changed = False
     with ui.progress_bar("Reading the file") as report:
         try:
             result = importing.import_files(
@@ -95,12 +96,13 @@ def _run(dry_run: bool) -> None:
             outcome = shape.failed(str(error))
         else:
             outcome = shape.done(result)
-            if publish and not dry_run:
-                ui.prepare_public_views(ctx)
+            public_changed = not dry_run and result.changes_anything and (publish or result.structural)
         # Kept before anything else is drawn: a click meanwhile would stop the script at the next
         # drawing, and an import that has been saved must still say so.
         st.session_state[OUTCOME] = outcome
         st.session_state.pop(RUNNING, None)
+    if public_changed:  # what the public sees has changed: prepare it for the next visitor
+        ui.prepare_public_views(ctx)
 
 
 check, run = st.columns(2)

@@ -7,8 +7,9 @@ VENV ?= .venv
 PORT ?= 8501
 BIN := $(VENV)/bin
 STAMPS := .make-stamps
-# Two workers: CI machines have two cores; each worker gets its own databases.
-PYTEST_ARGS ?= -n 2 --durations=15
+# Two workers: CI machines have two cores; each worker gets its own databases. Work stealing: a
+# worker that runs out of tests takes the other's instead of idling behind its slowest browser tests.
+PYTEST_ARGS ?= -n 2 --dist worksteal --durations=15
 
 .PHONY: run test test-browser lint setup setup-dev chromium pdf-libs clean-venv benchmark bench lighthouse
 

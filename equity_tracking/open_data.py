@@ -43,6 +43,7 @@ from equity_tracking.models import MeasureValue
 from equity_tracking.permissions import PUBLIC
 from equity_tracking.publication import public_view
 from equity_tracking.rules import CITY_TIMEZONE, reporting_deadline
+from equity_tracking.shared_cache import SharedCache
 from equity_tracking.suppression import PublicView
 
 T = TypeVar("T")
@@ -188,8 +189,7 @@ class Snapshot:
 
     engine: Engine
     data_version: str
-    _built: dict[Hashable, object] = field(default_factory=dict, repr=False)
-    _building: dict[Hashable, threading.Lock] = field(default_factory=dict, repr=False)
+    _built: SharedCache = field(default_factory=SharedCache, repr=False)
     _values: OrderedDict[int, pd.DataFrame] = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -197,19 +197,7 @@ class Snapshot:
         """``build()``, kept for this data version under ``key``: built once, even when two requests
         ask at the same time, while requests for other frames go on (a view takes seconds to build
         for a large city)."""
-        with self._lock:
-            if key in self._built:
-                return self._built[key]  # type: ignore[return-value]
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            with self._lock:
-                if key in self._built:
-                    return self._built[key]  # type: ignore[return-value]
-            value = build()
-            with self._lock:
-                self._built[key] = value
-                self._building.pop(key, None)
-            return value
+        return self._built.get(key, build)
 
     # -- what parameters may be --
 

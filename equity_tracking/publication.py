@@ -222,7 +222,7 @@ def prepare_snapshot(engine: Engine, *, fiscal_year: int) -> Path | None:
 
 
 _PREPARING = "equity-prepare-views"  # the name of the thread that waits for a preparation
-_PENDING: dict[str, tuple[Engine, tuple[int, ...]]] = {}  # database URL → what to prepare next
+_PENDING: dict[str, tuple[int, ...]] = {}  # database URL → the fiscal years to prepare next
 _PENDING_LOCK = threading.Lock()
 _PREPARER: list[threading.Thread] = []  # the running preparer, if any
 PREPARATION_TIMEOUT_S = 900  # a fiscal year of the --scale 10 city takes about 30 s
@@ -242,7 +242,7 @@ def prepare_in_background(engine: Engine, *, fiscal_years: Iterable[int]) -> thr
         return None
     url = engine.url.render_as_string(hide_password=False)
     with _PENDING_LOCK:
-        _PENDING[url] = (engine, tuple(fiscal_years))
+        _PENDING[url] = tuple(fiscal_years)
         if not (_PREPARER and _PREPARER[0].is_alive()):
             _PREPARER[:] = [threading.Thread(target=_prepare_pending, name=_PREPARING, daemon=True)]
             _PREPARER[0].start()
@@ -256,7 +256,7 @@ def _prepare_pending() -> None:
                 if not _PENDING:
                     _PREPARER.clear()  # under the lock: a new request now starts a new thread
                     return
-                url, (_engine, years) = _PENDING.popitem()
+                url, years = _PENDING.popitem()
             _run_prepare_views(url, years)
     finally:
         with _PENDING_LOCK:

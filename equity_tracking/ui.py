@@ -73,6 +73,7 @@ from equity_tracking.permissions import (
 )
 from equity_tracking.rules import reporting_deadline
 from equity_tracking.settings import PROJECT_ROOT, Settings, SettingsError
+from equity_tracking.shared_cache import SharedCache
 from equity_tracking.startup import DatabaseFileMissingError, Startup, prepare_database
 from equity_tracking.validation import ValidationError
 from equity_tracking.writes import WriteError
@@ -603,60 +604,10 @@ def _engine(database_url: str) -> Engine:
 
 # Every cache below is shared by every session of the process, so each is keyed on what the viewer
 # may see (their scope, not who they are: two readers who may see the same rows share an entry).
-
-
-class _SharedCache:
-    """Values shared by every session of the process, keyed on tuples of hashable parts and bounded by
-    count (the least recently used go first). One build per key at a time: a crowd arriving at a
-    cold process waits for the first viewer's build instead of each building its own.
-
-    Not Streamlit's ``st.cache_resource``: on every call it hashes each argument with its own hasher
-    and looks up the function's signature again, about a tenth of a warm overview rerun once the
-    page itself was shared (benchmarks/load.py). The keys here are plain tuples, hashed by Python."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[Hashable, object] = OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-        self._clears = 0  # a build that started before a clear must not put its result back
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[return-value]
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            with self._lock:
-                if key in self._entries:
-                    return self._entries[key]  # type: ignore[return-value]
-                clears = self._clears
-            try:
-                value = build()
-            except BaseException:
-                with self._lock:
-                    if self._building.get(key) is building:
-                        del self._building[key]
-                raise
-            with self._lock:  # kept and no longer building in one step: no second build starts
-                if self._building.get(key) is building:
-                    del self._building[key]
-                if clears == self._clears:
-                    self._entries[key] = value
-                    while len(self._entries) > self._max_entries:
-                        self._entries.popitem(last=False)
-            return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._clears += 1
-
-
-_READS = _SharedCache(max_entries=512)
-_MEMOS = _SharedCache(max_entries=512)
-_DEMO_MARKERS = _SharedCache(max_entries=8)
+# They are the project's own caches (equity_tracking.shared_cache), not Streamlit's.
+_READS = SharedCache(max_entries=512)
+_MEMOS = SharedCache(max_entries=512)
+_DEMO_MARKERS = SharedCache(max_entries=8)
 
 
 def clear_caches() -> None:

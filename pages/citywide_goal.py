@@ -14,9 +14,9 @@ from equity_tracking.dashboards.common import (
     counts_line,
     fiscal_year_choices,
     fiscal_year_key,
+    health_tables,
     is_baseline_year,
     number_param,
-    state_table,
 )
 from equity_tracking.formatting import md
 from equity_tracking.navigation import GOAL
@@ -86,7 +86,7 @@ def _build() -> dict:
         links=ctx.read("goal_strategy_links"),
         citywide_goal_id=goal_id,
     )
-    health = state_table(headline.health, HEALTH, noun="Measures")
+    health = health_tables(headline.health)
     return {
         "contributions": contributions,
         "contributions_chart": charts.contributions_chart(
@@ -97,8 +97,8 @@ def _build() -> dict:
         "contributions_alt": view.contributions_alt(contributions, goal_number=number, fiscal_year_label=fy),
         "contributions_detail": bureau_detail_table(contributions),
         "health_chart": health_chart(headline.health, title=f"Goal {number}: measures by health, {fy}"),
-        "health_table": health.drop(columns="state_key"),
-        "health_data": health.rename(columns={"State": "health_label", "state_key": "health"}),
+        "health_table": health.table,
+        "health_data": health.data,
         "focus_chart": charts.breakdown_chart(
             focus, by="focus area", goal_number=number, fiscal_year_label=fy
         ),

@@ -13,7 +13,7 @@ from equity_tracking.dashboards.common import (
     bureau_detail_table,
     fiscal_year_key,
     health_counts,
-    state_table,
+    health_tables,
 )
 from equity_tracking.formatting import md, percent
 from equity_tracking.periods import fiscal_year_label
@@ -173,7 +173,7 @@ else:
         if comparison.empty or row is None:
             return {"comparison": comparison, "row": row}
         health = health_counts(row)
-        table = state_table(health, HEALTH, noun="Measures")
+        tables = health_tables(health)
         return {
             "comparison": comparison,
             "row": row,
@@ -183,11 +183,9 @@ else:
             "alt": view.focus_alt(comparison, focus_name=area["name"], fiscal_year_label=fy),
             "detail": bureau_detail_table(comparison),
             "health_chart": health_chart(health, title=f"{area['name']}: measures by health, {fy}"),
-            "health_table": table.drop(columns="state_key"),
-            "health_data": table.rename(columns={"State": "health_label", "state_key": "health"}),
-            "health_alt": f"Bar chart of the measures in {area['name']} by health: "
-            + "; ".join(f"{item.State}: {item.Measures}" for item in table.itertuples())
-            + ".",
+            "health_table": tables.table,
+            "health_data": tables.data,
+            "health_alt": f"Bar chart of the measures in {area['name']} by health: {tables.counts_text}.",
         }
 
     built = ctx.memo("compare-focus", _focus_build, focus=key, year=year)

@@ -12,8 +12,8 @@ from equity_tracking.dashboards.common import (
     fiscal_year_choices,
     fiscal_year_key,
     health_counts,
+    health_tables,
     is_baseline_year,
-    state_table,
 )
 from equity_tracking.formatting import md, percent, plural
 from equity_tracking.periods import fiscal_year_label
@@ -38,9 +38,6 @@ def _build() -> dict:
         public, goals=ctx.read("goals"), bureaus=bureaus, citywide_goals=citywide_goals
     )
     health = {int(goal.id): view.goal_health(public, int(goal.id)) for goal in goals.itertuples()}
-    health_tables = {
-        goal_id: state_table(counts, HEALTH, noun="Measures") for goal_id, counts in health.items()
-    }
     return {
         "goals": goals,
         "city": city,
@@ -63,17 +60,7 @@ def _build() -> dict:
         "bureaus_data": table.drop(columns=["Reporting"]).rename(
             columns={"name": "bureau", "code": "bureau_code"}
         ),
-        "goal_health_tables": {
-            goal_id: frame.drop(columns="state_key") for goal_id, frame in health_tables.items()
-        },
-        "goal_health_data": {
-            goal_id: frame.rename(columns={"State": "health_label", "state_key": "health"})
-            for goal_id, frame in health_tables.items()
-        },
-        "goal_health_alts": {
-            goal_id: "; ".join(f"{row.State}: {row.Measures}" for row in frame.itertuples())
-            for goal_id, frame in health_tables.items()
-        },
+        "goal_health": {goal_id: health_tables(counts) for goal_id, counts in health.items()},
         "goal_charts": {
             int(goal.id): charts.goal_health_chart(
                 health[int(goal.id)], goal_number=goal.number, fiscal_year_label=fy
@@ -145,13 +132,12 @@ for goal in goals.itertuples():
             f"{plural(goal.n_actions, 'action')}."
         )
         ui.link(f"Open goal {goal.number}: {goal.short_title}", "goal", goal=goal.number, fy=fy_key)
+        goal_health = built["goal_health"][int(goal.id)]
         ui.chart(
             built["goal_charts"][int(goal.id)],
-            table=built["goal_health_tables"][int(goal.id)],
-            data=built["goal_health_data"][int(goal.id)],
-            alt=f"Bar chart of the measures under goal {goal.number} by health: "
-            + built["goal_health_alts"][int(goal.id)]
-            + ".",
+            table=goal_health.table,
+            data=goal_health.data,
+            alt=f"Bar chart of the measures under goal {goal.number} by health: {goal_health.counts_text}.",
             key=f"goal-health-{goal.number}",
             file_name=f"goal-{goal.number}-health-{fy_key}.csv",
         )

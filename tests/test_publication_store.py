@@ -16,6 +16,7 @@ from equity_tracking import models, publication, reads
 from equity_tracking.analytics.frames import FrameStore, held_bytes
 from equity_tracking.permissions import PUBLIC, PUBLISHED_ONLY
 from equity_tracking.publication import ViewStore
+from equity_tracking.shared_cache import SharedCache
 
 
 @pytest.fixture
@@ -221,9 +222,7 @@ def test_a_crowd_asking_a_cold_cache_for_the_same_page_builds_it_once():
     import threading
     import time
 
-    from equity_tracking import ui
-
-    cache = ui._SharedCache(max_entries=2)
+    cache = SharedCache(max_entries=2)
     builds: list[str] = []
 
     def build() -> str:
@@ -252,9 +251,7 @@ def test_a_crowd_asking_a_cold_cache_for_the_same_page_builds_it_once():
 
 
 def test_a_build_that_started_before_a_clear_does_not_put_its_result_back():
-    from equity_tracking import ui
-
-    cache = ui._SharedCache(max_entries=4)
+    cache = SharedCache(max_entries=4)
 
     def build_while_cleared() -> str:
         cache.clear()  # a newer data version seen while this old one was being built

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -200,6 +201,27 @@ def state_table(counts: Mapping[str, int], styles: Mapping[str, StateStyle], *, 
             noun: [count for _, count in kept],
             "Share (%)": [round(100 * count / total, 1) if total else None for _, count in kept],
         }
+    )
+
+
+@dataclass(frozen=True)
+class HealthTables:
+    """What goes with a chart of measures by health: ``table`` as people read it, ``data`` to
+    download (the state's key as ``health``), and ``counts_text`` ("✓ On track: 3; ! Behind: 1") for
+    its text alternative."""
+
+    table: pd.DataFrame
+    data: pd.DataFrame
+    counts_text: str
+
+
+def health_tables(counts: Mapping[str, int]) -> HealthTables:
+    """:class:`HealthTables` of measures by health, from :func:`health_counts`."""
+    states = state_table(counts, HEALTH, noun="Measures")
+    return HealthTables(
+        table=states.drop(columns="state_key"),
+        data=states.rename(columns={"State": "health_label", "state_key": "health"}),
+        counts_text="; ".join(f"{row.State}: {row.Measures}" for row in states.itertuples()),
     )
 
 

@@ -30,6 +30,7 @@ from browser_support import (
     goto,
     is_bare_url,
     link_names,
+    press_to_download,
     serious,
     settle,
     tab_until,
@@ -546,7 +547,7 @@ def test_hostile_note_downloads_as_inert_text(tab, hostile_server):
     page = goto(tab(DESKTOP), hostile_server + f"/measure?measure=1&fy={FY}")
     button = page.locator(".st-key-download-data").get_by_role("button", name="Download the data (CSV)")
     with page.expect_download() as download:
-        button.click()
+        press_to_download(button)
     text = download.value.path().read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header, body = rows[0], rows[1:]

@@ -355,7 +355,7 @@ def test_every_download_of_the_public_pages_describes_its_columns(golden, monkey
 
 @pytest.mark.browser
 def test_the_browser_downloads_the_excel_file_with_hidden_figures_labelled(browser, golden_server):
-    from browser_support import DESKTOP, Contexts, goto, wait_drawn
+    from browser_support import DESKTOP, Contexts, goto, press_to_download, wait_drawn
 
     contexts = Contexts(browser)
     try:
@@ -366,7 +366,7 @@ def test_the_browser_downloads_the_excel_file_with_hidden_figures_labelled(brows
         wait_drawn(page)
         button = section.get_by_role("button", name="Download the data (Excel)")
         with page.expect_download() as download:
-            button.click()
+            press_to_download(button)
         assert download.value.suggested_filename == "measure-2-groups-2016-17.xlsx"
         book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     finally:

@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser_support import DESKTOP, Contexts
+from browser_support import DESKTOP, Contexts, press_to_download
 from conftest import _free_port, serve_app
 from golden_city import build_golden_city
 from playwright.sync_api import Page, expect
@@ -137,7 +137,7 @@ def test_a_city_page_embeds_a_public_page(contexts, city_site, embed_server, art
     # Its downloads work inside the frame.
     scorecard = frame.locator(".st-key-downloads-scorecard")
     with page.expect_download() as download:
-        scorecard.get_by_role("button", name="Download the scorecard (CSV)").click()
+        press_to_download(scorecard.get_by_role("button", name="Download the scorecard (CSV)"))
     assert download.value.suggested_filename == "AA-scorecard-2018-19.csv"
     # A picker changes the page inside the frame, which stays an embed.
     embedded = next(child for child in page.frames if child.parent_frame is not None)

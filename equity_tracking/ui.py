@@ -893,10 +893,10 @@ def pick_fiscal_year(ctx: PageContext) -> int:
 
 
 def prepare_public_views(ctx: PageContext) -> None:
-    """Once something is published: prepare the fiscal year a public page opens on, in the
-    background, so that the public's first visitor after the publication does not wait for the city
-    to be judged (``publication.prepare_in_background``). A nicety: a failure is logged, never shown
-    on the page of a publication that succeeded."""
+    """Once something is published (or the plan structure or reference data changed): prepare the
+    fiscal year a public page opens on, in the background, so that the public's first visitor after
+    the change does not wait for the city to be judged (``publication.prepare_in_background``). A
+    nicety: a failure is logged, never shown on the page of a change that succeeded."""
     try:
         choices = fiscal_year_choices(reads.plans(ctx.engine, viewer=PUBLIC))
         year = default_fiscal_year(choices, today=dt.date.today())
@@ -1263,18 +1263,21 @@ def show_flash(key: str) -> None:
 
 
 def save_form(
+    ctx: PageContext,
     form: str,
     save: Callable[[], object],
     done: str,
     *,
     unchanged: str = "Nothing changed: it already holds what the form says.",
 ) -> None:
-    """Run a form's ``save`` (a call of the write path), then run the page again: the form shows
-    each refused field's message next to that field (:func:`form_errors`, from a
-    :class:`~equity_tracking.validation.ValidationError`), or why the change could not be made (a
-    ``WriteError``, a busy database), or ``done`` (``unchanged`` when ``save`` returned False, or a
-    result whose ``changed`` is False), at :func:`show_flash` of ``form``. After a save, what was
-    typed in the form's widgets (keys starting "<form>-") is forgotten, so they show what was saved."""
+    """Run a form's ``save`` (a structural write of the administrators' pages), then run the page
+    again: the form shows each refused field's message next to that field (:func:`form_errors`,
+    from a :class:`~equity_tracking.validation.ValidationError`), or why the change could not be
+    made (a ``WriteError``, a busy database), or ``done`` (``unchanged`` when ``save`` returned
+    False, or a result whose ``changed`` is False), at :func:`show_flash` of ``form``. After a save,
+    what was typed in the form's widgets (keys starting "<form>-") is forgotten, so they show what
+    was saved. A change moves the public's data version (``structure.structural_write``), so the
+    public's opening year is prepared again in the background, as after a publication."""
     try:
         result = save()
     except ValidationError as refused:
@@ -1286,6 +1289,8 @@ def save_form(
             del st.session_state[name]
         changed = result is not False and getattr(result, "changed", True)
         flash(form, done if changed else unchanged, ok=True)
+        if changed:
+            prepare_public_views(ctx)
     st.rerun()
 
 

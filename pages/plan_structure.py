@@ -37,6 +37,7 @@ def _archive_button(entity: str, record_id: int, row: pd.Series, what: str, form
         label, icon=":material/unarchive:" if archived else ":material/archive:", key=f"archive-{form}"
     ):
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.set_archived(
                 ctx.engine, actor=ctx.principal, entity=entity, record_id=record_id, archived=not archived
@@ -67,6 +68,7 @@ with ui.section("Add a bureau", key="add-bureau"):
         ui.field_error(errors, "service_area")
         if st.form_submit_button("Add bureau", icon=":material/add:"):
             ui.save_form(
+                ctx,
                 "new-bureau",
                 lambda: plan_admin.create_bureau(
                     ctx.engine, actor=ctx.principal, code=code, name=name, service_area=area
@@ -101,6 +103,7 @@ with st.form(form):
     ui.field_error(errors, "service_area")
     if st.form_submit_button("Save bureau", icon=":material/save:"):
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.save_bureau(
                 ctx.engine,
@@ -119,6 +122,7 @@ if st.button(
     icon=":material/archive:" if active else ":material/unarchive:",
 ):
     ui.save_form(
+        ctx,
         form,
         lambda: plan_admin.set_bureau_active(
             ctx.engine, actor=ctx.principal, bureau_id=int(bureau_id), active=not active
@@ -155,6 +159,7 @@ with ui.section("Add a plan", key=f"add-plan-{bureau_id}"):
         ui.field_error(errors, "last_fiscal_year")
         if st.form_submit_button("Add plan (as a draft)", icon=":material/add:"):
             ui.save_form(
+                ctx,
                 form,
                 lambda: plan_admin.create_plan(
                     ctx.engine,
@@ -188,6 +193,7 @@ if moves:
     ui.field_error(errors, "status")
     if st.button("Change status", key=f"{form}-move"):
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.set_plan_status(
                 ctx.engine, actor=ctx.principal, plan_id=int(plan_id), status=status
@@ -196,6 +202,7 @@ if moves:
         )
 if st.button("Start a new version (a draft copy)", icon=":material/content_copy:", key=f"{form}-version"):
     ui.save_form(
+        ctx,
         form,
         lambda: plan_admin.new_plan_version(ctx.engine, actor=ctx.principal, plan_id=int(plan_id)),
         "Started a new version as a draft, with a copy of the goals, actions and measures.",
@@ -263,6 +270,7 @@ with st.form(form):
     ui.field_error(errors, "sort_order")
     if st.form_submit_button("Save goal", icon=":material/save:"):
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.save_goal(
                 ctx.engine,
@@ -322,6 +330,7 @@ with st.form(form):
     ui.field_error(errors, "status")
     if st.form_submit_button("Save action", icon=":material/save:"):
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.save_action(
                 ctx.engine,
@@ -419,6 +428,7 @@ with st.form(form):
             sort_order=int(measure.get("sort_order", 0) or 0),
         )
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.save_measure(
                 ctx.engine,
@@ -450,6 +460,7 @@ with st.form(form):
     ui.field_error(errors, "value")
     if st.form_submit_button("Save interim target", icon=":material/save:"):
         ui.save_form(
+            ctx,
             form,
             lambda: plan_admin.set_interim_target(
                 ctx.engine, actor=ctx.principal, measure_id=int(measure_id), period=period, value=value

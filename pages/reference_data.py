@@ -48,6 +48,7 @@ with groups_tab:
             ui.field_error(errors, "name")
             if st.form_submit_button("Save name"):
                 ui.save_form(
+                    ctx,
                     f"rename-{chosen}",
                     lambda: admin.rename_group(
                         ctx.engine, actor=ctx.principal, group_id=chosen, name=new_name
@@ -67,6 +68,7 @@ with groups_tab:
                 ui.field_error(errors, "members")
                 if st.form_submit_button("Save members"):
                     ui.save_form(
+                        ctx,
                         f"members-{chosen}",
                         lambda: admin.set_rollup_members(
                             ctx.engine, actor=ctx.principal, rollup_id=chosen, member_ids=picked
@@ -81,6 +83,7 @@ with groups_tab:
                 if st.button(label, key=f"{label}-{chosen}", disabled=not 0 <= target < len(order)):
                     order[place], order[target] = order[target], order[place]
                     ui.save_form(
+                        ctx,
                         "group",
                         lambda: admin.reorder_groups(ctx.engine, actor=ctx.principal, group_ids=order),
                         "Moved.",
@@ -89,6 +92,7 @@ with groups_tab:
             active = bool(row["active"])
             if st.button("Archive" if active else "Restore", key=f"archive-group-{chosen}"):
                 ui.save_form(
+                    ctx,
                     "group",
                     lambda: admin.set_group_active(
                         ctx.engine, actor=ctx.principal, group_id=chosen, active=not active
@@ -110,6 +114,7 @@ with groups_tab:
             unknown = st.checkbox("Records that race/ethnicity is not known (e.g. declined)")
             if st.form_submit_button("Add group"):
                 ui.save_form(
+                    ctx,
                     "add-group",
                     lambda: admin.create_group(
                         ctx.engine,
@@ -137,6 +142,7 @@ with groups_tab:
             ui.field_error(errors, "members")
             if st.form_submit_button("Add roll-up"):
                 ui.save_form(
+                    ctx,
                     "add-rollup",
                     lambda: admin.create_rollup(
                         ctx.engine,
@@ -193,6 +199,7 @@ with benchmarks_tab:
             ui.field_error(errors, "year")
             if st.form_submit_button("Save details"):
                 ui.save_form(
+                    ctx,
                     form,
                     lambda: admin.edit_benchmark(
                         ctx.engine,
@@ -223,6 +230,7 @@ with benchmarks_tab:
             ui.field_error(errors, "shares")
             if st.form_submit_button("Save shares"):
                 ui.save_form(
+                    ctx,
                     form,
                     lambda: admin.set_benchmark_shares(
                         ctx.engine, actor=ctx.principal, benchmark_id=chosen_population, shares=typed
@@ -232,6 +240,7 @@ with benchmarks_tab:
         archived = bool(population["archived"])
         if st.button("Restore" if archived else "Archive", key=f"archive-benchmark-{chosen_population}"):
             ui.save_form(
+                ctx,
                 form,
                 lambda: admin.set_benchmark_archived(
                     ctx.engine, actor=ctx.principal, benchmark_id=chosen_population, archived=not archived
@@ -254,6 +263,7 @@ with benchmarks_tab:
             ui.field_error(errors, "year")
             if st.form_submit_button("Add benchmark population"):
                 ui.save_form(
+                    ctx,
                     "add-benchmark",
                     lambda: admin.create_benchmark(
                         ctx.engine, actor=ctx.principal, key=key, name=name, source=source, year=year
@@ -286,6 +296,7 @@ with cycles_tab:
             ui.field_error(errors, "due_on")
             if st.form_submit_button("Save dates"):
                 ui.save_form(
+                    ctx,
                     form,
                     lambda: admin.change_cycle_dates(
                         ctx.engine,
@@ -313,6 +324,7 @@ with cycles_tab:
             ui.field_error(errors, "due_on")
             if st.form_submit_button("Add cycle"):
                 ui.save_form(
+                    ctx,
                     "add-cycle",
                     lambda: admin.create_cycle(
                         ctx.engine,

@@ -11,8 +11,8 @@ from apptest_support import open_app, shown, table_with, texts
 from golden_city import build_golden_city
 from principals import make_user
 
-from equity_tracking import accounts
-from equity_tracking.permissions import Role
+from equity_tracking import accounts, publication, reads, snapshots
+from equity_tracking.permissions import PUBLISHED_ONLY, Role
 
 TOKEN = "_equity_session_token"
 PAGE = "pages/reference_data.py"
@@ -73,6 +73,11 @@ def test_an_admin_moves_a_cycles_due_date_and_sees_it(city, monkeypatch):
     history = table_with(app, "Change")
     assert list(history["Change"]) == ["due_on: 2021-09-30 → 2021-10-15"]
     assert list(history["Who"]) == ["Person admin"]
+    # A structural change moves the public's data version: the public's opening year (FY 2020-21,
+    # the plans' last, as of 30 September after it) is prepared in the background for the next visitor.
+    publication.wait_for_preparations()
+    version = reads.data_version(city, PUBLISHED_ONLY)
+    assert snapshots.load(city, data_version=version, as_of="2021-09-30") is not None
 
 
 def test_a_due_date_before_the_opening_is_refused_next_to_its_field(city, monkeypatch):

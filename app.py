@@ -4,15 +4,11 @@ Routes only: who is looking → which pages they may open → run the chosen pag
 lives in the ``equity_tracking`` package; each page script guards itself.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 from equity_tracking import ui
 
-# The favicon is served by the app itself (a data: URL), never fetched from a third party.
-FAVICON = Path(__file__).parent / "equity_tracking" / "assets" / "favicon.svg"
-st.set_page_config(page_title="Equity Plan Tracker", page_icon=FAVICON, layout="wide")
+st.set_page_config(page_title="Equity Plan Tracker", page_icon=ui.FAVICON, layout="wide")
 principal = ui.current_principal()
 with ui.routing(principal):
     # expanded: every page listed (Streamlit folds a list of more than ten under "View more"); an

@@ -563,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{users} viewers on {processes} process(es)…", file=sys.stderr)
                 with servers(url, processes, Path(folder), args.streamlit_option) as running:
                     warm = [] if args.no_warm_up else _warm_up_all(running, args.timeout)
+                    pids = ", ".join(str(server.pid) for server in running)
+                    print(f"  the crowd arrives (server process ids: {pids})", file=sys.stderr)
                     report = run_crowd(
                         running,
                         users=users,

@@ -17,6 +17,7 @@ Owns:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import inspect
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -81,6 +83,11 @@ from equity_tracking.writes import WriteError
 DEMO_BANNER = "Demo data — not real City figures"
 LOGGER = logging.getLogger(__name__)
 STYLE = Path(__file__).with_name("ui.css")
+# The favicon, served by the app itself as a data: URL (never fetched from a third party). Encoded
+# once per process: given as a file, Streamlit reads and encodes it again on every run.
+FAVICON = "data:image/svg+xml;base64," + base64.b64encode(
+    Path(__file__).with_name("assets").joinpath("favicon.svg").read_bytes()
+).decode("ascii")
 T = TypeVar("T")
 
 
@@ -729,6 +736,22 @@ _DERIVED = _DerivedStore()
 _derived = _DERIVED.get
 
 
+def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """``frame`` as an Arrow table for ``st.dataframe`` and ``st.table``, which otherwise convert
+    the frame on every rerun (a sixth of a crowd's rerun went to it). Made once per frame a page
+    holds across reruns (:class:`_DerivedStore`). The index is left out: every table here hides it.
+    A frame Arrow cannot take as it is (a column of mixed text and numbers) is handed over as it is,
+    for Streamlit's own conversion, which knows how to fix such columns."""
+    return _derived(frame, "arrow", lambda: _to_arrow(frame))
+
+
+def _to_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return frame
+
+
 # (database URL, a public version?) → the newest data version a page run has read
 _SEEN_VERSIONS: dict[tuple[str, bool], str] = {}
 _SEEN_LOCK = threading.Lock()
@@ -999,11 +1022,11 @@ def table(
         st.caption(UNPUBLISHED_MARK)
     cells = _derived(frame, ("cells", tuple((links or {}).items())), lambda: _cells(frame, links or {}))
     if phone_columns is None and phone_title is None and len(cells.columns) <= PHONE_TABLE_COLUMNS:
-        st.table(cells, hide_index=True)
+        st.table(_arrow(cells), hide_index=True)
         return
     wide, narrow = by_width(f"table-{key}")
     with wide:
-        st.table(cells, hide_index=True)
+        st.table(_arrow(cells), hide_index=True)
     with narrow:
         title = phone_title or str(cells.columns[0])
         columns = tuple(phone_columns or [column for column in cells.columns if column != title])
@@ -1070,7 +1093,8 @@ def dataframe(frame: pd.DataFrame, **options: object) -> None:
     """``st.dataframe``, with a line above it when the page includes unpublished work."""
     if showing_unpublished():
         st.caption(UNPUBLISHED_MARK)
-    st.dataframe(frame, **options)  # type: ignore[call-overload]
+    shown = _arrow(frame) if options.get("hide_index") else frame
+    st.dataframe(shown, **options)  # type: ignore[call-overload]
 
 
 def by_width(key: str):
@@ -1200,7 +1224,7 @@ def chart(
         st.plotly_chart(chart.figure, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
         st.caption(md(f"Source: {chart.source}. {alt}"))
         with st.expander("Data table for this chart", icon=":material/table:"):
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(_arrow(table), hide_index=True, width="stretch")
             download(
                 table if data is None else data,
                 file_name=file_name,

@@ -1075,6 +1075,20 @@ def section(title: str, *, expanded: bool = False, key: str | None = None):
     return st.expander(md(title), expanded=expanded, key=key)
 
 
+FOLDED = "folded-"  # the key prefix of a section built only while open (its CSS class: st-key-folded-…)
+
+
+@contextmanager
+def folded(title: str, *, key: str) -> Iterator[bool]:
+    """A section folded under its heading whose contents are built, sent and drawn only while it is
+    open: yields whether to build them. Opening or closing it runs the page again, and it stays open
+    across the page's own reruns (a fiscal year picked). For what most readers never open and what
+    costs every visit to build and draw (the overview's charts of 260 bureaus and its 260 links).
+    An embed builds everything, so that any chart can be shown alone (:func:`_show_only`)."""
+    with st.expander(md(title), key=f"{FOLDED}{key}", on_change="rerun") as box:
+        yield bool(box.open) or embedded()
+
+
 TILE_WIDTH = 165  # px: three to five tiles a row beside each other on a desktop, two on a 390 px phone
 
 

@@ -122,9 +122,11 @@ st.markdown(
 
 st.header("Each citywide goal")
 for goal in goals.itertuples():
-    with ui.section(
+    with ui.folded(
         f"Goal {goal.number} · {goal.short_title}: {goal.progress_text}", key=f"goal-{goal.number}"
-    ):
+    ) as is_open:
+        if not is_open:
+            continue
         ui.text(goal.text)
         st.markdown(
             f"Progress **{goal.progress_text}** ({percent(goal.expected_pct)} expected by now) across "
@@ -170,15 +172,16 @@ if stopped:
     )
 else:
     st.success(f"Every bureau has reported within the last year as of {fy}.", icon=":material/check_circle:")
-with ui.section(f"Measures reported by each bureau, {fy}", key="reporting"):
-    ui.chart(
-        built["reporting_chart"],
-        table=built["reporting_table"],
-        alt=f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus reported every "
-        "measure due.",
-        key="reporting",
-        file_name=f"reporting-{fy_key}.csv",
-    )
+with ui.folded(f"Measures reported by each bureau, {fy}", key="reporting") as is_open:
+    if is_open:
+        ui.chart(
+            built["reporting_chart"],
+            table=built["reporting_table"],
+            alt=f"{reporting['bureaus_on_time']} of {reporting['bureaus_due']} bureaus reported every "
+            "measure due.",
+            key="reporting",
+            file_name=f"reporting-{fy_key}.csv",
+        )
 
 st.header("Every bureau at a glance")
 st.markdown(
@@ -204,10 +207,11 @@ ui.download(
     label="Download every bureau's figures (CSV)",
     key="bureaus",
 )
-with ui.section("Open a bureau's page", key="bureau-links"):
-    ui.links(
-        [
-            (name, "bureau", {"bureau": code, "fy": fy_key})
-            for name, code in zip(bureaus["name"], bureaus["code"], strict=True)
-        ]
-    )
+with ui.folded("Open a bureau's page", key="bureau-links") as is_open:
+    if is_open:
+        ui.links(
+            [
+                (name, "bureau", {"bureau": code, "fy": fy_key})
+                for name, code in zip(bureaus["name"], bureaus["code"], strict=True)
+            ]
+        )

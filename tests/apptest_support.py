@@ -52,6 +52,32 @@ def open_app(
     return app
 
 
+def open_folded(app: AppTest) -> AppTest:
+    """Open every section of the page that is built only while open (``ui.folded``), as a reader
+    who opens them all would, and run the page again; sections inside them too. Returns ``app``."""
+    for _ in range(5):  # nesting depth
+        closed = [
+            key
+            for expander in app.expander
+            if (key := _folded_key(expander.proto.id)) is not None and not app.session_state[key]
+        ]
+        if not closed:
+            return app
+        for key in closed:
+            app.session_state[key] = True
+        app.run()
+        assert not app.exception, app.exception
+    raise AssertionError("a folded section would not open")
+
+
+def _folded_key(element_id: str) -> str | None:
+    # A keyed widget's id ends with its key ("$$ID-<hash>-<key>"); ui.folded's keys start with FOLDED.
+    from equity_tracking.ui import FOLDED
+
+    key = element_id.split("-", 2)[-1] if element_id else ""
+    return key if key.startswith(FOLDED) else None
+
+
 def shown(markdown: str) -> str:
     """Markdown source as a reader sees it: bold markers, backslash escapes and word joiners (how text
     from the database is made inert) removed."""

@@ -85,6 +85,11 @@ OPEN_VISIBLE_SECTIONS = """() => {
   closed.forEach((summary) => summary.click());
   return closed.length;
 }"""
+# Open sections built only while open (ui.folded) whose contents have not arrived yet: opening one
+# runs the page again, and its contents come with that run.
+FOLDED_UNBUILT = """() => [
+  ...document.querySelectorAll("[class*='st-key-folded-'] > [data-testid='stExpander'] details[open]"),
+].filter((details) => !details.querySelector("[data-testid='stElementContainer']")).length"""
 CLOSED_VISIBLE_SECTIONS = """() => [
   ...document.querySelectorAll("[data-testid='stExpander'] details:not([open])"),
 ].filter((details) => details.offsetParent !== null).length"""
@@ -163,12 +168,23 @@ def act(page: Page, action: Callable[[], object]) -> None:
     settle(page, before)
 
 
+def wait_folded_built(page: Page, runs_before: int) -> None:
+    """After opening sections: if any is built only while open (``ui.folded``), wait for the run
+    that opening started, and for every such open section's contents to be drawn."""
+    if page.evaluate(FOLDED_UNBUILT):
+        settle(page, runs_before)
+        page.wait_for_function(f"() => ({FOLDED_UNBUILT})() === 0", timeout=TIMEOUT_MS)
+        page.wait_for_selector(APP_IDLE)
+    wait_drawn(page)
+
+
 def expand_all(page: Page) -> int:
     """Open every folded section a reader can see, sections inside sections included, and wait until
     their contents are drawn. Returns how many were opened."""
     opened = 0
     for _ in range(10):  # nesting depth; the app folds at most two levels
         already_open = page.locator(OPEN_SECTION).count()
+        before = runs(page)
         clicked = page.evaluate(OPEN_VISIBLE_SECTIONS)
         if not clicked:
             break
@@ -177,7 +193,7 @@ def expand_all(page: Page) -> int:
             f"(wanted) => document.querySelectorAll({OPEN_SECTION!r}).length >= wanted",
             arg=already_open + clicked,
         )
-        wait_drawn(page)
+        wait_folded_built(page, before)
     assert page.evaluate(CLOSED_VISIBLE_SECTIONS) == 0, "a folded section would not open"
     page.wait_for_selector(APP_IDLE)
     wait_drawn(page)

@@ -31,11 +31,13 @@ from browser_support import (
     is_bare_url,
     link_names,
     press_to_download,
+    runs,
     serious,
     settle,
     tab_until,
     visible_text,
     wait_drawn,
+    wait_folded_built,
 )
 from hostile_city import DIRECTIVE, FORMULA, HEADING, HTML, IMAGE, LINK, PLOTLY
 from playwright.sync_api import Page, expect
@@ -109,9 +111,10 @@ def open_expander(page: Page, title: str):
     section = expander(page, title).first
     expect(section).to_have_count(1)
     if section.locator("details[open]").count() == 0:
+        before = runs(page)
         section.locator("summary").first.click()
         expect(section.locator("details[open]")).to_have_count(1)
-        wait_drawn(page)
+        wait_folded_built(page, before)
     return section
 
 
@@ -456,8 +459,10 @@ def test_a_scorecard_measure_link_can_be_reached_and_followed_with_the_keyboard(
 def test_a_link_in_a_folded_section_can_be_reached_and_followed_with_the_keyboard(tab, golden_server):
     page = goto(tab(DESKTOP), golden_server + f"/?fy={FY}")
     tab_until(page, lambda f: f.get("isSummary") and f.get("text", "").endswith("Open a bureau's page"))
+    before = runs(page)
     page.keyboard.press("Enter")
     expect(expander(page, "Open a bureau's page").locator("details[open]")).to_have_count(1)
+    wait_folded_built(page, before)  # its links are built once it is open
     focused = tab_until(
         page, lambda f: f.get("tag") == "a" and f.get("expanderTitle", "").endswith("Open a bureau's page")
     )

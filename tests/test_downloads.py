@@ -19,7 +19,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from apptest_support import open_app
+from apptest_support import open_app, open_folded
 from golden_city import build_golden_city
 from principals import make_user
 
@@ -346,6 +346,7 @@ def test_every_download_of_the_public_pages_describes_its_columns(golden, monkey
         app = open_app(script, golden, monkeypatch, query=query)
         app.run()
         assert not app.exception, (script, app.exception)
+        open_folded(app)  # the downloads of what is built only while open, too
     assert len(offered) >= 20, sorted(offered)  # every chart's data and every table
     assert {name: columns for name, columns in offered.items() if columns} == {}
 

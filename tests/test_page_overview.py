@@ -4,7 +4,7 @@ golden city are in test_pages.py.)"""
 import re
 
 import pytest
-from apptest_support import open_app, tables, texts
+from apptest_support import open_app, open_folded, shown, tables, texts
 
 from equity_tracking.dashboards.common import fiscal_year_key
 
@@ -30,3 +30,21 @@ def test_overview_on_empty_database_explains_what_is_missing(engine, monkeypatch
     app.run()
     assert not app.exception
     assert "No bureau plans are in the database yet" in texts(app)
+
+
+def test_the_folded_sections_are_built_only_once_opened(demo_engine, monkeypatch):
+    # The overview's goal sections, its reporting chart and its links to every bureau cost every visit
+    # to build and draw; they are built once a reader opens them, and stay open across reruns.
+    app = open_app("pages/home.py", demo_engine, monkeypatch, query={"fy": "2018-19"})
+    app.run()
+    assert not app.exception, app.exception
+    assert [expander for expander in app.expander if shown(expander.label) == "Open a bureau's page"]
+    assert not [link for link in app.get("page_link") if link.proto.page.endswith("bureau")]
+    charts_closed = len(app.get("plotly_chart"))
+    open_folded(app)
+    bureau_links = [link for link in app.get("page_link") if link.proto.page.endswith("bureau")]
+    assert len(bureau_links) == 26  # the demo city's bureaus
+    # The demo city's three goal health charts and the reporting chart appear.
+    assert len(app.get("plotly_chart")) == charts_closed + 4
+    app.run()  # a rerun (as after a fiscal year picked) keeps them open
+    assert len(app.get("plotly_chart")) == charts_closed + 4

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from apptest_support import open_app, shown, texts
+from apptest_support import open_app, open_folded, shown, texts
 from golden_city import build_golden_city
 from principals import PUBLIC, STAFF
 from sqlalchemy import update
@@ -77,7 +77,7 @@ def pages(golden) -> Iterator[dict[str, AppTest]]:
             app = open_app(script, golden, monkeypatch, query=query)
             app.run()
             assert not app.exception, (name, app.exception)
-            runs[name] = app
+            runs[name] = open_folded(app)
         yield runs
 
 

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from apptest_support import open_app, texts
+from apptest_support import open_app, open_folded, texts
 from hostile_city import build_hostile_city
 
 # Planted fragments that would act if they reached Markdown (or a chart) as written.
@@ -89,6 +89,7 @@ def test_nothing_planted_can_act_anywhere(hostile, monkeypatch, script, query):
     app = open_app(script, hostile, monkeypatch, query=query)
     app.run()
     assert not app.exception
+    open_folded(app)  # what is built only while open, too
     for source in _markdown_sources(app):
         for fragment in ACTING:
             assert not _acts(fragment, source), (fragment, source[:200])

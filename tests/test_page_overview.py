@@ -48,3 +48,14 @@ def test_the_folded_sections_are_built_only_once_opened(demo_engine, monkeypatch
     assert len(app.get("plotly_chart")) == charts_closed + 4
     app.run()  # a rerun (as after a fiscal year picked) keeps them open
     assert len(app.get("plotly_chart")) == charts_closed + 4
+
+
+def test_an_embed_of_a_chart_in_a_folded_section_shows_it(demo_engine, monkeypatch):
+    # "&embed=true&chart=reporting" (as the chart's own caption offers) frames the reporting chart,
+    # which the page itself builds only once its section is opened.
+    query = {"fy": "2018-19", "embed": "true", "chart": "reporting"}
+    app = open_app("pages/home.py", demo_engine, monkeypatch, query=query)
+    app.context = {"is_embedded": True}  # what the browser tells the server of ?embed=true
+    app.run()
+    assert not app.exception, app.exception
+    assert "chart-reporting" in [chart.key for chart in app.get("plotly_chart")]

@@ -740,16 +740,19 @@ def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
     """``frame`` as an Arrow table for ``st.dataframe`` and ``st.table``, which otherwise convert
     the frame on every rerun (a sixth of a crowd's rerun went to it). Made once per frame a page
     holds across reruns (:class:`_DerivedStore`). The index is left out: every table here hides it.
-    A frame Arrow cannot take as it is (a column of mixed text and numbers) is handed over as it is,
-    for Streamlit's own conversion, which knows how to fix such columns."""
-    return _derived(frame, "arrow", lambda: _to_arrow(frame))
+    A frame Arrow cannot take as it is (a column of mixed text and numbers, an integer too large
+    for 64 bits) is handed over as it is, for Streamlit's own conversion, which makes such columns
+    text."""
+    table = _derived(frame, "arrow", lambda: _to_arrow(frame))
+    return frame if table is None else table
 
 
-def _to_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+def _to_arrow(frame: pd.DataFrame) -> pa.Table | None:
+    # None, not the frame itself: an entry holding its own frame would keep it alive in the store.
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowException, TypeError, ValueError):
-        return frame
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
 
 
 # (database URL, a public version?) → the newest data version a page run has read
@@ -1071,22 +1074,41 @@ def _write_cards(cards: list[str]) -> None:
 
 def section(title: str, *, expanded: bool = False, key: str | None = None):
     """A long section folded under its heading (readers open what they need; the page stays short).
-    The title is written as text."""
-    return st.expander(md(title), expanded=expanded, key=key)
+    The title is written as text. Open in an embed of one chart, which may be inside it."""
+    return st.expander(md(title), expanded=expanded or _embedding_one_chart(), key=key)
 
 
 FOLDED = "folded-"  # the key prefix of a section built only while open (its CSS class: st-key-folded-…)
+_FOLDED_OPEN = "_equity_folded_open"  # the keys of the folded sections open at the end of a run
 
 
 @contextmanager
 def folded(title: str, *, key: str) -> Iterator[bool]:
     """A section folded under its heading whose contents are built, sent and drawn only while it is
-    open: yields whether to build them. Opening or closing it runs the page again, and it stays open
-    across the page's own reruns (a fiscal year picked). For what most readers never open and what
-    costs every visit to build and draw (the overview's charts of 260 bureaus and its 260 links).
-    An embed builds everything, so that any chart can be shown alone (:func:`_show_only`)."""
-    with st.expander(md(title), key=f"{FOLDED}{key}", on_change="rerun") as box:
-        yield bool(box.open) or embedded()
+    open: yields whether to build them. Opening or closing it runs the page again. For what most
+    readers never open and what costs every visit to build and draw (the overview's charts of 260
+    bureaus and its 260 links). An embed builds everything, so that any chart can be shown alone
+    (:func:`_show_only`), and an embed of one chart opens the section that holds it.
+
+    It stays open across the page's reruns even when its title changes (a fiscal year picked, a
+    new publication's figures in it): Streamlit takes a stateful section with a new title for a new
+    one, closed, so the section's state is kept here under ``key`` as well."""
+    widget = f"{FOLDED}{key}"
+    kept_open: set[str] = st.session_state.setdefault(_FOLDED_OPEN, set())
+    # Closed by the reader: the section's own state says False. A new title: it says nothing new.
+    if widget in kept_open and st.session_state.get(widget) is not False:
+        st.session_state[widget] = True
+    with st.expander(md(title), expanded=_embedding_one_chart(), key=widget, on_change="rerun") as box:
+        is_open = bool(box.open)
+        if is_open:
+            kept_open.add(widget)
+        else:
+            kept_open.discard(widget)
+        yield is_open or embedded()
+
+
+def _embedding_one_chart() -> bool:
+    return embedded() and bool(st.query_params.get(EMBED_CHART))
 
 
 TILE_WIDTH = 165  # px: three to five tiles a row beside each other on a desktop, two on a 390 px phone

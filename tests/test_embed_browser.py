@@ -173,3 +173,14 @@ def test_a_city_page_embeds_one_chart_alone(contexts, city_site, embed_server, a
     expect(frame.get_by_role("link", name="Open in the Equity Plan Tracker")).to_be_visible()
     expect(frame.locator(".st-key-chart-block-city-year")).to_contain_text("FY 2018-19")
     page.screenshot(path=artifacts_dir / "embed-chart.png", full_page=True)
+
+
+def test_a_chart_kept_in_a_folded_section_embeds_alone_and_open(contexts, city_site, embed_server):
+    # The overview's chart of every bureau's reporting sits in a section closed on the page itself
+    # (built only once opened); framed alone, it is built and its section open.
+    src = f"{embed_server}/?fy=2018-19&embed=true&chart=reporting"
+    page = _open(contexts, _city_page(city_site, "reporting.html", src))
+    frame = page.frame_locator("#tracker")
+    expect(frame.locator(".st-key-chart-block-reporting .js-plotly-plot")).to_be_visible(timeout=60_000)
+    expect(frame.locator(".js-plotly-plot:visible")).to_have_count(1)
+    expect(frame.get_by_role("heading", name="Citywide overview")).to_be_hidden()

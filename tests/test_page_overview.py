@@ -59,3 +59,23 @@ def test_an_embed_of_a_chart_in_a_folded_section_shows_it(demo_engine, monkeypat
     app.run()
     assert not app.exception, app.exception
     assert "chart-reporting" in [chart.key for chart in app.get("plotly_chart")]
+
+
+def test_an_open_folded_section_stays_open_when_another_year_is_picked(demo_engine, monkeypatch):
+    # Its title names the year, and Streamlit takes a stateful section with a new title for a new
+    # one, closed; the reader who opened it expects it open still.
+    app = open_app("pages/home.py", demo_engine, monkeypatch, query={"fy": "2018-19"})
+    app.run()
+    charts_closed = len(app.get("plotly_chart"))
+    open_folded(app)
+    next(box for box in app.selectbox if box.label == "Fiscal year").set_value("2019-20")
+    app.run()
+    assert not app.exception, app.exception
+    assert any("FY 2019-20" in shown(expander.label) for expander in app.expander)
+    # Still the three goal charts and the reporting chart, and every bureau's link.
+    assert len(app.get("plotly_chart")) == charts_closed + 4
+    assert len([link for link in app.get("page_link") if link.proto.page.endswith("bureau")]) == 26
+    # A section the reader closes stays closed.
+    app.session_state["folded-reporting"] = False  # as its heading clicked
+    app.run()
+    assert len(app.get("plotly_chart")) == charts_closed + 3

@@ -160,14 +160,23 @@ def test_a_site_that_is_not_listed_cannot_embed_a_public_page(contexts, city_sit
     assert _frame_url(page) == REFUSED_FRAME
 
 
+def _embedded_chart(contexts, city_site, embed_server, path: str, chart: str, *, html: str):
+    """A city page framing ``path`` as an embed of the chart ``chart`` alone; the page and its frame,
+    once that chart is drawn and is the only chart to be seen."""
+    src = f"{embed_server}{path}&embed=true&chart={chart}"
+    page = _open(contexts, _city_page(city_site, html, src))
+    frame = page.frame_locator("#tracker")
+    expect(frame.locator(f".st-key-chart-block-{chart} .js-plotly-plot")).to_be_visible(timeout=60_000)
+    expect(frame.locator(".js-plotly-plot:visible")).to_have_count(1)
+    return page, frame
+
+
 def test_a_city_page_embeds_one_chart_alone(contexts, city_site, embed_server, artifacts_dir):
     # The workforce page's first chart, named by its key: the frame shows that chart (its title, the
     # chart, its source and its data table) and the embed's label and link, and nothing else.
-    src = f"{embed_server}/workforce?fy=2018-19&embed=true&chart=city-year"
-    page = _open(contexts, _city_page(city_site, "chart.html", src))
-    frame = page.frame_locator("#tracker")
-    expect(frame.locator(".st-key-chart-block-city-year .js-plotly-plot")).to_be_visible(timeout=60_000)
-    expect(frame.locator(".js-plotly-plot:visible")).to_have_count(1)
+    page, frame = _embedded_chart(
+        contexts, city_site, embed_server, "/workforce?fy=2018-19", "city-year", html="chart.html"
+    )
     expect(frame.get_by_role("heading", name="Workforce representation")).to_be_hidden()
     expect(frame.get_by_text("What this page cannot tell you")).to_be_hidden()
     expect(frame.get_by_role("link", name="Open in the Equity Plan Tracker")).to_be_visible()
@@ -178,9 +187,7 @@ def test_a_city_page_embeds_one_chart_alone(contexts, city_site, embed_server, a
 def test_a_chart_kept_in_a_folded_section_embeds_alone_and_open(contexts, city_site, embed_server):
     # The overview's chart of every bureau's reporting sits in a section closed on the page itself
     # (built only once opened); framed alone, it is built and its section open.
-    src = f"{embed_server}/?fy=2018-19&embed=true&chart=reporting"
-    page = _open(contexts, _city_page(city_site, "reporting.html", src))
-    frame = page.frame_locator("#tracker")
-    expect(frame.locator(".st-key-chart-block-reporting .js-plotly-plot")).to_be_visible(timeout=60_000)
-    expect(frame.locator(".js-plotly-plot:visible")).to_have_count(1)
+    _page, frame = _embedded_chart(
+        contexts, city_site, embed_server, "/?fy=2018-19", "reporting", html="reporting.html"
+    )
     expect(frame.get_by_role("heading", name="Citywide overview")).to_be_hidden()
